@@ -1,0 +1,147 @@
+/**
+ * Typed events: validating what a host hands in, shaping it in the fixed key order,
+ * and checking what a reader parsed. Bytes and lines are below (lines.ts); the fold is above.
+ */
+import { InvalidEventError } from './errors.js'
+import { newId } from './ids.js'
+import { ROLES, type JsonObject, type Part, type Role } from './types.js'
+
+export const FORMAT_VERSION = 1
+export const CUSTOM_TYPE = /^x\.[A-Za-z0-9][A-Za-z0-9._-]{0,126}$/
+const MAX_REF = 256
+
+export interface MessageInput {
+  id?: string
+  role: Role
+  parts?: PartInput[]
+  meta?: JsonObject
+}
+export type PartInput = { id?: string, type: string, [key: string]: unknown }
+
+/**
+ * Plain JSON only: what JSON.stringify would silently drop or mangle (functions, NaN,
+ * Dates, Maps, class instances) or choke on (cycles, BigInt) is refused up front, so the
+ * line on disk always reads back as the value the host passed.
+ */
+export function assertPlainJson(value: unknown, where: string, seen: Set<object> = new Set()): void {
+  switch (typeof value) {
+    case 'string': case 'boolean': return
+    case 'number':
+      if (!Number.isFinite(value)) throw new InvalidEventError(`${where} is ${value}: not a JSON number`)
+      return
+    case 'object': break
+    default: throw new InvalidEventError(`${where} is a ${typeof value}: not JSON`)
+  }
+  if (value === null) return
+  if (seen.has(value)) throw new InvalidEventError(`${where} is cyclic`)
+  seen.add(value)
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) assertPlainJson(value[i], `${where}[${i}]`, seen)
+  } else {
+    const proto = Object.getPrototypeOf(value)
+    if (proto !== Object.prototype && proto !== null) {
+      throw new InvalidEventError(`${where} is a ${proto?.constructor?.name ?? 'non-plain object'}: not a plain JSON object`)
+    }
+    for (const key in value) {
+      const v = (value as Record<string, unknown>)[key]
+      // JSON has no undefined: an undefined property is simply absent, as JSON.stringify writes it.
+      if (v !== undefined) assertPlainJson(v, `${where}.${key}`, seen)
+    }
+  }
+  seen.delete(value)
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+export function assertRef(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_REF) {
+    throw new InvalidEventError(`${where} must be a non-empty string of at most ${MAX_REF} characters`)
+  }
+  return value
+}
+
+/** `{ id, type, ...rest }`: id and type first so lines read the same whatever order the host used. */
+export function toPart(input: unknown, where: string): Part {
+  if (!isPlainObject(input)) throw new InvalidEventError(`${where} must be a plain object`)
+  const { id, type, ...rest } = input
+  if (typeof type !== 'string' || type.length === 0) throw new InvalidEventError(`${where}.type must be a non-empty string`)
+  const part = { id: id === undefined ? newId() : assertRef(id, `${where}.id`), type, ...rest }
+  assertPlainJson(part, where)
+  return part as Part
+}
+
+export function toMessageBody(input: MessageInput): { type: 'message', id: string, role: Role, parts: Part[], meta?: JsonObject } {
+  if (!isPlainObject(input)) throw new InvalidEventError('message must be a plain object')
+  if (!ROLES.includes(input.role)) {
+    throw new InvalidEventError(`message.role must be one of ${ROLES.join(', ')}, got ${JSON.stringify(input.role)}`)
+  }
+  const parts = input.parts ?? []
+  if (!Array.isArray(parts)) throw new InvalidEventError('message.parts must be an array')
+  const body: { type: 'message', id: string, role: Role, parts: Part[], meta?: JsonObject } = {
+    type: 'message',
+    id: input.id === undefined ? newId() : assertRef(input.id, 'message.id'),
+    role: input.role,
+    parts: parts.map((p, i) => toPart(p, `message.parts[${i}]`)),
+  }
+  if (input.meta !== undefined) {
+    if (!isPlainObject(input.meta)) throw new InvalidEventError('message.meta must be a plain object')
+    assertPlainJson(input.meta, 'message.meta')
+    body.meta = input.meta
+  }
+  return body
+}
+
+export function toCustomBody(type: unknown, data: unknown): { type: string, data: unknown } {
+  if (typeof type !== 'string' || !CUSTOM_TYPE.test(type)) {
+    throw new InvalidEventError(`custom event type ${JSON.stringify(type)} must match ${CUSTOM_TYPE} (host events live under "x.")`)
+  }
+  if (data === undefined) data = null
+  assertPlainJson(data, 'data')
+  return { type, data }
+}
+
+/**
+ * One event, one line: JSON.stringify escapes \n and control characters; U+2028/U+2029
+ * are legal raw in JSON but break line-oriented tools, so they are escaped too.
+ */
+export function toLine(event: object): string {
+  const json = JSON.stringify(event)
+  return (json.includes('\u2028') || json.includes('\u2029')
+    ? json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+    : json) + '\n'
+}
+
+const str = (v: unknown) => typeof v === 'string'
+const strOrNull = (v: unknown) => v === null || typeof v === 'string'
+
+/**
+ * What is wrong with a parsed line as an event, or undefined. Known types must carry their
+ * fields; unknown types (host-defined, or from a newer version) only the common ones.
+ */
+export function eventProblem(e: unknown): string | undefined {
+  if (!isPlainObject(e)) return 'not a JSON object'
+  if (!Number.isSafeInteger(e.seq) || (e.seq as number) < 0) return 'seq is not a non-negative integer'
+  if (!str(e.ts)) return 'ts is not a string'
+  if (!str(e.type)) return 'type is not a string'
+  switch (e.type) {
+    case 'session':
+      return str(e.id) && str(e.projectId) && str(e.projectPath) && strOrNull(e.title) && strOrNull(e.parentId)
+        ? undefined : 'header lacks id, projectId, projectPath, title or parentId'
+    case 'message':
+      if (!str(e.id) || !ROLES.includes(e.role as Role) || !Array.isArray(e.parts)) return 'message lacks id, role or parts'
+      return (e.parts as unknown[]).every(isPart) ? undefined : 'message has a part without id or type'
+    case 'part': return str(e.messageId) && isPart(e.part) ? undefined : 'part lacks messageId or a part with id and type'
+    case 'title': return str(e.title) ? undefined : 'title is not a string'
+    case 'revert': return str(e.messageId) ? undefined : 'revert lacks messageId'
+    case 'share': return str(e.url) && str(e.shareId) ? undefined : 'share lacks url or shareId'
+    default: return undefined
+  }
+}
+
+function isPart(p: unknown): boolean {
+  return isPlainObject(p) && str(p.id) && str(p.type)
+}

@@ -1,0 +1,124 @@
+/**
+ * The fold: a pure function from events to history. One pass, no I/O, no per-event copying
+ * of messages: state is mutated in place and handed out once at the end, so folding a
+ * stream costs memory in proportion to the result, not to the log.
+ */
+import type {
+  HeaderEvent, JournalEvent, KeptEvent, Message, MessageEvent, Part, PartEvent, SessionInfo,
+} from './types.js'
+
+/** What the fold uses when the header is missing or damaged (from the file's name and folder). */
+export interface FoldDefaults {
+  id?: string
+  projectId?: string
+  projectPath?: string
+}
+
+const KNOWN_OTHER = new Set(['repair', 'import'])
+
+export class Folder {
+  private readonly info: SessionInfo
+  private readonly messages: Message[] = []
+  private readonly byId = new Map<string, { message: Message, partIndex: Map<string, number> }>()
+  private headerSeen = false
+
+  constructor(defaults: FoldDefaults = {}) {
+    this.info = {
+      id: defaults.id ?? '',
+      projectId: defaults.projectId ?? '',
+      projectPath: defaults.projectPath ?? '',
+      title: null,
+      parentId: null,
+      created: '',
+      updated: '',
+      share: null,
+      meta: { host: null, events: [] },
+    }
+  }
+
+  push(event: JournalEvent): void {
+    const info = this.info
+    if (info.created === '') info.created = event.ts
+    info.updated = event.ts
+    switch (event.type) {
+      case 'session': return this.header(event as HeaderEvent)
+      case 'message': return this.message(event as MessageEvent)
+      case 'part': return this.part(event as PartEvent)
+      case 'title': info.title = (event as { title: string }).title; return
+      case 'revert': return this.revert((event as { messageId: string }).messageId)
+      case 'share': {
+        const e = event as { url: string, shareId: string, ts: string }
+        info.share = { url: e.url, shareId: e.shareId, ts: e.ts }
+        return
+      }
+      case 'unshare': info.share = null; return
+      default:
+        if (KNOWN_OTHER.has(event.type)) return
+        // Host-defined (x.*) and newer-version events are kept, in order, without seq:
+        // seq numbers belong to one file and mean nothing after export or import.
+        const { seq: _seq, ...kept } = event
+        info.meta.events.push(kept as KeptEvent)
+    }
+  }
+
+  /** The history so far. Hands out the fold's own objects: push no more after calling it. */
+  result(): { info: SessionInfo, messages: Message[] } {
+    return { info: this.info, messages: this.messages }
+  }
+
+  private header(e: HeaderEvent): void {
+    if (this.headerSeen) return
+    this.headerSeen = true
+    const info = this.info
+    info.id = e.id
+    info.projectId = e.projectId
+    info.projectPath = e.projectPath
+    if (e.title !== null) info.title = e.title
+    info.parentId = e.parentId
+    info.created = e.ts
+    info.meta.host = e.host ?? null
+  }
+
+  private message(e: MessageEvent): void {
+    const message: Message = { id: e.id, role: e.role, created: e.ts, parts: e.parts.slice() }
+    if (e.meta !== undefined) message.meta = e.meta
+    const partIndex = new Map<string, number>()
+    message.parts.forEach((p, i) => partIndex.set(p.id, i))
+    const existing = this.byId.get(e.id)
+    if (existing) {
+      // A repeated message id replaces that message where it stands (first creation time kept).
+      message.created = existing.message.created
+      this.messages[this.messages.indexOf(existing.message)] = message
+    } else {
+      this.messages.push(message)
+    }
+    this.byId.set(e.id, { message, partIndex })
+  }
+
+  private part(e: PartEvent): void {
+    // A part for a reverted or unknown message has nothing to attach to: its line stays, unseen.
+    const target = this.byId.get(e.messageId)
+    if (!target) return
+    const at = target.partIndex.get(e.part.id)
+    if (at === undefined) {
+      target.partIndex.set(e.part.id, target.message.parts.length)
+      target.message.parts.push(e.part as Part)
+    } else {
+      target.message.parts[at] = e.part as Part
+    }
+  }
+
+  private revert(messageId: string): void {
+    const target = this.byId.get(messageId)
+    if (!target) return
+    const at = this.messages.indexOf(target.message)
+    for (const removed of this.messages.splice(at)) this.byId.delete(removed.id)
+  }
+}
+
+/** Folds events into `{ info, messages }`. Pure: the events are not modified. */
+export function fold(events: Iterable<JournalEvent>, defaults?: FoldDefaults): { info: SessionInfo, messages: Message[] } {
+  const folder = new Folder(defaults)
+  for (const event of events) folder.push(event)
+  return folder.result()
+}

@@ -1,0 +1,260 @@
+/**
+ * The Journal: where sessions live and the entry points a host calls. It wires the layers
+ * (paths, lock, writer, reader, fold, list) and does no formatting or folding of its own.
+ */
+import fs from 'node:fs/promises'
+import fsSync from 'node:fs'
+import path from 'node:path'
+import { CorruptLogError, isErrnoException, isNotFound, SessionNotFoundError, UsageError } from './errors.js'
+import { FORMAT_VERSION, toLine } from './event.js'
+import { ensurePrivateDir, syncDir, writeOnce } from './files.js'
+import { Folder } from './fold.js'
+import { assertSessionId, newId } from './ids.js'
+import { listSessions, readProjectPath, type SessionRow } from './list.js'
+import { acquireLock, DEFAULT_STALE_MS } from './lock.js'
+import { FILE_MODE, Layout, projectIdOf, resolveRoot } from './paths.js'
+import { DEFAULT_MAX_LINE_BYTES, readEvents, scanLog, type ScanState } from './reader.js'
+import { checkHead, readTail, setTornAside } from './resume.js'
+import type { HeaderEvent, History, HostInfo, JournalEvent } from './types.js'
+import { nodeIO, Session, type Durability, type OpenLog, type WriterIO } from './writer.js'
+
+export interface JournalOptions {
+  /** Where sessions live; default `$SESSION_JOURNAL_HOME`, else the platform's data folder. */
+  root?: string
+  /** When an append is acknowledged: after the OS has it ('never', 'batch') or after fdatasync ('always'). */
+  fsync?: Durability
+  /** 'batch': the longest an acknowledged event waits for its fdatasync (ms). */
+  batchMs?: number
+  /** Largest event line accepted by writers and readers (bytes). */
+  maxLineBytes?: number
+  /** A writer's lock not refreshed for this long is a dead writer's and may be taken over (ms). */
+  lockStaleMs?: number
+  /** create/resume wait this long for another writer to let go before ERR_SESSION_LOCKED (ms). */
+  lockWaitMs?: number
+  /** For fault tests: the writer's fs calls. */
+  io?: WriterIO
+}
+
+export interface CreateOptions {
+  /** The project folder the session belongs to (resolved to an absolute path). */
+  project: string
+  title?: string
+  /** The session this one was forked from, or whose child it is. */
+  parentId?: string
+  host?: HostInfo
+}
+
+export interface ReadOptions {
+  /** Throw ERR_CORRUPT_LOG at the first damaged line instead of reporting it in `damage`. */
+  strict?: boolean
+}
+
+export interface Located {
+  id: string
+  projectId: string
+  path: string
+}
+
+export class Journal {
+  readonly root: string
+  readonly layout: Layout
+  readonly fsync: Durability
+  readonly batchMs: number
+  readonly maxLineBytes: number
+  readonly lockStaleMs: number
+  readonly lockWaitMs: number
+  private readonly io: WriterIO
+  private readonly located = new Map<string, string>()
+
+  constructor(options: JournalOptions = {}) {
+    this.root = resolveRoot(options.root)
+    this.layout = new Layout(this.root)
+    this.fsync = options.fsync ?? 'batch'
+    if (!['always', 'batch', 'never'].includes(this.fsync)) throw new UsageError(`fsync must be 'always', 'batch' or 'never', got ${JSON.stringify(this.fsync)}`)
+    this.batchMs = options.batchMs ?? 50
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
+    this.lockStaleMs = options.lockStaleMs ?? DEFAULT_STALE_MS
+    this.lockWaitMs = options.lockWaitMs ?? 0
+    this.io = options.io ?? nodeIO
+  }
+
+  /** Starts a new session in `project` and holds it for writing until `close()`. */
+  async create(options: CreateOptions): Promise<Session> {
+    if (!options || typeof options.project !== 'string' || options.project === '') throw new UsageError('create() needs { project: <folder> }')
+    if (options.parentId !== undefined) assertSessionId(options.parentId)
+    const projectPath = path.resolve(options.project)
+    const projectId = projectIdOf(projectPath)
+    const sessionsDir = await this.ensureProject(projectId, projectPath)
+    const id = newId()
+    const file = path.join(sessionsDir, `${id}.ndjson`)
+    const release = await acquireLock(file, { staleMs: this.lockStaleMs, id })
+    let handle: fs.FileHandle | undefined
+    try {
+      handle = await fs.open(file, fsSync.constants.O_WRONLY | fsSync.constants.O_CREAT | fsSync.constants.O_EXCL
+        | fsSync.constants.O_APPEND | fsSync.constants.O_NOFOLLOW, FILE_MODE)
+      const header: HeaderEvent = {
+        seq: 0,
+        ts: new Date().toISOString(),
+        type: 'session',
+        version: FORMAT_VERSION,
+        id,
+        projectId,
+        projectPath,
+        title: options.title ?? null,
+        parentId: options.parentId ?? null,
+        host: options.host ? { name: String(options.host.name), ...(options.host.version === undefined ? {} : { version: String(options.host.version) }) } : null,
+      }
+      const line = Buffer.from(toLine(header))
+      await handle.write(line)
+      if (this.fsync !== 'never') {
+        await handle.datasync()
+        await syncDir(sessionsDir)
+      }
+      this.located.set(id, projectId)
+      return this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: line.length, nextSeq: 1, closeFile: closer(handle), release })
+    } catch (error) {
+      await handle?.close()
+      await release()
+      throw error
+    }
+  }
+
+  /** Opens an existing session for appending; seq goes on where it stopped. Reads only head and tail. */
+  async resume(id: string): Promise<Session> {
+    const { projectId, path: file } = await this.locate(id)
+    const release = await acquireLock(file, { staleMs: this.lockStaleMs, waitMs: this.lockWaitMs, id })
+    let handle: fs.FileHandle | undefined
+    try {
+      handle = await this.openForAppend(file, id)
+      const size = (await handle.stat()).size
+      const tail = await readTail(handle, size, this.maxLineBytes, async () => {
+        const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+        for await (const _ of scanLog(file, state, { maxLineBytes: this.maxLineBytes })) { /* only the position */ }
+        return state.position.lastSeq
+      })
+      checkHead(tail.head, id, file)
+      const projectPath = tail.head?.type === 'session' ? (tail.head as HeaderEvent).projectPath
+        : readProjectPath(this.layout, projectId) ?? ''
+      let repair: { offset: number, length: number, file: string } | undefined
+      if (tail.torn) repair = { ...tail.torn, file: await setTornAside(handle, file, tail.torn) }
+      const session = this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: tail.end, nextSeq: tail.lastSeq + 1, closeFile: closer(handle), release })
+      if (tail.end === 0) {
+        // Nothing whole survived, not even the header: start the log again with one.
+        await session.appendInternal({ type: 'session', version: FORMAT_VERSION, id, projectId, projectPath, title: null, parentId: null, host: null })
+      }
+      if (repair) await session.appendInternal({ type: 'repair', ...repair })
+      return session
+    } catch (error) {
+      await handle?.close()
+      await release()
+      throw error
+    }
+  }
+
+  /** The folded history. Damage is reported in `damage` (thrown with `strict`). */
+  async read(id: string, options: ReadOptions = {}): Promise<History> {
+    const { projectId, path: file } = await this.locate(id)
+    const folder = new Folder({ id, projectId, projectPath: readProjectPath(this.layout, projectId) ?? '' })
+    const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+    for await (const batch of scanLog(file, state, this.scanOptions(id, options))) {
+      for (const event of batch) folder.push(event)
+    }
+    return { ...folder.result(), damage: state.damage }
+  }
+
+  /** The raw events, streaming, header first. Damaged lines are skipped (thrown with `strict`). */
+  async *events(id: string, options: ReadOptions = {}): AsyncGenerator<JournalEvent> {
+    const { path: file } = await this.locate(id)
+    yield* readEvents(file, this.scanOptions(id, options))
+  }
+
+  /** Every session (of one project when `project` is given), newest `updated` first. */
+  async list(options: { project?: string, limit?: number } = {}): Promise<SessionRow[]> {
+    const rows = await listSessions(this.layout, {
+      ...(options.project === undefined ? {} : { projectId: projectIdOf(options.project) }),
+      maxLineBytes: this.maxLineBytes,
+    })
+    return options.limit === undefined ? rows : rows.slice(0, Math.max(0, options.limit))
+  }
+
+  /** Deletes a session's log and its set-aside torn tails. Refused while a writer holds it. */
+  async delete(id: string): Promise<void> {
+    const { path: file } = await this.locate(id)
+    const release = await acquireLock(file, { staleMs: this.lockStaleMs, waitMs: this.lockWaitMs, id })
+    try {
+      const dir = path.dirname(file)
+      const torn = (await fs.readdir(dir)).filter(name => name.startsWith(`${id}.ndjson.torn-`))
+      await fs.rm(file, { force: true })
+      await Promise.all(torn.map(name => fs.rm(path.join(dir, name), { force: true })))
+      this.located.delete(id)
+    } finally {
+      await release()
+    }
+  }
+
+  /** Finds which project a session id belongs to. ERR_INVALID_ID before any path is built. */
+  async locate(id: string): Promise<Located> {
+    assertSessionId(id)
+    const cached = this.located.get(id)
+    if (cached) {
+      const file = this.layout.sessionFile(cached, id)
+      if (fsSync.existsSync(file)) return { id, projectId: cached, path: file }
+    }
+    let projects: string[] = []
+    try {
+      projects = await fs.readdir(this.layout.projectsDir)
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+    }
+    for (const projectId of projects) {
+      let file: string
+      try {
+        file = this.layout.sessionFile(projectId, id)
+      } catch {
+        continue // not a project folder of ours
+      }
+      if (fsSync.existsSync(file)) {
+        this.located.set(id, projectId)
+        return { id, projectId, path: file }
+      }
+    }
+    throw new SessionNotFoundError(`no session ${id} under ${this.root}`, { id })
+  }
+
+  private scanOptions(id: string, options: ReadOptions) {
+    return { expectId: id, maxLineBytes: this.maxLineBytes, ...(options.strict ? { strict: true } : {}) }
+  }
+
+  private async ensureProject(projectId: string, projectPath: string): Promise<string> {
+    const dir = await ensurePrivateDir(this.root, 'projects', projectId, 'sessions')
+    if (!fsSync.existsSync(this.layout.projectFile(projectId))) {
+      await writeOnce(this.layout.projectFile(projectId), `${JSON.stringify({ path: projectPath, created: new Date().toISOString() })}\n`)
+    }
+    return dir
+  }
+
+  private async openForAppend(file: string, id: string): Promise<fs.FileHandle> {
+    try {
+      const handle = await fs.open(file, fsSync.constants.O_RDWR | fsSync.constants.O_APPEND | fsSync.constants.O_NOFOLLOW)
+      if (!(await handle.stat()).isFile()) {
+        await handle.close()
+        throw new CorruptLogError(`${file} is not a regular file`, { id, path: file })
+      }
+      return handle
+    } catch (error) {
+      if (isErrnoException(error) && ['EISDIR', 'ELOOP'].includes(error.code!)) {
+        throw new CorruptLogError(`${file} is not a regular file (${error.code})`, { id, path: file, cause: error })
+      }
+      throw error
+    }
+  }
+
+  private session(log: OpenLog): Session {
+    return new Session(log, { fsync: this.fsync, batchMs: this.batchMs, maxLineBytes: this.maxLineBytes, io: this.io })
+  }
+}
+
+/** The session keeps the FileHandle referenced through this, so Node never closes its fd under us. */
+function closer(handle: fs.FileHandle): () => Promise<void> {
+  return () => handle.close()
+}

@@ -1,0 +1,160 @@
+/**
+ * Listing every session of every project without folding the logs. Each project keeps an
+ * `index.json` of summaries (summary.ts), which is only a cache: a summary is used when the
+ * log's inode and size are the ones it was made from, extended by reading just the bytes
+ * appended since otherwise, and rebuilt when the log was replaced. A stale or missing index
+ * costs time, never a wrong row.
+ *
+ * The walk uses readdir/stat on the fixed two-level layout rather than fast-glob, which is
+ * several times slower on this hot path (docs/performance.md has the numbers).
+ */
+import fsSync from 'node:fs'
+import { isErrnoException, isNotFound } from './errors.js'
+import { writeFileAtomic } from './files.js'
+import { idTime, isSessionId } from './ids.js'
+import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
+import { scanLog, type ScanState } from './reader.js'
+import { emptySummary, isSummary, summarize, type Summary } from './summary.js'
+
+export interface SessionRow {
+  id: string
+  projectId: string
+  projectPath: string
+  title: string | null
+  parentId: string | null
+  created: string
+  updated: string
+  /** Messages in the folded history (after reverts). */
+  messages: number
+  shared: boolean
+  /** The log has damage beyond a torn last line (`verify` tells what). */
+  damaged: boolean
+}
+
+export interface ListOptions {
+  /** Only this project folder's sessions. */
+  projectId?: string
+  maxLineBytes?: number
+}
+
+interface ProjectIndex {
+  version: 1
+  projectPath: string | null
+  sessions: Record<string, Summary>
+}
+
+export async function listSessions(layout: Layout, options: ListOptions = {}): Promise<SessionRow[]> {
+  const projects = options.projectId ? [options.projectId] : readdirOrEmpty(layout.projectsDir).filter(isProjectId)
+  const rows: SessionRow[] = []
+  let sinceYield = 0
+  for (const projectId of projects) {
+    rows.push(...await listProject(layout, projectId, options))
+    // The fresh path is synchronous for speed; give the event loop a turn now and then.
+    if (++sinceYield === 32) {
+      sinceYield = 0
+      await new Promise(resolve => setImmediate(resolve))
+    }
+  }
+  return rows.sort((a, b) => (a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+}
+
+async function listProject(layout: Layout, projectId: string, options: ListOptions): Promise<SessionRow[]> {
+  const sessionsDir = layout.sessionsDir(projectId)
+  const files = readdirOrEmpty(sessionsDir)
+  if (files.length === 0) return []
+  const indexFile = layout.indexFile(projectId)
+  const index = readIndex(indexFile)
+  index.projectPath ??= readProjectPath(layout, projectId)
+  const seen: Record<string, Summary> = {}
+  let changed = false
+  const rows: SessionRow[] = []
+  for (const name of files) {
+    if (!name.endsWith(LOG_SUFFIX)) continue
+    const id = name.slice(0, -LOG_SUFFIX.length)
+    if (!isSessionId(id)) continue
+    const file = `${sessionsDir}/${name}`
+    let summary = index.sessions[id]
+    try {
+      const stat = fsSync.statSync(file)
+      if (!stat.isFile()) throw Object.assign(new Error(`${file} is not a file`), { code: 'EISDIR' })
+      if (!summary || summary.ino !== stat.ino || summary.position.offset > stat.size) {
+        summary = await extend(file, id, emptySummary(stat.ino), options)
+        changed = true
+      } else if (summary.position.offset < stat.size) {
+        summary = await extend(file, id, summary, options)
+        changed = true
+      }
+      seen[id] = summary
+      rows.push(toRow(id, projectId, index.projectPath, summary))
+    } catch (error) {
+      if (isNotFound(error)) continue // deleted while we listed
+      // One unreadable log never hides the others: list what the name and folder tell.
+      rows.push(toRow(id, projectId, index.projectPath, { ...emptySummary(0), damaged: true }))
+    }
+  }
+  if (changed || Object.keys(index.sessions).length !== Object.keys(seen).length) {
+    // Best effort: the index is a cache, and a read-only or full disk must not break listing.
+    await writeFileAtomic(indexFile, JSON.stringify({ ...index, sessions: seen })).catch(() => {})
+  }
+  return rows
+}
+
+async function extend(file: string, id: string, base: Summary, options: ListOptions): Promise<Summary> {
+  const summary: Summary = { ...base, ids: base.ids.slice() }
+  const state: ScanState = { damage: [], position: summary.position }
+  const scanOptions = { expectId: id, from: summary.position, ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}) }
+  for await (const batch of scanLog(file, state, scanOptions)) {
+    for (const event of batch) summarize(summary, event)
+  }
+  summary.position = state.position
+  if (state.damage.some(d => d.kind !== 'torn-tail')) summary.damaged = true
+  return summary
+}
+
+function toRow(id: string, projectId: string, projectPath: string | null, s: Summary): SessionRow {
+  const created = s.created ?? idTime(id)
+  return {
+    id,
+    projectId,
+    projectPath: s.projectPath ?? projectPath ?? '',
+    title: s.title,
+    parentId: s.parentId,
+    created,
+    updated: s.updated ?? created,
+    messages: s.ids.length,
+    shared: s.shared,
+    damaged: s.damaged,
+  }
+}
+
+function readIndex(file: string): ProjectIndex {
+  try {
+    const parsed = JSON.parse(fsSync.readFileSync(file, 'utf8')) as ProjectIndex
+    if (parsed?.version === 1 && typeof parsed.sessions === 'object' && parsed.sessions !== null) {
+      for (const [id, s] of Object.entries(parsed.sessions)) if (!isSummary(s)) delete parsed.sessions[id]
+      return parsed
+    }
+  } catch (error) {
+    // Missing or garbled: rebuild it. Anything else (EACCES...) also only costs a rebuild.
+    if (!isNotFound(error) && !(error instanceof SyntaxError) && !isErrnoException(error)) throw error
+  }
+  return { version: 1, projectPath: null, sessions: {} }
+}
+
+export function readProjectPath(layout: Layout, projectId: string): string | null {
+  try {
+    const record = JSON.parse(fsSync.readFileSync(layout.projectFile(projectId), 'utf8')) as { path?: unknown }
+    return typeof record.path === 'string' ? record.path : null
+  } catch {
+    return null
+  }
+}
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return fsSync.readdirSync(dir)
+  } catch (error) {
+    if (isNotFound(error)) return []
+    throw error
+  }
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import envPaths from 'env-paths'
+import { InvalidIdError } from './errors.js'
+import { assertSessionId } from './ids.js'
+
+/** Sessions hold private conversations: owner-only from the first byte. */
+export const DIR_MODE = 0o700
+export const FILE_MODE = 0o600
+
+/** `root` option, else `$SESSION_JOURNAL_HOME`, else the platform's data folder. */
+export function resolveRoot(root?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (root) return path.resolve(root)
+  const fromEnv = env.SESSION_JOURNAL_HOME
+  if (fromEnv) return path.resolve(fromEnv)
+  return envPaths('session-journal', { suffix: '' }).data
+}
+
+const PROJECT_ID = /^[a-z0-9][a-z0-9._-]{0,47}-[0-9a-f]{12}$/
+
+/**
+ * A readable, collision-free folder name for a project: slug of the folder's name plus
+ * 48 bits of sha256 of the resolved absolute path, so `/a/spec-rl` and `/a/spec/rl`
+ * get different ids although both slugs are `rl`-ish.
+ */
+export function projectIdOf(projectPath: string): string {
+  const resolved = path.resolve(projectPath)
+  const hash = createHash('sha256').update(resolved).digest('hex').slice(0, 12)
+  const slug = path.basename(resolved)
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-._]+|[-._]+$/g, '')
+    .slice(0, 40) || 'root'
+  return `${slug}-${hash}`
+}
+
+export function isProjectId(id: unknown): id is string {
+  return typeof id === 'string' && PROJECT_ID.test(id)
+}
+
+export function assertProjectId(id: unknown): string {
+  if (!isProjectId(id)) throw new InvalidIdError(`invalid project id ${JSON.stringify(String(id).slice(0, 80))}`)
+  return id
+}
+
+/** Where everything of one root lives. Every id is validated before it is joined. */
+export class Layout {
+  constructor(readonly root: string) {}
+
+  get projectsDir(): string { return path.join(this.root, 'projects') }
+
+  projectDir(projectId: string): string {
+    return path.join(this.projectsDir, assertProjectId(projectId))
+  }
+
+  projectFile(projectId: string): string {
+    return path.join(this.projectDir(projectId), 'project.json')
+  }
+
+  /** The listing cache of one project (see list.ts): never the source of truth. */
+  indexFile(projectId: string): string {
+    return path.join(this.projectDir(projectId), 'index.json')
+  }
+
+  sessionsDir(projectId: string): string {
+    return path.join(this.projectDir(projectId), 'sessions')
+  }
+
+  sessionFile(projectId: string, sessionId: string): string {
+    return path.join(this.sessionsDir(projectId), `${assertSessionId(sessionId)}.ndjson`)
+  }
+}
+
+export const LOG_SUFFIX = '.ndjson'

@@ -1,0 +1,84 @@
+/**
+ * A session's summary: the few facts a listing needs (title, times, message count), kept
+ * by a second, tiny fold that can be resumed where it stopped. It is only ever a cache of
+ * the log: list.ts checks it against the log's inode and size and extends or rebuilds it.
+ */
+import type { ScanPosition } from './reader.js'
+import type { HeaderEvent, JournalEvent } from './types.js'
+
+export interface Summary {
+  ino: number
+  /** Where the scan stopped: after the last complete line. */
+  position: ScanPosition
+  projectPath: string | null
+  title: string | null
+  parentId: string | null
+  created: string | null
+  updated: string | null
+  shared: boolean
+  damaged: boolean
+  /** Visible message ids in order: needed to count through reverts and repeated ids. */
+  ids: string[]
+}
+
+export function emptySummary(ino: number): Summary {
+  return {
+    ino,
+    position: { offset: 0, lines: 0, lastSeq: -1 },
+    projectPath: null,
+    title: null,
+    parentId: null,
+    created: null,
+    updated: null,
+    shared: false,
+    damaged: false,
+    ids: [],
+  }
+}
+
+// Membership of `ids`, kept beside it (never persisted) so a long session counts in O(n).
+const idSets = new WeakMap<Summary, Set<string>>()
+function idSet(s: Summary): Set<string> {
+  let set = idSets.get(s)
+  if (!set) idSets.set(s, set = new Set(s.ids))
+  return set
+}
+
+/** Same rules as fold.ts for the fields a summary keeps; fold.test checks they agree. */
+export function summarize(s: Summary, e: JournalEvent): void {
+  s.created ??= e.ts
+  s.updated = e.ts
+  switch (e.type) {
+    case 'session': {
+      const h = e as HeaderEvent
+      s.projectPath = h.projectPath
+      s.parentId = h.parentId
+      s.created = h.ts
+      if (h.title !== null) s.title = h.title
+      return
+    }
+    case 'message': {
+      const id = (e as { id: string }).id
+      const set = idSet(s)
+      if (!set.has(id)) { set.add(id); s.ids.push(id) }
+      return
+    }
+    case 'title': s.title = (e as { title: string }).title; return
+    case 'revert': {
+      const at = s.ids.indexOf((e as { messageId: string }).messageId)
+      if (at !== -1) {
+        s.ids.length = at
+        idSets.delete(s)
+      }
+      return
+    }
+    case 'share': s.shared = true; return
+    case 'unshare': s.shared = false; return
+  }
+}
+
+export function isSummary(value: unknown): value is Summary {
+  const s = value as Summary
+  return typeof s === 'object' && s !== null && typeof s.ino === 'number' && Array.isArray(s.ids)
+    && typeof s.position === 'object' && s.position !== null && typeof s.position.offset === 'number'
+}

@@ -1,0 +1,269 @@
+/**
+ * The writer: one open session, appending whole lines to an O_APPEND file.
+ *
+ * Appends made in the same tick are joined into one write (a host streaming a reply pays
+ * one syscall per burst, not per part). A line is acknowledged once the OS has it
+ * ('never', 'batch') or once it is synced ('always'). With 'always', appends that arrive
+ * while a sync is in flight wait for the next one: a group commit, one fdatasync per group.
+ * A failed write is cut back off the file, so a half line is never followed by good lines.
+ */
+import fsSync from 'node:fs'
+import { EventTooLargeError, InvalidEventError, SessionClosedError, WriteFailedError } from './errors.js'
+import {
+  assertRef, toCustomBody, toLine, toMessageBody, toPart, type MessageInput, type PartInput,
+} from './event.js'
+import type { Release } from './lock.js'
+import type { JournalEvent, Part } from './types.js'
+
+export type Durability = 'always' | 'batch' | 'never'
+
+/** The few fs calls the writer makes, injectable so tests can make the disk fail. */
+export interface WriterIO {
+  writeSync(fd: number, buffer: Buffer, offset: number, length: number): number
+  fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void
+  ftruncateSync(fd: number, length: number): void
+}
+
+export const nodeIO: WriterIO = {
+  writeSync: (fd, buffer, offset, length) => fsSync.writeSync(fd, buffer, offset, length),
+  fdatasync: (fd, callback) => fsSync.fdatasync(fd, callback),
+  ftruncateSync: (fd, length) => fsSync.ftruncateSync(fd, length),
+}
+
+export interface WriterSettings {
+  fsync: Durability
+  /** 'batch': the longest an acknowledged line waits for its fdatasync. */
+  batchMs: number
+  maxLineBytes: number
+  io: WriterIO
+}
+
+export interface OpenLog {
+  id: string
+  projectId: string
+  projectPath: string
+  path: string
+  fd: number
+  /** Bytes of whole lines in the file. */
+  size: number
+  nextSeq: number
+  /** Closes the file (the fd stays owned by whoever opened it). */
+  closeFile: () => Promise<void>
+  release: Release
+}
+
+interface Pending {
+  event: JournalEvent
+  line: string
+  resolve: () => void
+  reject: (error: Error) => void
+}
+
+type Listener = (events: JournalEvent[]) => void
+
+export class Session {
+  readonly id: string
+  readonly projectId: string
+  readonly projectPath: string
+  /** The log file. */
+  readonly path: string
+  private readonly fd: number
+  private readonly settings: WriterSettings
+  private readonly release: Release
+  private readonly closeFile: () => Promise<void>
+  private size: number
+  private seq: number
+  private pending: Pending[] = []
+  private scheduled = false
+  private syncing: Promise<void> | null = null
+  private syncTimer: NodeJS.Timeout | null = null
+  private failure: Error | null = null
+  private closing: Promise<void> | null = null
+  private readonly listeners = new Set<Listener>()
+  private readonly closeHooks: Array<() => Promise<void>> = []
+
+  constructor(log: OpenLog, settings: WriterSettings) {
+    this.id = log.id
+    this.projectId = log.projectId
+    this.projectPath = log.projectPath
+    this.path = log.path
+    this.fd = log.fd
+    this.size = log.size
+    this.seq = log.nextSeq
+    this.release = log.release
+    this.closeFile = log.closeFile
+    this.settings = settings
+  }
+
+  /** The seq the next event will get. */
+  get nextSeq(): number { return this.seq }
+  get closed(): boolean { return this.closing !== null }
+
+  /** Appends a whole message; part ids are filled in when missing. Resolves to the message id. */
+  async message(input: MessageInput): Promise<string> {
+    const body = toMessageBody(input)
+    await this.enqueue(body)
+    return body.id
+  }
+
+  /** Adds a part to a message, or replaces the part with the same id. Resolves to the part id. */
+  async part(messageId: string, part: PartInput): Promise<string> {
+    const body = { type: 'part', messageId: assertRef(messageId, 'messageId'), part: toPart(part, 'part') as Part }
+    await this.enqueue(body)
+    return body.part.id
+  }
+
+  async title(title: string): Promise<void> {
+    if (typeof title !== 'string') throw new InvalidEventError('title must be a string')
+    await this.enqueue({ type: 'title', title })
+  }
+
+  /** Hides a message and everything after it from the history; the lines stay in the log. */
+  async revert(messageId: string): Promise<void> {
+    await this.enqueue({ type: 'revert', messageId: assertRef(messageId, 'messageId') })
+  }
+
+  /** A host-defined event: `type` must start with `x.` (e.g. `x.myhost.note`). */
+  async append(type: string, data?: unknown): Promise<void> {
+    await this.enqueue(toCustomBody(type, data))
+  }
+
+  /** For the library's own event types (share, unshare, import): body must already be valid. */
+  async appendInternal(body: { type: string, [key: string]: unknown }, ts?: string): Promise<void> {
+    await this.enqueue(body, ts)
+  }
+
+  /** Called with every batch of events once it is acknowledged (share sync listens here). */
+  onAppend(listener: Listener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Run by close() after the last sync, before the lock is released. */
+  onClose(hook: () => Promise<void>): void {
+    this.closeHooks.push(hook)
+  }
+
+  /** Writes what is pending, syncs, closes the file and releases the lock. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose()
+    return this.closing
+  }
+
+  private enqueue(body: { type: string, [key: string]: unknown }, ts?: string): Promise<void> {
+    if (this.closing) return Promise.reject(new SessionClosedError(`session ${this.id} is closed`, { id: this.id, path: this.path }))
+    if (this.failure) return Promise.reject(this.failedError())
+    const event = { seq: this.seq, ts: ts ?? new Date().toISOString(), ...body } as JournalEvent
+    const line = toLine(event)
+    // A line's UTF-8 size is at most 3 bytes a UTF-16 unit; measure exactly only near the limit.
+    if (line.length * 3 > this.settings.maxLineBytes && Buffer.byteLength(line) > this.settings.maxLineBytes) {
+      return Promise.reject(new EventTooLargeError(
+        `event of ${Buffer.byteLength(line)} bytes exceeds maxLineBytes ${this.settings.maxLineBytes}; nothing was written`,
+        { id: this.id, path: this.path }))
+    }
+    this.seq++
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ event, line, resolve, reject })
+      if (!this.scheduled && !this.syncing) {
+        this.scheduled = true
+        queueMicrotask(() => this.flush())
+      }
+    })
+  }
+
+  private flush(): void {
+    this.scheduled = false
+    const batch = this.pending
+    if (batch.length === 0) return
+    this.pending = []
+    const data = Buffer.from(batch.length === 1 ? batch[0]!.line : batch.map(p => p.line).join(''))
+    try {
+      let done = 0
+      while (done < data.length) done += this.settings.io.writeSync(this.fd, data, done, data.length - done)
+    } catch (error) {
+      return this.writeFailed(batch, error)
+    }
+    this.size += data.length
+    if (this.settings.fsync === 'always') {
+      this.syncing = this.sync().then(
+        () => this.acknowledge(batch),
+        error => this.fail(batch, error),
+      ).finally(() => {
+        this.syncing = null
+        if (this.pending.length > 0) this.flush()
+      })
+      return
+    }
+    if (this.settings.fsync === 'batch' && !this.syncTimer) {
+      this.syncTimer = setTimeout(() => {
+        this.syncTimer = null
+        this.sync().catch(error => { this.failure ??= wrapIO(error, this) })
+      }, this.settings.batchMs)
+      this.syncTimer.unref()
+    }
+    this.acknowledge(batch)
+  }
+
+  private acknowledge(batch: Pending[]): void {
+    for (const p of batch) p.resolve()
+    if (this.listeners.size > 0) {
+      const events = batch.map(p => p.event)
+      for (const listener of this.listeners) listener(events)
+    }
+  }
+
+  /**
+   * The write failed part-way (ENOSPC, EIO): cut the file back to its last whole line and
+   * give the batch's seqs back, so the log stays exactly as it was. If even that fails, the
+   * file's end is unknown and the writer refuses everything after.
+   */
+  private writeFailed(batch: Pending[], error: unknown): void {
+    const cause = wrapIO(error, this)
+    try {
+      this.settings.io.ftruncateSync(this.fd, this.size)
+      this.seq = batch[0]!.event.seq
+    } catch {
+      this.failure = cause
+    }
+    for (const p of batch) p.reject(cause)
+  }
+
+  /** A failed sync leaves the synced state unknown: reject the batch and stop. */
+  private fail(batch: Pending[], error: unknown): void {
+    this.failure = wrapIO(error, this)
+    for (const p of batch) p.reject(this.failure)
+    for (const p of this.pending.splice(0)) p.reject(this.failedError())
+  }
+
+  private failedError(): WriteFailedError {
+    return new WriteFailedError(`session ${this.id} refuses appends after an I/O failure: ${this.failure!.message}; resume it to continue`,
+      { id: this.id, path: this.path, cause: this.failure })
+  }
+
+  private sync(): Promise<void> {
+    return new Promise((resolve, reject) => this.settings.io.fdatasync(this.fd, e => (e ? reject(e) : resolve())))
+  }
+
+  private async doClose(): Promise<void> {
+    try {
+      if (this.pending.length > 0 && !this.syncing) this.flush()
+      while (this.syncing) await this.syncing
+      if (this.syncTimer) clearTimeout(this.syncTimer)
+      this.syncTimer = null
+      let syncError: unknown
+      if (!this.failure) await this.sync().catch(error => { syncError = error })
+      for (const hook of this.closeHooks) await hook()
+      if (syncError) throw wrapIO(syncError, this)
+    } finally {
+      await this.closeFile()
+      await this.release()
+    }
+  }
+}
+
+function wrapIO(error: unknown, s: Session): WriteFailedError {
+  if (error instanceof WriteFailedError) return error
+  const code = (error as NodeJS.ErrnoException)?.code ?? 'unknown'
+  return new WriteFailedError(`writing session ${s.id} failed (${code}); nothing after the last acknowledged event was kept`,
+    { id: s.id, path: s.path, cause: error })
+}

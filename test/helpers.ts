@@ -1,0 +1,25 @@
+/** Shared by the suites: a temp dir each test owns and removes, and the fixtures folder. */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { TestContext } from 'node:test'
+
+/** The repository's top folder (tests run compiled from dist/test/). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+export function fixture(...parts: string[]): string {
+  return path.join(repoRoot, 'fixtures', ...parts)
+}
+
+/** A fresh temp dir, removed when the test ends (whatever its outcome). */
+export function tempDir(t: TestContext, prefix = 'sj-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** The lines of a log as parsed objects (the bytes on disk, not the fold). */
+export function logLines(file: string): Array<Record<string, unknown>> {
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as Record<string, unknown>)
+}
