@@ -23,32 +23,55 @@ export type PartInput = { id?: string, type: string, [key: string]: unknown }
  * Dates, Maps, class instances) or choke on (cycles, BigInt) is refused up front, so the
  * line on disk always reads back as the value the host passed.
  */
-export function assertPlainJson(value: unknown, where: string, seen: Set<object> = new Set()): void {
+export function assertPlainJson(value: unknown, where: string): void {
+  const problem = checkJson(value, 0)
+  if (problem) throw new InvalidEventError(`${where}${problem.path} ${problem.message}`)
+}
+
+/** Past this depth a value is checked again with cycle tracking (rare, so the common case stays cheap). */
+const CHEAP_DEPTH = 256
+
+interface JsonProblem { path: string, message: string }
+
+/** Returns the first problem; its path is built only on the way out, so valid values cost no strings. */
+function checkJson(value: unknown, depth: number, seen?: Set<object>): JsonProblem | undefined {
   switch (typeof value) {
-    case 'string': case 'boolean': return
-    case 'number':
-      if (!Number.isFinite(value)) throw new InvalidEventError(`${where} is ${value}: not a JSON number`)
-      return
+    case 'string': case 'boolean': return undefined
+    case 'number': return Number.isFinite(value) ? undefined : { path: '', message: `is ${value}: not a JSON number` }
     case 'object': break
-    default: throw new InvalidEventError(`${where} is a ${typeof value}: not JSON`)
+    default: return { path: '', message: `is a ${typeof value}: not JSON` }
   }
-  if (value === null) return
-  if (seen.has(value)) throw new InvalidEventError(`${where} is cyclic`)
-  seen.add(value)
+  if (value === null) return undefined
+  if (seen) {
+    if (seen.has(value)) return { path: '', message: 'is cyclic' }
+    seen.add(value)
+  } else if (depth > CHEAP_DEPTH) {
+    return checkJson(value, depth, new Set())
+  }
+  let problem: JsonProblem | undefined
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) assertPlainJson(value[i], `${where}[${i}]`, seen)
+    for (let i = 0; i < value.length && !problem; i++) {
+      problem = checkJson(value[i], depth + 1, seen)
+      if (problem) problem.path = `[${i}]${problem.path}`
+    }
   } else {
     const proto = Object.getPrototypeOf(value)
     if (proto !== Object.prototype && proto !== null) {
-      throw new InvalidEventError(`${where} is a ${proto?.constructor?.name ?? 'non-plain object'}: not a plain JSON object`)
+      return { path: '', message: `is a ${proto?.constructor?.name ?? 'non-plain object'}: not a plain JSON object` }
     }
     for (const key in value) {
       const v = (value as Record<string, unknown>)[key]
       // JSON has no undefined: an undefined property is simply absent, as JSON.stringify writes it.
-      if (v !== undefined) assertPlainJson(v, `${where}.${key}`, seen)
+      if (v === undefined) continue
+      problem = checkJson(v, depth + 1, seen)
+      if (problem) {
+        problem.path = `.${key}${problem.path}`
+        break
+      }
     }
   }
-  seen.delete(value)
+  seen?.delete(value)
+  return problem
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -104,15 +127,16 @@ export function toCustomBody(type: unknown, data: unknown): { type: string, data
   return { type, data }
 }
 
+const SEPARATORS = /[\u2028\u2029]/
+const SEPARATORS_ALL = /[\u2028\u2029]/g
+
 /**
  * One event, one line: JSON.stringify escapes \n and control characters; U+2028/U+2029
  * are legal raw in JSON but break line-oriented tools, so they are escaped too.
  */
 export function toLine(event: object): string {
   const json = JSON.stringify(event)
-  return (json.includes('\u2028') || json.includes('\u2029')
-    ? json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
-    : json) + '\n'
+  return (SEPARATORS.test(json) ? json.replace(SEPARATORS_ALL, c => (c === '\u2028' ? '\\u2028' : '\\u2029')) : json) + '\n'
 }
 
 const str = (v: unknown) => typeof v === 'string'

@@ -13,19 +13,20 @@ import {
   assertRef, toCustomBody, toLine, toMessageBody, toPart, type MessageInput, type PartInput,
 } from './event.js'
 import type { Release } from './lock.js'
-import type { JournalEvent, Part } from './types.js'
+import type { JournalEvent } from './types.js'
 
 export type Durability = 'always' | 'batch' | 'never'
 
 /** The few fs calls the writer makes, injectable so tests can make the disk fail. */
 export interface WriterIO {
-  writeSync(fd: number, buffer: Buffer, offset: number, length: number): number
+  /** Writes `data` at the end of the file; returns the bytes written (fewer only on a short write). */
+  writeSync(fd: number, data: string | Uint8Array): number
   fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void
   ftruncateSync(fd: number, length: number): void
 }
 
 export const nodeIO: WriterIO = {
-  writeSync: (fd, buffer, offset, length) => fsSync.writeSync(fd, buffer, offset, length),
+  writeSync: (fd, data) => (typeof data === 'string' ? fsSync.writeSync(fd, data) : fsSync.writeSync(fd, data)),
   fdatasync: (fd, callback) => fsSync.fdatasync(fd, callback),
   ftruncateSync: (fd, length) => fsSync.ftruncateSync(fd, length),
 }
@@ -55,11 +56,25 @@ export interface OpenLog {
 interface Pending {
   event: JournalEvent
   line: string
-  resolve: () => void
+  value: unknown
+  resolve: (value: unknown) => void
   reject: (error: Error) => void
 }
 
 type Listener = (events: JournalEvent[]) => void
+type Body = { type: string, [key: string]: unknown }
+
+// toISOString costs more than the rest of an append's bookkeeping: reuse it within a millisecond.
+let lastMs = 0
+let lastIso = ''
+function now(): string {
+  const ms = Date.now()
+  if (ms !== lastMs) {
+    lastMs = ms
+    lastIso = new Date(ms).toISOString()
+  }
+  return lastIso
+}
 
 export class Session {
   readonly id: string
@@ -100,37 +115,35 @@ export class Session {
   get closed(): boolean { return this.closing !== null }
 
   /** Appends a whole message; part ids are filled in when missing. Resolves to the message id. */
-  async message(input: MessageInput): Promise<string> {
-    const body = toMessageBody(input)
-    await this.enqueue(body)
-    return body.id
+  message(input: MessageInput): Promise<string> {
+    return this.submit(() => toMessageBody(input), body => body.id)
   }
 
   /** Adds a part to a message, or replaces the part with the same id. Resolves to the part id. */
-  async part(messageId: string, part: PartInput): Promise<string> {
-    const body = { type: 'part', messageId: assertRef(messageId, 'messageId'), part: toPart(part, 'part') as Part }
-    await this.enqueue(body)
-    return body.part.id
+  part(messageId: string, part: PartInput): Promise<string> {
+    return this.submit(() => ({ type: 'part', messageId: assertRef(messageId, 'messageId'), part: toPart(part, 'part') }), body => body.part.id)
   }
 
-  async title(title: string): Promise<void> {
-    if (typeof title !== 'string') throw new InvalidEventError('title must be a string')
-    await this.enqueue({ type: 'title', title })
+  title(title: string): Promise<void> {
+    return this.submit(() => {
+      if (typeof title !== 'string') throw new InvalidEventError('title must be a string')
+      return { type: 'title', title }
+    }, () => undefined)
   }
 
   /** Hides a message and everything after it from the history; the lines stay in the log. */
-  async revert(messageId: string): Promise<void> {
-    await this.enqueue({ type: 'revert', messageId: assertRef(messageId, 'messageId') })
+  revert(messageId: string): Promise<void> {
+    return this.submit(() => ({ type: 'revert', messageId: assertRef(messageId, 'messageId') }), () => undefined)
   }
 
   /** A host-defined event: `type` must start with `x.` (e.g. `x.myhost.note`). */
-  async append(type: string, data?: unknown): Promise<void> {
-    await this.enqueue(toCustomBody(type, data))
+  append(type: string, data?: unknown): Promise<void> {
+    return this.submit(() => toCustomBody(type, data), () => undefined)
   }
 
   /** For the library's own event types (share, unshare, import): body must already be valid. */
-  async appendInternal(body: { type: string, [key: string]: unknown }, ts?: string): Promise<void> {
-    await this.enqueue(body, ts)
+  appendInternal(body: Body, ts?: string): Promise<void> {
+    return this.enqueue(body, undefined, ts)
   }
 
   /** Called with every batch of events once it is acknowledged (share sync listens here). */
@@ -150,10 +163,24 @@ export class Session {
     return this.closing
   }
 
-  private enqueue(body: { type: string, [key: string]: unknown }, ts?: string): Promise<void> {
+  /**
+   * Validation errors become rejections, never throws: not an async function, because on the
+   * hot path the extra promise and await of one cost as much as the write itself.
+   */
+  private submit<B extends Body, R>(build: () => B, result: (body: B) => R): Promise<R> {
+    let body: B
+    try {
+      body = build()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.enqueue(body, result(body))
+  }
+
+  private enqueue<R>(body: Body, value: R, ts?: string): Promise<R> {
     if (this.closing) return Promise.reject(new SessionClosedError(`session ${this.id} is closed`, { id: this.id, path: this.path }))
     if (this.failure) return Promise.reject(this.failedError())
-    const event = { seq: this.seq, ts: ts ?? new Date().toISOString(), ...body } as JournalEvent
+    const event = { seq: this.seq, ts: ts ?? now(), ...body } as JournalEvent
     const line = toLine(event)
     // A line's UTF-8 size is at most 3 bytes a UTF-16 unit; measure exactly only near the limit.
     if (line.length * 3 > this.settings.maxLineBytes && Buffer.byteLength(line) > this.settings.maxLineBytes) {
@@ -162,8 +189,8 @@ export class Session {
         { id: this.id, path: this.path }))
     }
     this.seq++
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ event, line, resolve, reject })
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ event, line, value, resolve: resolve as (value: unknown) => void, reject })
       if (!this.scheduled && !this.syncing) {
         this.scheduled = true
         queueMicrotask(() => this.flush())
@@ -176,14 +203,19 @@ export class Session {
     const batch = this.pending
     if (batch.length === 0) return
     this.pending = []
-    const data = Buffer.from(batch.length === 1 ? batch[0]!.line : batch.map(p => p.line).join(''))
+    // A string goes to write(2) without an intermediate Buffer; only a short write needs one.
+    const data = batch.length === 1 ? batch[0]!.line : batch.map(p => p.line).join('')
+    const bytes = Buffer.byteLength(data)
     try {
-      let done = 0
-      while (done < data.length) done += this.settings.io.writeSync(this.fd, data, done, data.length - done)
+      let done = this.settings.io.writeSync(this.fd, data)
+      if (done < bytes) {
+        const rest = Buffer.from(data)
+        while (done < bytes) done += this.settings.io.writeSync(this.fd, rest.subarray(done))
+      }
     } catch (error) {
       return this.writeFailed(batch, error)
     }
-    this.size += data.length
+    this.size += bytes
     if (this.settings.fsync === 'always') {
       this.syncing = this.sync().then(
         () => this.acknowledge(batch),
@@ -205,7 +237,7 @@ export class Session {
   }
 
   private acknowledge(batch: Pending[]): void {
-    for (const p of batch) p.resolve()
+    for (const p of batch) p.resolve(p.value)
     if (this.listeners.size > 0) {
       const events = batch.map(p => p.event)
       for (const listener of this.listeners) listener(events)

@@ -1,0 +1,66 @@
+/**
+ * `npm run bench [-- --json] [--rounds N] [--events N] [--read-mb N] [--sessions N] [--projects N] [--resume-gb N]`
+ * Every figure is a ratio against a raw baseline run side by side, in the same process, on
+ * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import { parseArgs } from 'node:util'
+import { appendAlways, appendBatch, appendNever } from './append.js'
+import { listScenario } from './list.js'
+import { readScenario } from './read.js'
+import { resumeScenario } from './resume.js'
+import type { Row } from './util.js'
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '5' },
+    events: { type: 'string', default: '200000' },
+    'always-events': { type: 'string', default: '4000' },
+    'read-mb': { type: 'string', default: '100' },
+    sessions: { type: 'string', default: '10000' },
+    projects: { type: 'string', default: '1000' },
+    'resume-gb': { type: 'string', default: '1' },
+    only: { type: 'string' },
+  },
+})
+const n = (key: keyof typeof values) => Number(values[key])
+const rounds = n('rounds')
+const log = (line: string) => { if (!values.json) process.stderr.write(`${line}\n`) }
+
+const scenarios: Array<[string, () => Promise<Row>]> = [
+  ['append-never', () => appendNever(n('events'), rounds)],
+  ['append-batch', () => appendBatch(Math.min(n('events'), 50_000), rounds)],
+  ['append-always', () => appendAlways(n('always-events'), 16, rounds)],
+  ['read', async () => {
+    const r = await readScenario(n('read-mb') * 2 ** 20, rounds)
+    fs.rmSync(r.root, { recursive: true, force: true })
+    return r.row
+  }],
+  ['list', () => listScenario(n('sessions'), n('projects'), rounds)],
+  ['resume', () => resumeScenario(n('resume-gb') * 2 ** 30, Math.max(rounds, 9))],
+]
+
+const rows: Row[] = []
+for (const [name, run] of scenarios) {
+  if (values.only && !values.only.split(',').includes(name)) continue
+  log(`running ${name}…`)
+  rows.push(await run())
+}
+
+const machine = { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.release()}` }
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ machine, rounds, rows })}\n`)
+} else {
+  const table = [['scenario', 'target', 'ratio', 'met', 'journal', 'baseline'],
+    ...rows.map(r => [r.scenario, r.target, `${r.ratio.toFixed(2)}x`, r.ok ? 'yes' : 'NO', r.journal, r.baseline])]
+  const widths = table[0]!.map((_, c) => Math.max(...table.map(row => row[c]!.length)))
+  const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`
+  console.log(`Node ${machine.node}, ${machine.cpu} x${machine.cores}, ${machine.platform}; median of ${rounds} interleaved rounds`)
+  console.log(line(table[0]!))
+  console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`)
+  for (const row of table.slice(1)) console.log(line(row))
+  for (const r of rows) if (r.note) console.log(`- ${r.scenario}: ${r.note}`)
+  console.log(`${rows.filter(r => r.ok).length} of ${rows.length} targets met`)
+}
