@@ -345,6 +345,14 @@ test('setConfig creates the global file and folder with private modes', async (t
   assert.equal(config.sources.share, 'global')
 })
 
+test('setConfig on a comment-only file keeps the comment and adds the object', async (t) => {
+  const { root } = await layout(t)
+  const configDir = join(root, 'global')
+  const path = await writeGlobal(configDir, '// my settings\n')
+  await setConfig('share', 'auto', { scope: 'global', configDir })
+  assert.equal(await readFile(path, 'utf8'), '// my settings\n{\n  "share": "auto"\n}\n')
+})
+
 test('setConfig keeps the mode of an existing file', async (t) => {
   const { project } = await layout(t)
   const path = join(project, 'session-journal.jsonc')
