@@ -15,7 +15,7 @@ import {
   applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, printParseErrorCode,
   type Node, type ParseError,
 } from 'jsonc-parser'
-import { writeFileAtomic } from './atomic-file.js'
+import { writeFileAtomic } from './files.js'
 import { ConfigInvalidError, ConfigParseError, UsageError, isNotFound } from './errors.js'
 
 export type ShareMode = 'manual' | 'auto' | 'disabled'

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { CorruptLogError, isErrnoException } from './errors.js'
+import { CorruptLogError, isErrnoException, isNotFound } from './errors.js'
 import { DIR_MODE, FILE_MODE } from './paths.js'
 
 /**
@@ -31,11 +31,41 @@ export async function ensurePrivateDir(root: string, ...parts: string[]): Promis
   return dir
 }
 
-/** Writes a whole file so that readers see the old content or the new, never a mix. */
-export async function writeFileAtomic(file: string, data: string, mode = FILE_MODE): Promise<void> {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
+export interface AtomicWriteOptions {
+  /** Mode of a newly created file; an existing file keeps its own. Default 0600. */
+  mode?: number
+  /** Mode of folders created on the way; existing folders are left alone. Default 0700. */
+  dirMode?: number
+  /** fsync before the rename (default). Caches that are rebuilt anyway skip it. */
+  sync?: boolean
+}
+
+/**
+ * Replaces a whole file so that readers see the old content or the new, never a mix: a temp
+ * file beside the target, flushed, renamed over it. Used for config files, share records,
+ * listing caches (never for the append-only logs).
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const dir = path.dirname(file)
+  await fs.mkdir(dir, { recursive: true, mode: options.dirMode ?? DIR_MODE })
+  // A project config committed as 0644 must not turn 0600 because a tool edited one key.
+  let mode = options.mode ?? FILE_MODE
   try {
-    await fs.writeFile(tmp, data, { mode, flag: 'wx' })
+    mode = (await fs.stat(file)).mode & 0o777
+  } catch (error) {
+    if (!isNotFound(error)) throw error
+  }
+  // Same folder, so the rename stays on one file system; the dot keeps it out of listings.
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
+  try {
+    const handle = await fs.open(tmp, 'wx', mode)
+    try {
+      await handle.writeFile(data)
+      await handle.chmod(mode) // open() applied the umask; make the mode exactly what was asked
+      if (options.sync !== false) await handle.sync()
+    } finally {
+      await handle.close()
+    }
     await fs.rename(tmp, file)
   } catch (error) {
     await fs.rm(tmp, { force: true })

@@ -94,7 +94,7 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   }
   if (changed || Object.keys(index.sessions).length !== Object.keys(seen).length) {
     // Best effort: the index is a cache, and a read-only or full disk must not break listing.
-    await writeFileAtomic(indexFile, JSON.stringify({ ...index, sessions: seen })).catch(() => {})
+    await writeFileAtomic(indexFile, JSON.stringify({ ...index, sessions: seen }), { sync: false }).catch(() => {})
   }
   return rows
 }

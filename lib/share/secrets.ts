@@ -7,7 +7,7 @@
 
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../atomic-file.js'
+import { writeFileAtomic } from '../files.js'
 import { InvalidIdError, ShareFailedError, isNotFound } from '../errors.js'
 import type { ShareRecord } from './provider.js'
 

@@ -9,7 +9,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../atomic-file.js'
+import { writeFileAtomic } from '../files.js'
 import { InvalidIdError, isNotFound } from '../errors.js'
 import type { ShareDocument } from './document.js'
 
