@@ -17,8 +17,10 @@ import { DEFAULT_MAX_LINE_BYTES, readEvents, scanLog, type ScanState } from './r
 import { checkHead, readTail, setTornAside } from './resume.js'
 import type { HeaderEvent, History, HostInfo, JournalEvent } from './types.js'
 import { nodeIO, Session, type Durability, type OpenLog, type WriterIO } from './writer.js'
+import { loadShareRecord } from './share/secrets.js'
+import { shareSession, startSharing, unshareSession, type ShareSettings } from './share/sharing.js'
 
-export interface JournalOptions {
+export interface JournalOptions extends ShareSettings {
   /** Where sessions live; default `$SESSION_JOURNAL_HOME`, else the platform's data folder. */
   root?: string
   /** When an append is acknowledged: after the OS has it ('never', 'batch') or after fdatasync ('always'). */
@@ -65,6 +67,9 @@ export class Journal {
   readonly lockWaitMs: number
   private readonly io: WriterIO
   private readonly located = new Map<string, string>()
+  /** Sessions this journal holds open, so share/unshare can append through them. */
+  private readonly open = new Map<string, Session>()
+  private readonly share$: ShareSettings
 
   constructor(options: JournalOptions = {}) {
     this.root = resolveRoot(options.root)
@@ -76,6 +81,8 @@ export class Journal {
     this.lockStaleMs = options.lockStaleMs ?? DEFAULT_STALE_MS
     this.lockWaitMs = options.lockWaitMs ?? 0
     this.io = options.io ?? nodeIO
+    const { shareProvider, shareServer, configDir, env, shareDebounceMs } = options
+    this.share$ = { shareProvider, shareServer, configDir, env, shareDebounceMs }
   }
 
   /** Starts a new session in `project` and holds it for writing until `close()`. */
@@ -111,7 +118,9 @@ export class Journal {
         await syncDir(sessionsDir)
       }
       this.located.set(id, projectId)
-      return this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: line.length, nextSeq: 1, closeFile: closer(handle), release })
+      const session = this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: line.length, nextSeq: 1, closeFile: closer(handle), release })
+      await startSharing(this, this.share$, session, { parentId: header.parentId })
+      return session
     } catch (error) {
       await handle?.close()
       await release()
@@ -143,6 +152,7 @@ export class Journal {
         await session.appendInternal({ type: 'session', version: FORMAT_VERSION, id, projectId, projectPath, title: null, parentId: null, host: null })
       }
       if (repair) await session.appendInternal({ type: 'repair', ...repair })
+      await startSharing(this, this.share$, session, null)
       return session
     } catch (error) {
       await handle?.close()
@@ -177,9 +187,13 @@ export class Journal {
     return options.limit === undefined ? rows : rows.slice(0, Math.max(0, options.limit))
   }
 
-  /** Deletes a session's log and its set-aside torn tails. Refused while a writer holds it. */
+  /**
+   * Deletes a session's log and its set-aside torn tails, unsharing it first. Refused while a
+   * writer holds it, and while a share cannot be taken down (nothing is deleted then).
+   */
   async delete(id: string): Promise<void> {
     const { path: file } = await this.locate(id)
+    if (await loadShareRecord(this.root, id)) await this.unshare(id)
     const release = await acquireLock(file, { staleMs: this.lockStaleMs, waitMs: this.lockWaitMs, id })
     try {
       const dir = path.dirname(file)
@@ -189,6 +203,28 @@ export class Journal {
       this.located.delete(id)
     } finally {
       await release()
+    }
+  }
+
+  /** Publishes the session to the share server; resolves to its public link. */
+  share(id: string): Promise<{ url: string }> {
+    return shareSession(this, this.share$, assertSessionId(id))
+  }
+
+  /** Removes the published copy, then records `unshare`. Resolves to false when it was not shared from here. */
+  unshare(id: string): Promise<boolean> {
+    return unshareSession(this, this.share$, assertSessionId(id))
+  }
+
+  /** Runs `fn` with a writer: the one this journal holds open, or a resume closed afterwards. */
+  async withWriter<T>(id: string, fn: (session: Session) => Promise<T>): Promise<T> {
+    const held = this.open.get(id)
+    if (held && !held.closed) return fn(held)
+    const session = await this.resume(id)
+    try {
+      return await fn(session)
+    } finally {
+      await session.close()
     }
   }
 
@@ -250,7 +286,10 @@ export class Journal {
   }
 
   private session(log: OpenLog): Session {
-    return new Session(log, { fsync: this.fsync, batchMs: this.batchMs, maxLineBytes: this.maxLineBytes, io: this.io })
+    const session = new Session(log, { fsync: this.fsync, batchMs: this.batchMs, maxLineBytes: this.maxLineBytes, io: this.io })
+    this.open.set(log.id, session)
+    session.onClose(async () => { if (this.open.get(log.id) === session) this.open.delete(log.id) })
+    return session
   }
 }
 

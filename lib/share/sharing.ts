@@ -1,0 +1,121 @@
+/**
+ * share() and unshare(): the policy (config modes), the order of effects, and the records.
+ * The Journal delegates here; transport is the ShareProvider's, storage the server's.
+ *
+ * Order matters: share publishes, then saves the secret locally, then records the `share`
+ * event; unshare removes the data on the server first, then the local record, then records
+ * `unshare`. A failure part-way leaves nothing public that the local side forgot about.
+ */
+import { loadConfig, type Config } from '../config.js'
+import { ShareDisabledError, ShareFailedError } from '../errors.js'
+import type { Journal } from '../journal.js'
+import type { Session } from '../writer.js'
+import { SHARE_FORMAT, SHARE_VERSION } from './document.js'
+import { httpShareProvider, type ShareProvider, type ShareRecord } from './provider.js'
+import { loadShareRecord, removeShareRecord, saveShareRecord } from './secrets.js'
+import { ShareSync } from './sync.js'
+
+export interface ShareSettings {
+  /** A host's own transport; default: HTTP to the share server. */
+  shareProvider?: ShareProvider
+  /** Default: `$SESSION_JOURNAL_SHARE_SERVER`, else the `shareServer` config key. */
+  shareServer?: string
+  /** Where the global config lives (default `$SESSION_JOURNAL_CONFIG_DIR` or the platform's). */
+  configDir?: string
+  env?: NodeJS.ProcessEnv
+  /** Debounce of the sync of appended events (ms). */
+  shareDebounceMs?: number
+}
+
+export function projectConfig(settings: ShareSettings, project: string): Promise<Config> {
+  return loadConfig({ project, ...(settings.configDir ? { configDir: settings.configDir } : {}), ...(settings.env ? { env: settings.env } : {}) })
+}
+
+function providerFor(settings: ShareSettings, config: Config | undefined, record?: ShareRecord): ShareProvider {
+  if (settings.shareProvider) return settings.shareProvider
+  // An existing share lives where it was published, whatever the config says today.
+  const server = record?.server ?? settings.shareServer ?? (settings.env ?? process.env).SESSION_JOURNAL_SHARE_SERVER ?? config?.shareServer
+  if (!server) {
+    throw new ShareFailedError('no share server configured: pass shareServer, set $SESSION_JOURNAL_SHARE_SERVER, or `session-journal config set shareServer <url>`')
+  }
+  return httpShareProvider(server)
+}
+
+/** Publishes the session and records the share. Refused before any network traffic when disabled. */
+export async function shareSession(journal: Journal, settings: ShareSettings, id: string): Promise<{ url: string }> {
+  const history = await journal.read(id)
+  const config = await projectConfig(settings, history.info.projectPath)
+  if (config.share === 'disabled') {
+    throw new ShareDisabledError(`sharing is disabled for ${history.info.projectPath} (by ${config.sources.share} config)`, { id })
+  }
+  const existing = await loadShareRecord(journal.root, id)
+  if (existing && history.info.share) return { url: existing.url }
+  const provider = providerFor(settings, config)
+  return journal.withWriter(id, async session => {
+    const { info, messages } = await journal.read(id)
+    const record = await provider.publish({ format: SHARE_FORMAT, version: SHARE_VERSION, info, messages })
+    try {
+      await saveShareRecord(journal.root, id, record)
+    } catch (error) {
+      await provider.remove(record).catch(() => {}) // never leave a share we cannot manage
+      throw error
+    }
+    await session.appendInternal({ type: 'share', url: record.url, shareId: record.shareId })
+    attachSync(session, provider, record, settings)
+    return { url: record.url }
+  })
+}
+
+/** Removes the published data, then the local record, then records `unshare`. */
+export async function unshareSession(journal: Journal, settings: ShareSettings, id: string): Promise<boolean> {
+  const record = await loadShareRecord(journal.root, id)
+  if (!record) return false
+  const provider = providerFor(settings, undefined, record)
+  const exists = await journal.locate(id).then(() => true, () => false)
+  if (!exists) {
+    // The session was deleted; its share can still be taken down.
+    await provider.remove(record)
+    await removeShareRecord(journal.root, id)
+    return true
+  }
+  await journal.withWriter(id, async session => {
+    syncs.get(session)?.stop()
+    await provider.remove(record)
+    await removeShareRecord(journal.root, id)
+    await session.appendInternal({ type: 'unshare' })
+  })
+  return true
+}
+
+const syncs = new WeakMap<Session, ShareSync>()
+
+function attachSync(session: Session, provider: ShareProvider, record: ShareRecord, settings: ShareSettings): ShareSync {
+  const sync = new ShareSync(session, provider, record, { ...(settings.shareDebounceMs === undefined ? {} : { debounceMs: settings.shareDebounceMs }) })
+  syncs.set(session, sync)
+  return sync
+}
+
+/**
+ * On create/resume: a shared session keeps its copy in step; `auto` shares new root sessions.
+ * Never throws: a share server that is down or a broken config file must not stop the host
+ * from starting or continuing a conversation. Problems become process warnings.
+ */
+export async function startSharing(journal: Journal, settings: ShareSettings, session: Session, created: { parentId: string | null } | null): Promise<void> {
+  try {
+    const record = await loadShareRecord(journal.root, session.id)
+    if (record) {
+      attachSync(session, providerFor(settings, undefined, record), record, settings)
+      return
+    }
+    if (!created || created.parentId !== null) return
+    const config = await projectConfig(settings, session.projectPath)
+    if (config.share === 'auto') await shareSession(journal, settings, session.id)
+  } catch (error) {
+    process.emitWarning(`sharing session ${session.id}: ${(error as Error).message}`, { code: 'SESSION_JOURNAL_SHARE_FAILED' })
+  }
+}
+
+/** The sync attached to an open session, if it is shared (hosts can show `lastError`). */
+export function shareSyncOf(session: Session): ShareSync | undefined {
+  return syncs.get(session)
+}
