@@ -136,9 +136,11 @@ export async function startShareServer(options: ShareServerOptions = {}): Promis
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
   publicBase = (options.publicUrl ?? url).replace(/\/+$/, '')
 
+  let closing: Promise<void> | undefined
   return {
     url,
-    close: () => new Promise<void>((resolve, reject) => {
+    // Idempotent: a second close() (a test's cleanup, a signal handler) waits for the first.
+    close: () => closing ??= new Promise<void>((resolve, reject) => {
       server.close(error => (error ? reject(error) : resolve()))
       // Keep-alive connections would hold close() open until they time out.
       server.closeAllConnections()
