@@ -16,10 +16,29 @@ export interface FoldDefaults {
 
 const KNOWN_OTHER = new Set(['repair', 'import'])
 
+/** Most messages have a handful of parts: a linear search beats a Map until a message has many. */
+const INDEX_PARTS_FROM = 24
+
+interface Entry {
+  message: Message
+  partIndex: Map<string, number> | null
+}
+
+function findPart(entry: Entry, partId: string): number {
+  const parts = entry.message.parts
+  if (entry.partIndex) return entry.partIndex.get(partId) ?? -1
+  if (parts.length < INDEX_PARTS_FROM) {
+    for (let i = 0; i < parts.length; i++) if (parts[i]!.id === partId) return i
+    return -1
+  }
+  entry.partIndex = new Map(parts.map((p, i) => [p.id, i]))
+  return entry.partIndex.get(partId) ?? -1
+}
+
 export class Folder {
   private readonly info: SessionInfo
   private readonly messages: Message[] = []
-  private readonly byId = new Map<string, { message: Message, partIndex: Map<string, number> }>()
+  private readonly byId = new Map<string, Entry>()
   private headerSeen = false
 
   constructor(defaults: FoldDefaults = {}) {
@@ -82,8 +101,6 @@ export class Folder {
   private message(e: MessageEvent): void {
     const message: Message = { id: e.id, role: e.role, created: e.ts, parts: e.parts.slice() }
     if (e.meta !== undefined) message.meta = e.meta
-    const partIndex = new Map<string, number>()
-    message.parts.forEach((p, i) => partIndex.set(p.id, i))
     const existing = this.byId.get(e.id)
     if (existing) {
       // A repeated message id replaces that message where it stands (first creation time kept).
@@ -92,16 +109,16 @@ export class Folder {
     } else {
       this.messages.push(message)
     }
-    this.byId.set(e.id, { message, partIndex })
+    this.byId.set(e.id, { message, partIndex: null })
   }
 
   private part(e: PartEvent): void {
     // A part for a reverted or unknown message has nothing to attach to: its line stays, unseen.
     const target = this.byId.get(e.messageId)
     if (!target) return
-    const at = target.partIndex.get(e.part.id)
-    if (at === undefined) {
-      target.partIndex.set(e.part.id, target.message.parts.length)
+    const at = findPart(target, e.part.id)
+    if (at === -1) {
+      target.partIndex?.set(e.part.id, target.message.parts.length)
       target.message.parts.push(e.part as Part)
     } else {
       target.message.parts[at] = e.part as Part
