@@ -40,6 +40,20 @@ async function lineStartBefore(handle: fs.FileHandle, end: number): Promise<numb
   return 0
 }
 
+/** Offset of the first `\n` before `limit`, or -1: reads forwards a block at a time, not `limit` bytes at once. */
+async function lineEndBefore(handle: fs.FileHandle, limit: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(BLOCK)
+  let from = 0
+  while (from < limit) {
+    const { bytesRead } = await handle.read(buf, 0, Math.min(BLOCK, limit - from), from)
+    if (bytesRead === 0) break
+    const nl = buf.subarray(0, bytesRead).indexOf(10)
+    if (nl !== -1) return from + nl
+    from += bytesRead
+  }
+  return -1
+}
+
 async function readRange(handle: fs.FileHandle, start: number, end: number): Promise<Buffer> {
   const buf = Buffer.alloc(end - start)
   let done = 0
@@ -73,7 +87,7 @@ export async function readTail(handle: fs.FileHandle, size: number, maxLineBytes
 
   let head: JournalEvent | undefined
   if (end > 0) {
-    const firstEnd = (await readRange(handle, 0, Math.min(end, maxLineBytes + 1))).indexOf(10)
+    const firstEnd = await lineEndBefore(handle, Math.min(end, maxLineBytes + 1))
     if (firstEnd !== -1) head = parseEvent(await readRange(handle, 0, firstEnd))
   }
 
