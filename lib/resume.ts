@@ -40,14 +40,16 @@ async function lineStartBefore(handle: fs.FileHandle, end: number): Promise<numb
   return 0
 }
 
-/** Offset of the first `\n` at or after `start` and before `limit`, or -1: reads forwards a block at a time. */
-async function lineEndAfter(handle: fs.FileHandle, start: number, limit: number): Promise<number> {
+/** Offset of the first `\n` before `limit`, or -1: reads forwards a block at a time, not `limit` bytes at once. */
+async function lineEndBefore(handle: fs.FileHandle, limit: number): Promise<number> {
   const buf = Buffer.allocUnsafe(BLOCK)
-  for (let from = start; from < limit; from += BLOCK) {
+  let from = 0
+  while (from < limit) {
     const { bytesRead } = await handle.read(buf, 0, Math.min(BLOCK, limit - from), from)
     if (bytesRead === 0) break
     const nl = buf.subarray(0, bytesRead).indexOf(10)
     if (nl !== -1) return from + nl
+    from += bytesRead
   }
   return -1
 }
@@ -84,8 +86,10 @@ export async function readTail(handle: fs.FileHandle, size: number, maxLineBytes
   const torn = end < size ? { offset: end, length: size - end } : null
 
   let head: JournalEvent | undefined
-  const headEnd = await lineEndAfter(handle, 0, Math.min(end, maxLineBytes + 1))
-  if (headEnd !== -1) head = parseEvent(await readRange(handle, 0, headEnd))
+  if (end > 0) {
+    const firstEnd = await lineEndBefore(handle, Math.min(end, maxLineBytes + 1))
+    if (firstEnd !== -1) head = parseEvent(await readRange(handle, 0, firstEnd))
+  }
 
   let lineEnd = end
   for (let i = 0; i < MAX_BAD_TAIL_LINES && lineEnd > 0; i++) {

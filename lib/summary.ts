@@ -50,6 +50,8 @@ export function summarize(s: Summary, e: JournalEvent): void {
   s.updated = e.ts
   switch (e.type) {
     case 'session': {
+      // Only the first header counts, as in fold.ts (projectPath is set by a header only).
+      if (s.projectPath !== null) return
       const h = e as HeaderEvent
       s.projectPath = h.projectPath
       s.parentId = h.parentId

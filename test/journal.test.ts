@@ -1,0 +1,225 @@
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { logLines, tempDir } from './helpers.js'
+import { Journal, type JournalOptions } from '../lib/journal.js'
+import { JournalError } from '../lib/errors.js'
+import { isSessionId, newId } from '../lib/ids.js'
+import { projectIdOf } from '../lib/paths.js'
+import type { JournalEvent } from '../lib/types.js'
+
+function setup(t: TestContext, options: JournalOptions = {}) {
+  const dir = tempDir(t)
+  const root = path.join(dir, 'root')
+  return { root, project: path.join(dir, 'project'), j: new Journal({ root, ...options }) }
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<JournalError> {
+  try {
+    await promise
+  } catch (error) {
+    assert.ok(error instanceof JournalError, String(error))
+    assert.equal(error.code, code)
+    return error
+  }
+  assert.fail(`expected ${code}`)
+}
+
+const mode = (p: string) => fs.statSync(p).mode & 0o777
+
+test('create writes the header line with the documented fields, in order', async t => {
+  const { j, project, root } = setup(t)
+  const parent = newId()
+  const s = await j.create({ project, title: 'Hello', parentId: parent, host: { name: 'myhost', version: '2.1' } })
+  await s.close()
+  const projectId = projectIdOf(project)
+  assert.equal(isSessionId(s.id), true)
+  assert.equal(s.projectId, projectId)
+  assert.equal(s.projectPath, project)
+  assert.equal(s.path, path.join(root, 'projects', projectId, 'sessions', `${s.id}.ndjson`))
+  const text = fs.readFileSync(s.path, 'utf8')
+  const ts = (JSON.parse(text) as { ts: string }).ts
+  assert.equal(text, `{"seq":0,"ts":"${ts}","type":"session","version":1,"id":"${s.id}","projectId":"${projectId}",`
+    + `"projectPath":${JSON.stringify(project)},"title":"Hello","parentId":"${parent}","host":{"name":"myhost","version":"2.1"}}\n`)
+  const minimal = await j.create({ project })
+  await minimal.close()
+  const header = logLines(minimal.path)[0]!
+  assert.deepEqual(Object.keys(header), ['seq', 'ts', 'type', 'version', 'id', 'projectId', 'projectPath', 'title', 'parentId', 'host'])
+  assert.deepEqual([header.title, header.parentId, header.host], [null, null, null])
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, 'projects', projectId, 'project.json'), 'utf8')).path, project)
+})
+
+test('create resolves a relative project path', async t => {
+  const { j, project } = setup(t)
+  const s = await j.create({ project: path.relative(process.cwd(), project) + '/sub/..' })
+  await s.close()
+  assert.equal(s.projectPath, project)
+  assert.equal(s.projectId, projectIdOf(project))
+})
+
+test('create refuses missing options (ERR_USAGE) and a bad parentId (ERR_INVALID_ID)', async t => {
+  const { j, project } = setup(t)
+  await rejectsWith(j.create(undefined as never), 'ERR_USAGE')
+  await rejectsWith(j.create({ project: '' }), 'ERR_USAGE')
+  await rejectsWith(j.create({ project, parentId: '../../etc/passwd' }), 'ERR_INVALID_ID')
+})
+
+test('files are 0600 and folders 0700', async t => {
+  const { j, project, root } = setup(t)
+  const s = await j.create({ project })
+  await s.title('x')
+  await s.close()
+  await j.list() // writes index.json
+  const pdir = path.join(root, 'projects', s.projectId)
+  for (const dir of [root, path.join(root, 'projects'), pdir, path.join(pdir, 'sessions')]) assert.equal(mode(dir), 0o700, dir)
+  for (const file of [s.path, path.join(pdir, 'project.json'), path.join(pdir, 'index.json')]) assert.equal(mode(file), 0o600, file)
+})
+
+test('Unicode round-trips byte-exact: the bytes on disk are JSON.stringify of the event', async t => {
+  const { j, project } = setup(t)
+  const s = await j.create({ project, title: 'naïve 日本 🚀' })
+  const text = 'emoji 👩‍👩‍👧🚀, ünïcödé, 日本語, lone \ud800 and \udfff, "quotes", \\, \n newline, \t tab, \u0000 NUL, \u2028 and \u2029, \u007f'
+  await s.message({ id: 'm', role: 'user', parts: [{ id: 'p', type: 'text', text }] })
+  await s.close()
+  const bytes = fs.readFileSync(s.path)
+  const lines = bytes.toString('utf8').split('\n')
+  const ts = (JSON.parse(lines[1]!) as { ts: string }).ts
+  const expected = JSON.stringify({ seq: 1, ts, type: 'message', id: 'm', role: 'user', parts: [{ id: 'p', type: 'text', text }] })
+    .replace('\u2028', '\\u2028').replace('\u2029', '\\u2029')
+  const headerEnd = bytes.indexOf(10) + 1
+  assert.deepEqual(bytes.subarray(headerEnd), Buffer.from(`${expected}\n`, 'utf8'))
+  const history = await j.read(s.id)
+  assert.equal(history.messages[0]!.parts[0]!.text, text)
+  assert.equal(history.info.title, 'naïve 日本 🚀')
+})
+
+test('read folds the log; a new Journal on the same root finds the session', async t => {
+  const { j, project, root } = setup(t)
+  const s = await j.create({ project, title: 'T', host: { name: 'h' } })
+  await s.message({ id: 'm1', role: 'user', parts: [{ id: 'a', type: 'text', text: 'q' }] })
+  await s.message({ id: 'm2', role: 'assistant' })
+  await s.part('m2', { id: 'b', type: 'text', text: 'answer' })
+  await s.append('x.h.cost', 3)
+  await s.close()
+  const history = await new Journal({ root }).read(s.id)
+  const events = logLines(s.path)
+  assert.deepEqual(history, {
+    info: {
+      id: s.id, projectId: s.projectId, projectPath: project, title: 'T', parentId: null,
+      created: events[0]!.ts, updated: events[4]!.ts, share: null,
+      meta: { host: { name: 'h' }, events: [{ ts: events[4]!.ts, type: 'x.h.cost', data: 3 }] },
+    },
+    messages: [
+      { id: 'm1', role: 'user', created: events[1]!.ts, parts: [{ id: 'a', type: 'text', text: 'q' }] },
+      { id: 'm2', role: 'assistant', created: events[2]!.ts, parts: [{ id: 'b', type: 'text', text: 'answer' }] },
+    ],
+    damage: [],
+  })
+})
+
+test('read reports damage, and throws ERR_CORRUPT_LOG with strict', async t => {
+  const { j, project } = setup(t)
+  const s = await j.create({ project })
+  await s.title('a')
+  await s.close()
+  const goodBytes = fs.statSync(s.path).size
+  fs.appendFileSync(s.path, 'garbage\n')
+  const history = await j.read(s.id)
+  assert.deepEqual(history.damage.map(d => [d.kind, d.line, d.offset]), [['bad-json', 3, goodBytes]])
+  assert.equal(history.info.title, 'a')
+  const error = await rejectsWith(j.read(s.id, { strict: true }), 'ERR_CORRUPT_LOG')
+  assert.equal(error.line, 3)
+  assert.equal(error.offset, goodBytes)
+})
+
+test('unknown ids are ERR_SESSION_NOT_FOUND, invalid ids ERR_INVALID_ID, everywhere', async t => {
+  const { j, project } = setup(t)
+  const unknown = newId()
+  await rejectsWith(j.read(unknown), 'ERR_SESSION_NOT_FOUND') // before the root even exists
+  const s = await j.create({ project })
+  await s.close()
+  await rejectsWith(j.read(unknown), 'ERR_SESSION_NOT_FOUND')
+  await rejectsWith(j.resume(unknown), 'ERR_SESSION_NOT_FOUND')
+  await rejectsWith(j.delete(unknown), 'ERR_SESSION_NOT_FOUND')
+  await rejectsWith(j.locate(unknown), 'ERR_SESSION_NOT_FOUND')
+  await rejectsWith(j.events(unknown).next(), 'ERR_SESSION_NOT_FOUND')
+  for (const bad of ['../../etc/passwd', s.id.toLowerCase(), `${s.id}\0`, '']) {
+    await rejectsWith(j.read(bad), 'ERR_INVALID_ID')
+    await rejectsWith(j.resume(bad), 'ERR_INVALID_ID')
+    await rejectsWith(j.delete(bad), 'ERR_INVALID_ID')
+    await rejectsWith(j.events(bad).next(), 'ERR_INVALID_ID')
+  }
+})
+
+test('events() streams the raw events, header first', async t => {
+  const { j, project } = setup(t)
+  const s = await j.create({ project })
+  await s.message({ id: 'm', role: 'user' })
+  await s.revert('m')
+  await s.close()
+  const events: JournalEvent[] = []
+  for await (const e of j.events(s.id)) events.push(e)
+  assert.deepEqual(events, logLines(s.path))
+  assert.deepEqual(events.map(e => e.type), ['session', 'message', 'revert'])
+})
+
+test('a held session cannot be resumed or deleted in the same process: ERR_SESSION_LOCKED', async t => {
+  const { j, project, root } = setup(t)
+  const s = await j.create({ project })
+  await rejectsWith(j.resume(s.id), 'ERR_SESSION_LOCKED')
+  await rejectsWith(new Journal({ root }).resume(s.id), 'ERR_SESSION_LOCKED')
+  await rejectsWith(j.delete(s.id), 'ERR_SESSION_LOCKED')
+  assert.equal(fs.existsSync(s.path), true)
+  await s.title('still mine')
+  await s.close()
+  const r = await j.resume(s.id)
+  await rejectsWith(j.resume(s.id), 'ERR_SESSION_LOCKED')
+  await r.close()
+})
+
+test('lockWaitMs: resume waits for the holder to close, then goes on', async t => {
+  const { j, project, root } = setup(t)
+  const s = await j.create({ project })
+  const waiting = new Journal({ root, lockWaitMs: 60_000 })
+  let resumed = false
+  const pending = waiting.resume(s.id).then(r => { resumed = true; return r })
+  await new Promise(resolve => setTimeout(resolve, 100))
+  assert.equal(resumed, false, 'still waiting while the session is held')
+  await s.title('last words of the first writer')
+  await s.close()
+  const r = await pending
+  assert.equal(r.nextSeq, 2)
+  await r.title('second writer')
+  await r.close()
+  assert.deepEqual(logLines(s.path).map(e => e.seq), [0, 1, 2])
+})
+
+test('delete removes the log and its torn side files, and only those', async t => {
+  const { j, project } = setup(t)
+  const keep = await j.create({ project })
+  await keep.close()
+  const s = await j.create({ project })
+  await s.title('x')
+  await s.close()
+  fs.appendFileSync(s.path, '{"seq":2,"ts')
+  const r = await j.resume(s.id) // sets the torn tail aside
+  await r.close()
+  const dir = path.dirname(s.path)
+  assert.ok(fs.readdirSync(dir).some(name => name.startsWith(`${s.id}.ndjson.torn-`)))
+  await j.delete(s.id)
+  assert.deepEqual(fs.readdirSync(dir), [`${keep.id}.ndjson`])
+  await rejectsWith(j.read(s.id), 'ERR_SESSION_NOT_FOUND')
+  await rejectsWith(new Journal({ root: j.root }).read(s.id), 'ERR_SESSION_NOT_FOUND')
+  assert.deepEqual((await j.list()).map(row => row.id), [keep.id])
+  assert.equal((await j.read(keep.id)).info.id, keep.id)
+})
+
+test('locate names the project and the file', async t => {
+  const { j, project, root } = setup(t)
+  const s = await j.create({ project })
+  await s.close()
+  const expected = { id: s.id, projectId: projectIdOf(project), path: s.path }
+  assert.deepEqual(await j.locate(s.id), expected)
+  assert.deepEqual(await new Journal({ root }).locate(s.id), expected)
+})
