@@ -17,12 +17,13 @@ export async function listScenario(sessions: number, projects: number, rounds: n
     expected.set(s.id, { title: `session ${i}`, messages })
   }
   const projectsDir = path.join(root, 'projects')
-  const baseline = async () => {
+  // The fastest raw walk there is: synchronous calls, no promise per file.
+  const baseline = () => {
     let n = 0
-    for (const project of await fs.promises.readdir(projectsDir)) {
+    for (const project of fs.readdirSync(projectsDir)) {
       const dir = path.join(projectsDir, project, 'sessions')
-      for (const name of await fs.promises.readdir(dir)) {
-        await fs.promises.stat(path.join(dir, name))
+      for (const name of fs.readdirSync(dir)) {
+        fs.statSync(path.join(dir, name))
         n++
       }
     }

@@ -39,7 +39,7 @@ function countingIO(syncDelayMs = 0): WriterIO & { writes: number, syncs: number
   const io = {
     writes: 0,
     syncs: 0,
-    writeSync(fd: number, buffer: Buffer, offset: number, length: number) { io.writes++; return nodeIO.writeSync(fd, buffer, offset, length) },
+    writeSync(fd: number, data: string | Uint8Array) { io.writes++; return nodeIO.writeSync(fd, data) },
     fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void) {
       io.syncs++
       setTimeout(() => nodeIO.fdatasync(fd, callback), syncDelayMs)
