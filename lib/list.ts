@@ -81,8 +81,10 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
         summary = await extend(file, id, emptySummary(stat.ino), options)
         changed = true
       } else if (summary.position.offset < stat.size) {
+        const before = summary.position.offset
         summary = await extend(file, id, summary, options)
-        changed = true
+        // Only a torn tail beyond the last line? Nothing new to keep: spare the index a rewrite.
+        if (summary.position.offset !== before) changed = true
       }
       seen[id] = summary
       rows.push(toRow(id, projectId, index.projectPath, summary))

@@ -28,6 +28,7 @@ export function projectIdOf(projectPath: string): string {
   const hash = createHash('sha256').update(resolved).digest('hex').slice(0, 12)
   const slug = path.basename(resolved)
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // accents off: `Été` reads `ete`, not `e-te`
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
     .replace(/^[-._]+|[-._]+$/g, '')

@@ -240,7 +240,14 @@ export class Session {
     for (const p of batch) p.resolve(p.value)
     if (this.listeners.size > 0) {
       const events = batch.map(p => p.event)
-      for (const listener of this.listeners) listener(events)
+      for (const listener of this.listeners) {
+        // The events are written and acknowledged: a listener's bug must not undo that or crash the host.
+        try {
+          listener(events)
+        } catch (error) {
+          process.emitWarning(`onAppend listener of session ${this.id} threw: ${(error as Error)?.message ?? String(error)}`, { code: 'SESSION_JOURNAL_LISTENER_FAILED' })
+        }
+      }
     }
   }
 

@@ -226,3 +226,16 @@ test('list: deleted sessions disappear, from the rows and from the index', async
   assert.deepEqual((await j.list()).map(r => r.id), [c.id])
   assert.deepEqual(Object.keys(indexOf(root, c.projectId).sessions), [c.id])
 })
+
+test('a torn tail is re-checked on every list but does not rewrite the index each time', async t => {
+  const { j, dir, root } = setup(t)
+  const project = path.join(dir, 'p')
+  const s = await j.create({ project, title: 'torn' })
+  await s.close()
+  fs.appendFileSync(s.path, '{"seq":1,"ts":"2')
+  const indexFile = path.join(root, 'projects', projectIdOf(project), 'index.json')
+  assert.equal((await j.list())[0]!.title, 'torn')
+  const first = fs.statSync(indexFile).ino
+  assert.equal((await j.list())[0]!.title, 'torn')
+  assert.equal(fs.statSync(indexFile).ino, first) // atomic rewrites would give a new inode
+})

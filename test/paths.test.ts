@@ -94,3 +94,8 @@ test('Layout: refuses bad project and session ids before building a path', () =>
     assert.equal(code(() => layout.sessionFile(pid, bad)), 'ERR_INVALID_ID', JSON.stringify(bad))
   }
 })
+
+test('projectIdOf drops accents instead of splitting words on them', () => {
+  assert.match(projectIdOf('/home/ana/Été-2026'), /^ete-2026-[0-9a-f]{12}$/)
+  assert.match(projectIdOf('/srv/Crème Brûlée'), /^creme-brulee-[0-9a-f]{12}$/)
+})

@@ -244,3 +244,21 @@ test('seq continues across close and resume', async t => {
   await r2.close()
   assert.deepEqual(logLines(s.path).map(e => e.seq), [0, 1, 2, 3])
 })
+
+test('a listener that throws neither fails the append nor stops other listeners', async t => {
+  const { j, project } = journal(t)
+  const s = await j.create({ project })
+  const seen: number[] = []
+  const warnings: string[] = []
+  const onWarning = (w: Error & { code?: string }) => { if (w.code === 'SESSION_JOURNAL_LISTENER_FAILED') warnings.push(w.message) }
+  process.on('warning', onWarning)
+  t.after(() => process.off('warning', onWarning))
+  s.onAppend(() => { throw new Error('host bug') })
+  s.onAppend(events => seen.push(...events.map(e => e.seq)))
+  await s.title('still fine')
+  await s.close()
+  await new Promise(resolve => setImmediate(resolve))
+  assert.deepEqual(seen, [1])
+  assert.equal(warnings.length, 1)
+  assert.equal((await j.read(s.id)).info.title, 'still fine')
+})
