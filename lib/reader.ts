@@ -97,13 +97,15 @@ export async function* scanLog(file: string, state: ScanState, options: ScanOpti
   }
 
   try {
-    const buf = Buffer.allocUnsafe(CHUNK)
+    // A small log (the usual case when listing thousands) gets a small buffer, not 1 MiB of garbage.
+    const remaining = (await handle.stat()).size - pos.offset
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(16 * 1024, remaining + 1)))
     let carry: Buffer[] = []
     let carryLen = 0
     let tooLong = false
     let fileOffset = pos.offset
     for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, CHUNK, fileOffset)
+      const { bytesRead } = await handle.read(buf, 0, buf.length, fileOffset)
       if (bytesRead === 0) break
       const chunk = buf.subarray(0, bytesRead)
       const out: JournalEvent[] = []
