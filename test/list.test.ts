@@ -239,3 +239,63 @@ test('a torn tail is re-checked on every list but does not rewrite the index eac
   assert.equal((await j.list())[0]!.title, 'torn')
   assert.equal(fs.statSync(indexFile).ino, first) // atomic rewrites would give a new inode
 })
+
+/**
+ * list() reads a bounded number of bytes per session: with the index fresh it reads no log at
+ * all (only each project's index.json), and after appends only the appended bytes. Counted
+ * through the FileHandle prototype (the reader's only way to read logs) and readFileSync
+ * (the index's), not timed.
+ */
+test('list reads no log bytes when the index is fresh, and only the appended bytes after appends', async t => {
+  const { j, dir } = setup(t)
+  const sessions: Session[] = []
+  for (let i = 0; i < 12; i++) {
+    const s = await j.create({ project: path.join(dir, `p${i % 3}`), title: `s${i}` })
+    for (let m = 0; m < 40; m++) await s.message({ role: 'user', parts: [{ type: 'text', text: 'x'.repeat(2000) }] })
+    await s.close()
+    sessions.push(s)
+  }
+  const totalLogBytes = sessions.reduce((n, s) => n + fs.statSync(s.path).size, 0)
+
+  const probe = await fs.promises.open(sessions[0]!.path, 'r')
+  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
+  await probe.close()
+  const originalRead = proto.read
+  const originalReadFileSync = fs.readFileSync
+  let logBytes = 0
+  let indexBytes = 0
+  proto.read = async function (this: unknown, ...args: unknown[]) {
+    const result = await originalRead.apply(this, args)
+    logBytes += result.bytesRead
+    return result
+  }
+  ;(fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
+    const out = originalReadFileSync(...args)
+    indexBytes += out.length
+    return out
+  }
+  t.after(() => {
+    proto.read = originalRead
+    ;(fs as { readFileSync: unknown }).readFileSync = originalReadFileSync
+  })
+
+  await j.list() // cold: builds the indexes, reading every log once
+  assert.ok(logBytes >= totalLogBytes, 'the counter saw the cold scan')
+
+  logBytes = 0
+  indexBytes = 0
+  const rows = await j.list()
+  assert.equal(rows.length, 12)
+  assert.equal(logBytes, 0)
+  assert.ok(indexBytes > 0 && indexBytes < 12 * 4096, `index reads: ${indexBytes} bytes for 12 sessions`)
+
+  const s = await j.resume(sessions[5]!.id)
+  const before = fs.statSync(s.path).size
+  await s.title('appended')
+  await s.close()
+  const appended = fs.statSync(s.path).size - before
+  logBytes = 0
+  const after = await j.list()
+  assert.equal(after.find(r => r.id === s.id)?.title, 'appended')
+  assert.equal(logBytes, appended)
+})
