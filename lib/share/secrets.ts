@@ -8,15 +8,13 @@
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../files.js'
-import { InvalidIdError, ShareFailedError, isNotFound } from '../errors.js'
+import { ShareFailedError, isNotFound } from '../errors.js'
+import { assertSessionId } from '../ids.js'
 import type { ShareRecord } from './provider.js'
-
-const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
 
 export function shareRecordPath(root: string, sessionId: string): string {
   // The id becomes a file name: validate before it gets near join().
-  if (!ULID.test(sessionId)) throw new InvalidIdError(`not a session id (ULID): ${JSON.stringify(sessionId)}`, { id: sessionId })
-  return join(root, 'shares', `${sessionId}.json`)
+  return join(root, 'shares', `${assertSessionId(sessionId)}.json`)
 }
 
 export async function saveShareRecord(root: string, sessionId: string, record: ShareRecord): Promise<void> {
