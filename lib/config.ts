@@ -12,7 +12,7 @@ import { access, readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import envPaths from 'env-paths'
 import {
-  applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, printParseErrorCode,
+  applyEdits, getNodeValue, modify, parseTree, printParseErrorCode,
   type Node, type ParseError,
 } from 'jsonc-parser'
 import { writeFileAtomic } from './files.js'

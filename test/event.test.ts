@@ -1,19 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { codeOf } from './helpers.js'
 import {
   assertPlainJson, eventProblem, FORMAT_VERSION, toCustomBody, toLine, toMessageBody, toPart,
 } from '../lib/event.js'
-import { JournalError } from '../lib/errors.js'
 import { isSessionId } from '../lib/ids.js'
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return error instanceof JournalError ? error.code : `not a JournalError: ${String(error)}`
-  }
-  return undefined
-}
 
 test('FORMAT_VERSION is 1', () => {
   assert.equal(FORMAT_VERSION, 1)
@@ -38,7 +30,7 @@ test('toPart: refuses what is not a part', () => {
     { type: 'text', id: '' }, { type: 'text', id: 7 }, { type: 'text', id: 'x'.repeat(257) },
     { type: 'text', when: new Date(0) },
   ]
-  for (const input of bad) assert.equal(code(() => toPart(input, 'part')), 'ERR_INVALID_EVENT', String(JSON.stringify(input)))
+  for (const input of bad) assert.equal(codeOf(() => toPart(input, 'part')), 'ERR_INVALID_EVENT', String(JSON.stringify(input)))
   // The longest accepted reference.
   assert.equal(toPart({ type: 'text', id: 'x'.repeat(256) }, 'part').id.length, 256)
 })
@@ -57,7 +49,7 @@ test('toMessageBody: type, id, role, parts (and meta) in that order; ids filled 
 test('toMessageBody: every role is accepted, nothing else', () => {
   for (const role of ['user', 'assistant', 'system'] as const) assert.equal(toMessageBody({ role }).role, role)
   for (const role of ['User', 'tool', '', undefined, null, 1]) {
-    assert.equal(code(() => toMessageBody({ role } as never)), 'ERR_INVALID_EVENT', String(role))
+    assert.equal(codeOf(() => toMessageBody({ role } as never)), 'ERR_INVALID_EVENT', String(role))
   }
 })
 
@@ -78,7 +70,7 @@ test('toMessageBody: refuses bad parts, bad meta, bad ids and non-objects', () =
     { role: 'user', id: '' },
     { role: 'user', id: 5 },
   ]
-  for (const input of cases) assert.equal(code(() => toMessageBody(input as never)), 'ERR_INVALID_EVENT', String(JSON.stringify(input)))
+  for (const input of cases) assert.equal(codeOf(() => toMessageBody(input as never)), 'ERR_INVALID_EVENT', String(JSON.stringify(input)))
 })
 
 test('assertPlainJson: accepts plain JSON, including null-prototype objects and undefined properties', () => {
@@ -102,7 +94,7 @@ test('assertPlainJson: refuses what JSON.stringify would drop, mangle or choke o
     Symbol('s'), { s: Symbol('s') }, undefined, [undefined], /re/, new Uint8Array(2), { toJSON: () => 'x' },
     new String('boxed'), Object.create({ inherited: 1 }),
   ]
-  for (const value of bad) assert.equal(code(() => assertPlainJson(value, 'v')), 'ERR_INVALID_EVENT', String(value))
+  for (const value of bad) assert.equal(codeOf(() => assertPlainJson(value, 'v')), 'ERR_INVALID_EVENT', String(value))
 })
 
 test('toCustomBody: x.* types only, data defaults to null and must be plain JSON', () => {
@@ -110,10 +102,10 @@ test('toCustomBody: x.* types only, data defaults to null and must be plain JSON
   assert.deepEqual(toCustomBody('x.h', undefined), { type: 'x.h', data: null })
   assert.deepEqual(Object.keys(toCustomBody('x.h', 1)), ['type', 'data'])
   for (const type of ['message', 'x.', 'x', 'y.note', 'X.note', 'x..n', 'x.-n', 'x.a b', `x.${'a'.repeat(128)}`, 5, undefined]) {
-    assert.equal(code(() => toCustomBody(type, null)), 'ERR_INVALID_EVENT', String(type))
+    assert.equal(codeOf(() => toCustomBody(type, null)), 'ERR_INVALID_EVENT', String(type))
   }
   assert.equal(toCustomBody(`x.${'a'.repeat(127)}`, null).type.length, 129)
-  assert.equal(code(() => toCustomBody('x.h', { d: new Date() })), 'ERR_INVALID_EVENT')
+  assert.equal(codeOf(() => toCustomBody('x.h', { d: new Date() })), 'ERR_INVALID_EVENT')
 })
 
 test('toLine: one line, newline-terminated, keys in the order given', () => {

@@ -4,6 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { JournalError } from '../lib/errors.js'
 
 /** The repository's top folder (tests run compiled from dist/test/). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -22,4 +24,26 @@ export function tempDir(t: TestContext, prefix = 'sj-test-'): string {
 /** The lines of a log as parsed objects (the bytes on disk, not the fold). */
 export function logLines(file: string): Array<Record<string, unknown>> {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as Record<string, unknown>)
+}
+
+/** Awaits `promise`, asserts it rejects with a JournalError of `code`, and returns the error. */
+export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<JournalError> {
+  try {
+    await promise
+  } catch (error) {
+    assert.ok(error instanceof JournalError, String(error))
+    assert.equal(error.code, code)
+    return error
+  }
+  assert.fail(`expected ${code}`)
+}
+
+/** The `code` a synchronous call throws, or undefined when it does not throw. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn()
+  } catch (error) {
+    return error instanceof JournalError ? error.code : `not a JournalError: ${String(error)}`
+  }
+  return undefined
 }

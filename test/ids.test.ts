@@ -1,18 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { codeOf } from './helpers.js'
 import { assertSessionId, idTime, isSessionId, newId } from '../lib/ids.js'
-import { JournalError } from '../lib/errors.js'
 
 const CROCKFORD = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return error instanceof JournalError ? error.code : `not a JournalError: ${String(error)}`
-  }
-  return undefined
-}
 
 test('newId: 26 characters of upper-case Crockford base32', () => {
   for (let i = 0; i < 1000; i++) {
@@ -72,6 +64,6 @@ test('assertSessionId refuses path tricks, wrong case, wrong length, NUL and non
   ]
   for (const id of bad) {
     assert.equal(isSessionId(id), false, `isSessionId(${JSON.stringify(id)})`)
-    assert.equal(code(() => assertSessionId(id)), 'ERR_INVALID_ID', `assertSessionId(${JSON.stringify(id)})`)
+    assert.equal(codeOf(() => assertSessionId(id)), 'ERR_INVALID_ID', `assertSessionId(${JSON.stringify(id)})`)
   }
 })

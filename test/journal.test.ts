@@ -2,9 +2,8 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { logLines, tempDir } from './helpers.js'
+import { logLines, tempDir, rejectsWith } from './helpers.js'
 import { Journal, type JournalOptions } from '../lib/journal.js'
-import { JournalError } from '../lib/errors.js'
 import { isSessionId, newId } from '../lib/ids.js'
 import { projectIdOf } from '../lib/paths.js'
 import type { JournalEvent } from '../lib/types.js'
@@ -15,16 +14,6 @@ function setup(t: TestContext, options: JournalOptions = {}) {
   return { root, project: path.join(dir, 'project'), j: new Journal({ root, ...options }) }
 }
 
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<JournalError> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(error instanceof JournalError, String(error))
-    assert.equal(error.code, code)
-    return error
-  }
-  assert.fail(`expected ${code}`)
-}
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777
 

@@ -2,20 +2,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { tempDir } from './helpers.js'
+import { tempDir, rejectsWith } from './helpers.js'
 import { acquireLock, isLocked } from '../lib/lock.js'
-import { JournalError } from '../lib/errors.js'
 
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<JournalError> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(error instanceof JournalError, String(error))
-    assert.equal(error.code, code)
-    return error
-  }
-  assert.fail(`expected ${code}`)
-}
 
 /** Plants `<file>.lock` as a holder would, with its mtime `ageMs` in the past. */
 function plantLock(file: string, ageMs: number): void {

@@ -1,19 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { codeOf } from './helpers.js'
 import os from 'node:os'
 import path from 'node:path'
 import { assertProjectId, isProjectId, Layout, projectIdOf, resolveRoot } from '../lib/paths.js'
-import { JournalError } from '../lib/errors.js'
 import { newId } from '../lib/ids.js'
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return error instanceof JournalError ? error.code : `not a JournalError: ${String(error)}`
-  }
-  return undefined
-}
 
 test('resolveRoot: the option wins over the environment, and is made absolute', () => {
   const env = { SESSION_JOURNAL_HOME: '/from/env' }
@@ -87,11 +79,11 @@ test('Layout: refuses bad project and session ids before building a path', () =>
   const layout = new Layout('/r')
   const pid = projectIdOf('/work/app')
   for (const bad of ['..', '../x-0123456789ab', 'app', 'App-0123456789ab', 'app-0123456789AB', 'a/b-0123456789ab', '', 'app-0123456789ab\0']) {
-    assert.equal(code(() => layout.projectDir(bad)), 'ERR_INVALID_ID', JSON.stringify(bad))
-    assert.equal(code(() => layout.sessionFile(bad, newId())), 'ERR_INVALID_ID', JSON.stringify(bad))
+    assert.equal(codeOf(() => layout.projectDir(bad)), 'ERR_INVALID_ID', JSON.stringify(bad))
+    assert.equal(codeOf(() => layout.sessionFile(bad, newId())), 'ERR_INVALID_ID', JSON.stringify(bad))
   }
   for (const bad of ['../../etc/passwd', newId().toLowerCase(), `${newId()}x`, '']) {
-    assert.equal(code(() => layout.sessionFile(pid, bad)), 'ERR_INVALID_ID', JSON.stringify(bad))
+    assert.equal(codeOf(() => layout.sessionFile(pid, bad)), 'ERR_INVALID_ID', JSON.stringify(bad))
   }
 })
 

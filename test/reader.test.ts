@@ -2,10 +2,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { tempDir } from './helpers.js'
+import { tempDir, rejectsWith } from './helpers.js'
 import { readEvents, scanLog, type ScanOptions, type ScanState } from '../lib/reader.js'
 import { toLine } from '../lib/event.js'
-import { JournalError } from '../lib/errors.js'
 import type { JournalEvent } from '../lib/types.js'
 
 const CHUNK = 1024 * 1024
@@ -42,16 +41,6 @@ async function scan(file: string, options: ScanOptions = {}) {
   return { events, damage: state.damage.map(({ message: _m, ...d }) => d), position: state.position, batches }
 }
 
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<JournalError> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(error instanceof JournalError, String(error))
-    assert.equal(error.code, code)
-    return error
-  }
-  assert.fail(`expected ${code}`)
-}
 
 function write(t: Parameters<typeof tempDir>[0], content: string | Buffer): string {
   const file = path.join(tempDir(t), `${ID}.ndjson`)

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
-import { logLines, tempDir } from './helpers.js'
+import { logLines, tempDir, rejectsWith } from './helpers.js'
 import { Journal, type JournalOptions } from '../lib/journal.js'
-import { JournalError } from '../lib/errors.js'
 import { toLine } from '../lib/event.js'
 
 function setup(t: TestContext, options: JournalOptions = {}) {
@@ -14,16 +13,6 @@ function setup(t: TestContext, options: JournalOptions = {}) {
   return { root, project: path.join(dir, 'project'), j: new Journal({ root, ...options }) }
 }
 
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<JournalError> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(error instanceof JournalError, String(error))
-    assert.equal(error.code, code)
-    return error
-  }
-  assert.fail(`expected ${code}`)
-}
 
 /** A closed session with a header and `n` titles (seq 1..n). */
 async function sessionWith(j: Journal, project: string, n: number) {

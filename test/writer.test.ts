@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { logLines, tempDir } from './helpers.js'
+import { logLines, tempDir, rejectsWith } from './helpers.js'
 import { Journal, type JournalOptions } from '../lib/journal.js'
 import { nodeIO, type WriterIO } from '../lib/writer.js'
 import { JournalError } from '../lib/errors.js'
@@ -23,16 +23,6 @@ function rawLines(file: string): string[] {
 
 const tsOf = (line: string) => (JSON.parse(line) as { ts: string }).ts
 
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<JournalError> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(error instanceof JournalError, String(error))
-    assert.equal(error.code, code)
-    return error
-  }
-  assert.fail(`expected ${code}`)
-}
 
 /** nodeIO with every call counted. */
 function countingIO(syncDelayMs = 0): WriterIO & { writes: number, syncs: number } {
