@@ -28,3 +28,12 @@ export function brief(value: unknown, max = 80): string {
   if (value === undefined) return ''
   return truncate(oneLine(typeof value === 'string' ? value : JSON.stringify(value)), max)
 }
+
+/**
+ * Session text as it may be printed to a terminal: line and paragraph separators become
+ * newlines, and control characters other than newline and tab (escape sequences in tool
+ * output could move the cursor or retitle the window) become U+FFFD.
+ */
+export function printable(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(/[\u2028\u2029]/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd')
+}

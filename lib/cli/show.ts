@@ -1,6 +1,6 @@
 import type { Message, Part } from '../types.js'
 import type { Command } from './command.js'
-import { brief, oneLine, shortTime } from './format.js'
+import { brief, oneLine, printable, shortTime } from './format.js'
 
 export const showCommand: Command = {
   name: 'show',
@@ -22,11 +22,11 @@ export const showCommand: Command = {
     }
     const { info, messages, damage } = history
     const head = [
-      info.title ?? '(untitled)',
+      oneLine(info.title ?? '(untitled)'),
       `id       ${info.id}`,
-      `project  ${info.projectPath}`,
+      `project  ${oneLine(info.projectPath)}`,
       `created  ${shortTime(info.created)}   updated ${shortTime(info.updated)}`,
-      ...(info.share ? [`shared   ${info.share.url}`] : []),
+      ...(info.share ? [`shared   ${oneLine(info.share.url)}`] : []),
       `${messages.length} message(s)`,
     ]
     await ctx.out(`${head.join('\n')}\n`)
@@ -50,7 +50,7 @@ const TOOL_TYPES = new Set(['tool', 'tool-call', 'tool_call', 'tool-use', 'tool_
 /** Text in full; tool calls as `[tool name] input -> status, n lines of output`; the rest in brief. */
 export function renderPart(part: Part): string {
   const p = part as Record<string, unknown>
-  if (part.type === 'text' && typeof p.text === 'string') return p.text
+  if (part.type === 'text' && typeof p.text === 'string') return printable(p.text)
   if (part.type === 'reasoning' && typeof p.text === 'string') return `(reasoning) ${brief(p.text, 100)}`
   if (TOOL_TYPES.has(part.type)) {
     const state = (typeof p.state === 'object' && p.state !== null ? p.state : {}) as Record<string, unknown>
