@@ -69,14 +69,10 @@ function parseDocument(text: string, source: string): unknown {
 
 async function fromEvents(text: string): Promise<unknown> {
   const events: JournalEvent[] = []
-  let line = 0
   try {
-    for await (const event of Readable.from([text]).pipe(ndjson.parse({ strict: true }))) {
-      line++
-      events.push(event as JournalEvent)
-    }
+    for await (const event of Readable.from([text]).pipe(ndjson.parse({ strict: true }))) events.push(event as JournalEvent)
   } catch (error) {
-    throw new InvalidExportError(`event stream line ${line + 1} is not JSON: ${(error as Error).message}`)
+    throw new InvalidExportError(`event stream is not NDJSON: ${(error as Error).message}`)
   }
   // Checked as the reader checks lines before folding: the fold trusts its input.
   events.forEach((event, i) => {
