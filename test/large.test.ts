@@ -32,7 +32,7 @@ test('a ~50 MB session round-trips: export, streamed export, import with and wit
 
   for (const events of [true, false]) {
     const other = new Journal({ root: path.join(tempDir(t), 'root'), fsync: 'never' })
-    const { events: raw, ...folded } = streamed as Record<string, unknown>
+    const { events: raw, ...folded } = streamed as unknown as Record<string, unknown>
     const doc = events ? { ...folded, events: raw } : folded
     assert.equal(await other.import(doc), s.id)
     assert.deepEqual(await other.read(s.id), original)
