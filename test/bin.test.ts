@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
-import { repoRoot, tempDir } from './helpers.js'
+import { repoRoot } from './helpers.js'
 import { journalIn, richSession } from './sessions.js'
 
 const BIN = path.join(repoRoot, 'dist', 'lib', 'cli', 'bin.js')
@@ -61,5 +61,4 @@ test('tail --follow in the bin stops cleanly on SIGINT', async t => {
   const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
   child.kill('SIGINT')
   assert.equal(await exited, 0)
-  void tempDir
 })

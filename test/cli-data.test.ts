@@ -199,5 +199,4 @@ test('verify --repair of a session a writer holds reports it and fails', async t
   assert.equal(r.code, 1)
   assert.match(r.stdout, new RegExp(`not repaired ${s.id}: .*being written`))
   await s.close().catch(() => {})
-  void Journal
 })
