@@ -5,11 +5,13 @@
 import fs from 'node:fs/promises'
 import fsSync from 'node:fs'
 import path from 'node:path'
-import { CorruptLogError, isErrnoException, isNotFound, SessionNotFoundError, UsageError } from './errors.js'
+import { CorruptLogError, isErrnoException, isNotFound, SessionExistsError, SessionNotFoundError, UsageError } from './errors.js'
 import { FORMAT_VERSION, toLine } from './event.js'
+import { exportSession, type ExportDocument, type ExportOptions } from './export.js'
 import { ensurePrivateDir, syncDir, writeOnce } from './files.js'
 import { Folder } from './fold.js'
 import { assertSessionId, newId } from './ids.js'
+import { importSession, type ImportOptions } from './import.js'
 import { listSessions, readProjectPath, type SessionRow } from './list.js'
 import { acquireLock, DEFAULT_STALE_MS } from './lock.js'
 import { FILE_MODE, Layout, projectIdOf, resolveRoot } from './paths.js'
@@ -90,37 +92,49 @@ export class Journal {
     if (!options || typeof options.project !== 'string' || options.project === '') throw new UsageError('create() needs { project: <folder> }')
     if (options.parentId !== undefined) assertSessionId(options.parentId)
     const projectPath = path.resolve(options.project)
-    const projectId = projectIdOf(projectPath)
+    const session = await this.createLog({
+      ts: new Date().toISOString(),
+      type: 'session',
+      version: FORMAT_VERSION,
+      id: newId(),
+      projectId: projectIdOf(projectPath),
+      projectPath,
+      title: options.title ?? null,
+      parentId: options.parentId ?? null,
+      host: options.host ? { name: String(options.host.name), ...(options.host.version === undefined ? {} : { version: String(options.host.version) }) } : null,
+    })
+    // Only a conversation started here is shared by `auto`; an import is a copy of one.
+    await startSharing(this, this.share$, session, { parentId: options.parentId ?? null })
+    return session
+  }
+
+  /**
+   * Starts a new log whose header is given whole, time and id included: import writes a
+   * session again as it was. The caller vouches for the header's fields. ERR_SESSION_EXISTS
+   * when the id is taken in the header's project (other projects are the caller's to check:
+   * create() makes fresh ids and should not pay for a walk over every project).
+   */
+  async createLog(header: Omit<HeaderEvent, 'seq'>): Promise<Session> {
+    const id = assertSessionId(header.id)
+    const { projectId, projectPath } = header
     const sessionsDir = await this.ensureProject(projectId, projectPath)
-    const id = newId()
     const file = path.join(sessionsDir, `${id}.ndjson`)
     const release = await acquireLock(file, { staleMs: this.lockStaleMs, id })
     let handle: fs.FileHandle | undefined
     try {
       handle = await fs.open(file, fsSync.constants.O_WRONLY | fsSync.constants.O_CREAT | fsSync.constants.O_EXCL
-        | fsSync.constants.O_APPEND | fsSync.constants.O_NOFOLLOW, FILE_MODE)
-      const header: HeaderEvent = {
-        seq: 0,
-        ts: new Date().toISOString(),
-        type: 'session',
-        version: FORMAT_VERSION,
-        id,
-        projectId,
-        projectPath,
-        title: options.title ?? null,
-        parentId: options.parentId ?? null,
-        host: options.host ? { name: String(options.host.name), ...(options.host.version === undefined ? {} : { version: String(options.host.version) }) } : null,
-      }
-      const line = Buffer.from(toLine(header))
+        | fsSync.constants.O_APPEND | fsSync.constants.O_NOFOLLOW, FILE_MODE).catch((error: unknown) => {
+        if (isErrnoException(error) && error.code === 'EEXIST') throw new SessionExistsError(`session ${id} already exists at ${file}`, { id, path: file, cause: error })
+        throw error
+      })
+      const line = Buffer.from(toLine({ seq: 0, ...header }))
       await handle.write(line)
       if (this.fsync !== 'never') {
         await handle.datasync()
         await syncDir(sessionsDir)
       }
       this.located.set(id, projectId)
-      const session = this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: line.length, nextSeq: 1, closeFile: closer(handle), release })
-      await startSharing(this, this.share$, session, { parentId: header.parentId })
-      return session
+      return this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: line.length, nextSeq: 1, closeFile: closer(handle), release })
     } catch (error) {
       await handle?.close()
       await release()
@@ -226,6 +240,16 @@ export class Journal {
     } finally {
       await session.close()
     }
+  }
+
+  /** The session as one JSON document: `{ format, version, info, messages[, events] }` (export.ts). */
+  export(id: string, options?: ExportOptions): Promise<ExportDocument> {
+    return exportSession(this, id, options)
+  }
+
+  /** Writes an export document as a new session and resolves to its id (import.ts). */
+  import(doc: unknown, options?: ImportOptions): Promise<string> {
+    return importSession(this, doc, options)
   }
 
   /** Finds which project a session id belongs to. ERR_INVALID_ID before any path is built. */

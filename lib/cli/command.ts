@@ -1,0 +1,108 @@
+/**
+ * What a command is, and what it is handed when it runs. A command is one module exporting a
+ * `Command`; registering it is one line in commands.ts. Parsing, --help, --json errors and
+ * exit codes are main.ts's, so a command only does its one job.
+ */
+import { once } from 'node:events'
+import type { Readable, Writable } from 'node:stream'
+import ndjson from 'ndjson'
+import { Journal } from '../journal.js'
+import { resolveRoot } from '../paths.js'
+
+export interface CliIO {
+  stdout: Writable
+  stderr: Writable
+  stdin: Readable
+  /** `SESSION_JOURNAL_HOME` here selects the root. */
+  env: Record<string, string | undefined>
+  /** stdout is a terminal: human output may align columns. */
+  isTTY?: boolean
+  /** stderr is a terminal: progress may be drawn there. */
+  stderrIsTTY?: boolean
+  /** The folder `list` defaults to (default: process.cwd()). */
+  cwd?: string
+  /** Stops long-running commands (`tail --follow`); the bin aborts it on SIGINT. */
+  signal?: AbortSignal
+}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean'
+  short?: string
+  /** Shown after the flag in help: `--limit N`. */
+  value?: string
+  description: string
+}
+
+export interface Command {
+  name: string
+  /** One line, for the command list. */
+  summary: string
+  /** Arguments after the name, for help: `<id> [--out FILE]`. */
+  usage: string
+  /** Paragraphs shown by --help after the usage line. */
+  description: string
+  options: Record<string, OptionSpec>
+  /** How many positional arguments it takes. */
+  args: { min: number, max: number }
+  run(ctx: Context): Promise<number>
+}
+
+export type Values = Record<string, string | boolean | undefined>
+
+export class Context {
+  private opened: Journal | undefined
+
+  constructor(readonly io: CliIO, readonly values: Values, readonly positionals: string[], readonly json: boolean) {}
+
+  /** Opened on first use, so --help and usage errors never touch the root. */
+  get journal(): Journal {
+    this.opened ??= new Journal({ root: resolveRoot(undefined, this.io.env) })
+    return this.opened
+  }
+
+  string(name: string): string | undefined {
+    const v = this.values[name]
+    return typeof v === 'string' ? v : undefined
+  }
+
+  flag(name: string): boolean {
+    return this.values[name] === true
+  }
+
+  /** Writes to stdout, waiting when the reader is slower than we are. */
+  out(text: string): Promise<void> {
+    return write(this.io.stdout, text)
+  }
+
+  err(text: string): Promise<void> {
+    return write(this.io.stderr, text)
+  }
+
+  /** One JSON value per line on stdout (an NDJSON stream). */
+  ndjson(): NdjsonOut {
+    return new NdjsonOut(this.io.stdout)
+  }
+}
+
+export async function write(stream: Writable, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain')
+}
+
+/** ndjson's stringifier piped into a stream it must not end (stdout outlives the command). */
+export class NdjsonOut {
+  private readonly serializer = ndjson.stringify()
+
+  constructor(out: Writable) {
+    this.serializer.pipe(out, { end: false })
+  }
+
+  async write(value: unknown): Promise<void> {
+    if (!this.serializer.write(value)) await once(this.serializer, 'drain')
+  }
+
+  async end(): Promise<void> {
+    const ended = once(this.serializer, 'end')
+    this.serializer.end()
+    await ended
+  }
+}

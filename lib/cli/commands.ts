@@ -1,0 +1,23 @@
+/** The registry: adding a command is one module and one line here. Order is the help's order. */
+import type { Command } from './command.js'
+import { deleteCommand } from './delete.js'
+import { exportCommand } from './export.js'
+import { importCommand } from './import.js'
+import { listCommand } from './list.js'
+import { showCommand } from './show.js'
+import { tailCommand } from './tail.js'
+import { verifyCommand } from './verify.js'
+
+export const COMMANDS: readonly Command[] = [
+  listCommand,
+  showCommand,
+  tailCommand,
+  exportCommand,
+  importCommand,
+  verifyCommand,
+  deleteCommand,
+]
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find(c => c.name === name)
+}

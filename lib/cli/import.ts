@@ -1,0 +1,83 @@
+/**
+ * `import <file|->`: an export document, or a raw NDJSON event stream (a log, e.g.
+ * `cat log.ndjson | session-journal import -`), which is parsed with ndjson and imported as a
+ * document with events.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import ndjson from 'ndjson'
+import { InvalidExportError } from '../errors.js'
+import { eventProblem } from '../event.js'
+import { EXPORT_FORMAT, EXPORT_VERSION } from '../export.js'
+import { fold } from '../fold.js'
+import type { JournalEvent } from '../types.js'
+import type { Command } from './command.js'
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'Write an exported session (or a raw log) as a new session; prints its id',
+  usage: '<file|-> [--project DIR] [--new-id]',
+  description: [
+    'Reads an export document (or an NDJSON event log) from <file>, or stdin with "-",',
+    'writes it as a new session and prints its id. The id of the document is kept unless',
+    '--new-id is given; a taken id is an error (ERR_SESSION_EXISTS).',
+  ].join('\n'),
+  options: {
+    project: { type: 'string', value: 'DIR', description: 'Put the session in project folder DIR' },
+    'new-id': { type: 'boolean', description: 'Give the session a fresh id' },
+  },
+  args: { min: 1, max: 1 },
+  async run(ctx) {
+    const source = ctx.positionals[0]!
+    const text = source === '-' ? await readAll(ctx.io.stdin) : await fs.promises.readFile(source, 'utf8')
+    const doc = isEventStream(text) ? await fromEvents(text) : parseDocument(text, source)
+    const project = ctx.string('project')
+    const id = await ctx.journal.import(doc, {
+      ...(project === undefined ? {} : { project: path.resolve(ctx.io.cwd ?? process.cwd(), project) }),
+      ...(ctx.flag('new-id') ? { newId: true } : {}),
+    })
+    await ctx.out(ctx.json ? `${JSON.stringify({ id })}\n` : `${id}\n`)
+    return 0
+  },
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** A log's first line is a whole JSON header event; a document's is `{` or the whole document. */
+function isEventStream(text: string): boolean {
+  const first = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')).trim()
+  try {
+    const value = JSON.parse(first) as { type?: unknown, seq?: unknown }
+    return value?.type === 'session' && 'seq' in value
+  } catch {
+    return false
+  }
+}
+
+function parseDocument(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new InvalidExportError(`${source === '-' ? 'stdin' : source} is not JSON: ${(error as Error).message}`)
+  }
+}
+
+async function fromEvents(text: string): Promise<unknown> {
+  const events: JournalEvent[] = []
+  try {
+    for await (const event of Readable.from([text]).pipe(ndjson.parse({ strict: true }))) events.push(event as JournalEvent)
+  } catch (error) {
+    throw new InvalidExportError(`event stream is not NDJSON: ${(error as Error).message}`)
+  }
+  // Checked as the reader checks lines before folding: the fold trusts its input.
+  events.forEach((event, i) => {
+    const problem = eventProblem(event) ?? (i === 0 && event.type !== 'session' ? 'the first event is not the session header' : undefined)
+    if (problem) throw new InvalidExportError(`event stream line ${i + 1}: ${problem}`)
+  })
+  return { format: EXPORT_FORMAT, version: EXPORT_VERSION, ...fold(events), events }
+}

@@ -1,0 +1,87 @@
+/**
+ * The command line: `main(argv, io)` resolves to the exit code and never exits the process
+ * (bin.ts does), so tests drive it with captured streams. Here: dispatch, --help, --version,
+ * and the one place errors become a message (or JSON with --json) on stderr and exit 1.
+ */
+import fs from 'node:fs'
+import { isErrnoException, JournalError } from '../errors.js'
+import { helpText, parseCommandArgs } from './args.js'
+import { Context, write, type CliIO } from './command.js'
+import { COMMANDS, findCommand } from './commands.js'
+
+export type { CliIO } from './command.js'
+
+const NAME = 'session-journal'
+
+function generalHelp(): string {
+  const width = Math.max(...COMMANDS.map(c => c.name.length))
+  return [
+    `Usage: ${NAME} <command> [options]`,
+    '',
+    'Append-only session logs of AI coding agents: list, read, export, import and check them.',
+    'The root is $SESSION_JOURNAL_HOME, else the platform data folder.',
+    '',
+    'Commands:',
+    ...COMMANDS.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run '${NAME} <command> --help' for a command's options.`,
+    '',
+  ].join('\n')
+}
+
+function version(): string {
+  try {
+    // dist/lib/cli/main.js -> package.json three folders up.
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }
+    return pkg.version ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const json = argv.includes('--json')
+  const [name, ...rest] = argv
+  if (name === undefined) {
+    await write(io.stderr, generalHelp())
+    return 1
+  }
+  if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
+    await write(io.stdout, generalHelp())
+    return 0
+  }
+  if (name === '--version' || name === '-V') {
+    await write(io.stdout, `${version()}\n`)
+    return 0
+  }
+  const command = findCommand(name === 'help' ? rest[0]! : name)
+  if (!command) {
+    const shown = name === 'help' ? rest[0]! : name
+    return fail(io, json, 'ERR_USAGE', `unknown command ${JSON.stringify(shown)}`, `Run '${NAME} --help' for the list of commands.`)
+  }
+  if (name === 'help') {
+    await write(io.stdout, helpText(command))
+    return 0
+  }
+  try {
+    const { values, positionals } = parseCommandArgs(command, rest)
+    if (values.help) {
+      await write(io.stdout, helpText(command))
+      return 0
+    }
+    return await command.run(new Context(io, values, positionals, json))
+  } catch (error) {
+    const code = error instanceof JournalError ? error.code : isErrnoException(error) ? error.code! : 'ERR_UNEXPECTED'
+    const message = error instanceof Error ? error.message : String(error)
+    return fail(io, json, code, message, code === 'ERR_USAGE' ? `Run '${NAME} ${command.name} --help' for usage.` : undefined)
+  }
+}
+
+/** One line (JSON with --json) on stderr, exit 1. Nothing ever goes to stdout. */
+async function fail(io: CliIO, json: boolean, code: string, message: string, hint?: string): Promise<number> {
+  const line = message.replace(/\s*\n\s*/g, ' ')
+  await write(io.stderr, json
+    ? `${JSON.stringify({ error: { code, message: line } })}\n`
+    : `${NAME}: ${line}\n${hint ? `${hint}\n` : ''}`)
+  return 1
+}
