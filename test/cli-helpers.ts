@@ -15,6 +15,8 @@ export interface RunOptions {
   stderrIsTTY?: boolean
   cwd?: string
   signal?: AbortSignal
+  /** More environment (config dir, share server). */
+  env?: Record<string, string>
   /** Sees stdout as it is written (for --follow). */
   onStdout?: (all: string) => void
 }
@@ -30,7 +32,7 @@ export async function run(argv: string[], options: RunOptions): Promise<Run> {
     stdout,
     stderr,
     stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
-    env: { SESSION_JOURNAL_HOME: options.root },
+    env: { SESSION_JOURNAL_HOME: options.root, ...options.env },
     isTTY: options.isTTY ?? false,
     stderrIsTTY: options.stderrIsTTY ?? false,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),

@@ -5,6 +5,7 @@ import { main } from './main.js'
 const controller = new AbortController()
 // First Ctrl-C stops `tail --follow` cleanly; a second one kills as usual.
 process.once('SIGINT', () => controller.abort())
+process.once('SIGTERM', () => controller.abort())
 // A closed pipe (`| head`) is the reader's choice, not an error.
 process.stdout.on('error', error => {
   if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0)

@@ -56,7 +56,8 @@ export class Context {
 
   /** Opened on first use, so --help and usage errors never touch the root. */
   get journal(): Journal {
-    this.opened ??= new Journal({ root: resolveRoot(undefined, this.io.env) })
+    // io.env also selects the config ($SESSION_JOURNAL_CONFIG_DIR, _SHARE, _SHARE_SERVER).
+    this.opened ??= new Journal({ root: resolveRoot(undefined, this.io.env), env: this.io.env })
     return this.opened
   }
 

@@ -7,6 +7,9 @@ import { listCommand } from './list.js'
 import { showCommand } from './show.js'
 import { tailCommand } from './tail.js'
 import { verifyCommand } from './verify.js'
+import { configCommand } from './config.js'
+import { serveCommand } from './serve.js'
+import { shareCommand, unshareCommand } from './share.js'
 
 export const COMMANDS: readonly Command[] = [
   listCommand,
@@ -16,6 +19,10 @@ export const COMMANDS: readonly Command[] = [
   importCommand,
   verifyCommand,
   deleteCommand,
+  shareCommand,
+  unshareCommand,
+  configCommand,
+  serveCommand,
 ]
 
 export function findCommand(name: string): Command | undefined {

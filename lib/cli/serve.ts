@@ -1,0 +1,34 @@
+import { once } from 'node:events'
+import { startShareServer } from '../share/server.js'
+import { intOption } from './args.js'
+import type { Command } from './command.js'
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the share server (loopback by default) until interrupted',
+  usage: '[--port N] [--host HOST] [--dir DIR] [--public-url URL]',
+  description: [
+    'Starts the share server: the API that `share` publishes to and the viewer page at /s/<id>.',
+    'Listens on 127.0.0.1 (port 4600 by default; 0 picks a free one) and stores shared',
+    'documents under --dir. Prints its URL, then serves until Ctrl-C. See docs/share.md.',
+  ].join('\n'),
+  options: {
+    port: { type: 'string', value: 'N', description: 'Port (default 4600; 0: any free port)' },
+    host: { type: 'string', value: 'HOST', description: 'Address to listen on (default 127.0.0.1)' },
+    dir: { type: 'string', value: 'DIR', description: 'Where shared documents are stored' },
+    'public-url': { type: 'string', value: 'URL', description: 'Base of the links handed out, behind a proxy' },
+  },
+  args: { min: 0, max: 0 },
+  async run(ctx) {
+    const port = intOption('serve', 'port', ctx.string('port'), 0) ?? 4600
+    const host = ctx.string('host')
+    const dir = ctx.string('dir')
+    const publicUrl = ctx.string('public-url')
+    const server = await startShareServer({ port, ...(host ? { host } : {}), ...(dir ? { dir } : {}), ...(publicUrl ? { publicUrl } : {}) })
+    await ctx.out(ctx.json ? `${JSON.stringify({ url: server.url })}\n` : `share server listening on ${server.url}\n`)
+    const signal = ctx.io.signal
+    if (signal && !signal.aborted) await once(signal, 'abort')
+    await server.close()
+    return 0
+  },
+}
