@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --json] [--rounds N] [--events N] [--read-mb N] [--sessions N] [--projects N] [--resume-gb N]`
+ * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
+ *   [--projects N] [--resume-gb N] [--only append-never,append-batch,append-always,read,list,resume,export]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -7,6 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { appendAlways, appendBatch, appendNever } from './append.js'
+import { exportScenario } from './export.js'
 import { listScenario } from './list.js'
 import { readScenario } from './read.js'
 import { resumeScenario } from './resume.js'
@@ -40,6 +42,7 @@ const scenarios: Array<[string, () => Promise<Row>]> = [
   }],
   ['list', () => listScenario(n('sessions'), n('projects'), rounds)],
   ['resume', () => resumeScenario(n('resume-gb') * 2 ** 30, Math.max(rounds, 9))],
+  ['export', () => exportScenario(n('read-mb') * 2 ** 20, rounds)],
 ]
 
 const rows: Row[] = []

@@ -1,6 +1,6 @@
 /**
  * `npm run demo`: a real session, end to end. Writes a conversation in a temp project,
- * closes it, resumes it from scratch, lists it and prints its folded history.
+ * closes it, resumes it from scratch, lists it, prints its folded history and exports it.
  * Uses $SESSION_JOURNAL_HOME when set, else a temp root it leaves in place for you to inspect.
  */
 import fs from 'node:fs'
@@ -53,8 +53,14 @@ async function demo(): Promise<void> {
   out()
   out('the log on disk, one event per line:')
   for (const line of fs.readFileSync(session.path, 'utf8').trimEnd().split('\n')) out(`  ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`)
+  const exported = await journal.export(session.id)
+  const file = path.join(root, `${session.id}.export.json`)
+  fs.writeFileSync(file, `${JSON.stringify(exported, null, 2)}\n`, { mode: 0o600 })
+  out()
+  out(`export(): ${Object.keys(exported).join(', ')}; written to ${file}`)
   out()
   out(`root: ${root}`)
+  out(`try:  SESSION_JOURNAL_HOME=${root} node dist/lib/cli/bin.js show ${session.id}`)
 }
 
 demo().catch((error: unknown) => {
