@@ -11,6 +11,7 @@ import { ensurePrivateDir, syncDir, writeOnce } from './files.js'
 import { Folder } from './fold.js'
 import { assertSessionId, newId } from './ids.js'
 import { listSessions, readProjectPath, type SessionRow } from './list.js'
+import { checkPermissions, type PermissionWarning } from './check.js'
 import { acquireLock, DEFAULT_STALE_MS } from './lock.js'
 import { FILE_MODE, Layout, projectIdOf, resolveRoot } from './paths.js'
 import { DEFAULT_MAX_LINE_BYTES, readEvents, scanLog, type ScanState } from './reader.js'
@@ -190,6 +191,11 @@ export class Journal {
     } finally {
       await release()
     }
+  }
+
+  /** Folders and files under the root that group or others can reach (the journal makes 0700/0600). Changes nothing. */
+  check(): Promise<PermissionWarning[]> {
+    return checkPermissions(this.layout)
   }
 
   /** Finds which project a session id belongs to. ERR_INVALID_ID before any path is built. */
