@@ -13,6 +13,7 @@ import { Folder } from './fold.js'
 import { assertSessionId, newId } from './ids.js'
 import { importSession, type ImportOptions } from './import.js'
 import { listSessions, readProjectPath, type SessionRow } from './list.js'
+import { checkPermissions, type PermissionWarning } from './check.js'
 import { acquireLock, DEFAULT_STALE_MS } from './lock.js'
 import { FILE_MODE, Layout, projectIdOf, resolveRoot } from './paths.js'
 import { DEFAULT_MAX_LINE_BYTES, readEvents, scanLog, type ScanState } from './reader.js'
@@ -250,6 +251,11 @@ export class Journal {
   /** Writes an export document as a new session and resolves to its id (import.ts). */
   import(doc: unknown, options?: ImportOptions): Promise<string> {
     return importSession(this, doc, options)
+  }
+
+  /** Folders and files under the root that group or others can reach (the journal makes 0700/0600). Changes nothing. */
+  check(): Promise<PermissionWarning[]> {
+    return checkPermissions(this.layout)
   }
 
   /** Finds which project a session id belongs to. ERR_INVALID_ID before any path is built. */

@@ -5,9 +5,20 @@
  * just made. So staleness is judged here instead, and takeovers are serialized through a
  * second short-lived lock, inside which staleness is checked again.
  */
+import fsSync from 'node:fs'
 import fs from 'node:fs/promises'
 import lockfile from 'proper-lockfile'
 import { isErrnoException, isNotFound, SessionLockedError } from './errors.js'
+import { DIR_MODE } from './paths.js'
+
+/**
+ * proper-lockfile makes its lock folder with mkdir's default mode (0777 less the umask);
+ * under umask 0 that is a world-writable folder among the logs. Ours is private like the rest.
+ */
+const lockFs = {
+  ...fsSync,
+  mkdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) => fsSync.mkdir(dir, { mode: DIR_MODE }, callback),
+}
 
 export interface LockOptions {
   /** A lock whose mtime is older than this is a dead holder's and may be taken over. */
@@ -51,6 +62,7 @@ async function tryLock(file: string, staleMs: number, onCompromised?: (error: Er
       stale: Number.POSITIVE_INFINITY,
       update: Math.max(1000, Math.floor(staleMs / 2)),
       retries: 0,
+      fs: lockFs,
       onCompromised: onCompromised ?? (() => {}),
     })
   } catch (error) {
@@ -76,7 +88,7 @@ async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
 async function takeOver(file: string, lockPath: string, staleMs: number, onCompromised?: (error: Error) => void): Promise<Release | undefined> {
   let releaseGuard: () => Promise<void>
   try {
-    releaseGuard = await lockfile.lock(`${file}.takeover`, { realpath: false, stale: 2000, retries: 0 })
+    releaseGuard = await lockfile.lock(`${file}.takeover`, { realpath: false, stale: 2000, retries: 0, fs: lockFs })
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ELOCKED') return undefined
     throw error

@@ -48,6 +48,11 @@ export async function* scanLog(file: string, state: ScanState, options: ScanOpti
     if (isNotFound(error)) throw new SessionNotFoundError(`no session log at ${file}`, { path: file, cause: error })
     throw error
   }
+  // A directory opens fine for reading and only fails at read() with a bare EISDIR.
+  if (!(await handle.stat()).isFile()) {
+    await handle.close()
+    throw new CorruptLogError(`${file} is not a regular file`, { path: file })
+  }
   const damage = (kind: DamageKind, offset: number, length: number, message: string, line = pos.lines + 1) => {
     const d: Damage = { kind, line, offset, length, message }
     if (options.strict && kind !== 'torn-tail') {

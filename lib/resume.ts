@@ -91,6 +91,21 @@ export async function readTail(handle: fs.FileHandle, size: number, maxLineBytes
     if (firstEnd !== -1) head = parseEvent(await readRange(handle, 0, firstEnd))
   }
 
+  // The largest seq among the whole lines of the last block: a damaged last line that still
+  // parses with a smaller seq must not make new events reuse seqs already in the log.
+  const blockStart = Math.max(0, end - BLOCK)
+  const block = end > 0 ? await readRange(handle, blockStart, end) : Buffer.alloc(0)
+  let maxSeq = -1
+  for (let stop = block.length - 1; stop > 0;) {
+    const nl = block.lastIndexOf(10, stop - 1)
+    if (nl === -1 && blockStart > 0) break // the first line of the block may be cut: not whole
+    const event = parseEvent(block.subarray(nl + 1, stop))
+    if (event && event.seq > maxSeq) maxSeq = event.seq
+    if (nl === -1) break
+    stop = nl
+  }
+  if (maxSeq >= 0) return { end, lastSeq: maxSeq, head, torn }
+
   let lineEnd = end
   for (let i = 0; i < MAX_BAD_TAIL_LINES && lineEnd > 0; i++) {
     const start = await lineStartBefore(handle, lineEnd - 1)

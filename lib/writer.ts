@@ -229,7 +229,7 @@ export class Session {
     if (this.settings.fsync === 'batch' && !this.syncTimer) {
       this.syncTimer = setTimeout(() => {
         this.syncTimer = null
-        this.sync().catch(error => { this.failure ??= wrapIO(error, this) })
+        this.sync().catch(error => { this.failure ??= wrapIO(error, this, 'sync') })
       }, this.settings.batchMs)
       this.syncTimer.unref()
     }
@@ -257,11 +257,13 @@ export class Session {
    * file's end is unknown and the writer refuses everything after.
    */
   private writeFailed(batch: Pending[], error: unknown): void {
-    const cause = wrapIO(error, this)
+    let cause = wrapIO(error, this, 'write')
     try {
       this.settings.io.ftruncateSync(this.fd, this.size)
       this.seq = batch[0]!.event.seq
     } catch {
+      cause = new WriteFailedError(`write of session ${this.id} failed and the partial line could not be cut off: `
+        + 'appends are refused; resume() sets it aside', { id: this.id, path: this.path, cause: error })
       this.failure = cause
     }
     for (const p of batch) p.reject(cause)
@@ -269,7 +271,7 @@ export class Session {
 
   /** A failed sync leaves the synced state unknown: reject the batch and stop. */
   private fail(batch: Pending[], error: unknown): void {
-    this.failure = wrapIO(error, this)
+    this.failure = wrapIO(error, this, 'sync')
     for (const p of batch) p.reject(this.failure)
     for (const p of this.pending.splice(0)) p.reject(this.failedError())
   }
@@ -292,7 +294,7 @@ export class Session {
       let syncError: unknown
       if (!this.failure) await this.sync().catch(error => { syncError = error })
       for (const hook of this.closeHooks) await hook()
-      if (syncError) throw wrapIO(syncError, this)
+      if (syncError) throw wrapIO(syncError, this, 'sync')
     } finally {
       await this.closeFile()
       await this.release()
@@ -300,9 +302,15 @@ export class Session {
   }
 }
 
-function wrapIO(error: unknown, s: Session): WriteFailedError {
+/**
+ * A failed write was cut back off the file ('write'); after a failed sync the lines were
+ * already handed to the OS and may or may not be on disk ('sync'): the message says which.
+ */
+function wrapIO(error: unknown, s: Session, during: 'write' | 'sync'): WriteFailedError {
   if (error instanceof WriteFailedError) return error
   const code = (error as NodeJS.ErrnoException)?.code ?? 'unknown'
-  return new WriteFailedError(`writing session ${s.id} failed (${code}); nothing after the last acknowledged event was kept`,
-    { id: s.id, path: s.path, cause: error })
+  const outcome = during === 'write'
+    ? 'the partial line was cut off again; the log ends at the last acknowledged event'
+    : 'the unacknowledged events may or may not be in the log'
+  return new WriteFailedError(`${during} of session ${s.id} failed (${code}): ${outcome}`, { id: s.id, path: s.path, cause: error })
 }

@@ -181,3 +181,18 @@ test('resume: reads only the head and the tail of a large log, never its middle'
   assert.ok(bytes > 0, 'the counter saw the reads')
   assert.ok(bytes <= 512 * 1024, `resume read ${bytes} bytes of a ${size}-byte log`)
 })
+
+test('resume: a last line damaged into valid JSON with a smaller seq does not make new events reuse seqs', async t => {
+  const { j, project } = setup(t)
+  const s = await sessionWith(j, project, 5)
+  const text = fs.readFileSync(s.path, 'utf8')
+  // Corruption that still parses: the last line's seq 5 became 2.
+  fs.writeFileSync(s.path, text.replace(/"seq":5,/, '"seq":2,'))
+  const r = await j.resume(s.id)
+  assert.equal(r.nextSeq, 5)
+  await r.title('after')
+  await r.close()
+  const history = await j.read(s.id)
+  assert.equal(history.info.title, 'after')
+  assert.deepEqual(history.damage.map(d => d.kind), ['seq-repeat'])
+})
