@@ -200,3 +200,26 @@ test('verify --repair of a session a writer holds reports it and fails', async t
   assert.match(r.stdout, new RegExp(`not repaired ${s.id}: .*being written`))
   await s.close().catch(() => {})
 })
+
+test('import: a glob expands (fast-glob) to every matching file, imported in name order', async t => {
+  const { journal, root, project } = journalIn(t)
+  const a = await richSession(journal, project)
+  const b = await richSession(journal, project)
+  const dir = tempDir(t)
+  fs.mkdirSync(path.join(dir, 'exports'))
+  assert.equal((await run(['export', a, '--out', path.join(dir, 'exports', '1.json')], { root })).code, 0)
+  assert.equal((await run(['export', b, '--out', path.join(dir, 'exports', '2.json')], { root })).code, 0)
+  fs.writeFileSync(path.join(dir, 'exports', 'notes.txt'), 'not an export')
+  const root2 = path.join(dir, 'root2')
+  const r = await run(['import', 'exports/*.json', '--json'], { root: root2, cwd: dir })
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepEqual(r.stdout.trimEnd().split('\n').map(line => JSON.parse(line)), [
+    { id: a, source: 'exports/1.json' },
+    { id: b, source: 'exports/2.json' },
+  ])
+  assert.deepEqual(await new Journal({ root: root2 }).read(b), await journal.read(b))
+  const none = await run(['import', 'nothing/*.json', '--json'], { root: root2, cwd: dir })
+  assert.equal(none.code, 1)
+  assert.equal(JSON.parse(none.stderr).error.code, 'ERR_USAGE')
+  assert.equal(JSON.parse((await run(['import', '-', 'exports/1.json', '--json'], { root: root2, cwd: dir })).stderr).error.code, 'ERR_USAGE')
+})

@@ -1,13 +1,15 @@
 /**
- * `import <file|->`: an export document, or a raw NDJSON event stream (a log, e.g.
- * `cat log.ndjson | session-journal import -`), which is parsed with ndjson and imported as a
- * document with events.
+ * `import <file|glob|->...`: export documents, or raw NDJSON event streams (a log, e.g.
+ * `cat log.ndjson | session-journal import -`), which are parsed with ndjson and imported as
+ * documents with events. Globs are expanded with fast-glob, so `'exports/*.json'` works the
+ * same in every shell, Windows' included.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
+import fg from 'fast-glob'
 import ndjson from 'ndjson'
-import { InvalidExportError } from '../errors.js'
+import { InvalidExportError, UsageError } from '../errors.js'
 import { eventProblem } from '../event.js'
 import { EXPORT_FORMAT, EXPORT_VERSION } from '../export.js'
 import { fold } from '../fold.js'
@@ -17,29 +19,49 @@ import type { Command } from './command.js'
 export const importCommand: Command = {
   name: 'import',
   summary: 'Write an exported session (or a raw log) as a new session; prints its id',
-  usage: '<file|-> [--project DIR] [--new-id]',
+  usage: '<file|glob|->... [--project DIR] [--new-id]',
   description: [
-    'Reads an export document (or an NDJSON event log) from <file>, or stdin with "-",',
-    'writes it as a new session and prints its id. The id of the document is kept unless',
-    '--new-id is given; a taken id is an error (ERR_SESSION_EXISTS).',
+    'Reads an export document (or an NDJSON event log) from each <file> (globs like',
+    '\'exports/*.json\' are expanded), or from stdin with "-", writes each as a new session',
+    'and prints its id, one per line, in file-name order. The id of the document is kept',
+    'unless --new-id is given; a taken id is an error (ERR_SESSION_EXISTS).',
   ].join('\n'),
   options: {
     project: { type: 'string', value: 'DIR', description: 'Put the session in project folder DIR' },
     'new-id': { type: 'boolean', description: 'Give the session a fresh id' },
   },
-  args: { min: 1, max: 1 },
+  args: { min: 1, max: Number.POSITIVE_INFINITY },
   async run(ctx) {
-    const source = ctx.positionals[0]!
-    const text = source === '-' ? await readAll(ctx.io.stdin) : await fs.promises.readFile(source, 'utf8')
-    const doc = isEventStream(text) ? await fromEvents(text) : parseDocument(text, source)
+    const cwd = ctx.io.cwd ?? process.cwd()
+    const sources = await expand(ctx.positionals, cwd)
     const project = ctx.string('project')
-    const id = await ctx.journal.import(doc, {
-      ...(project === undefined ? {} : { project: path.resolve(ctx.io.cwd ?? process.cwd(), project) }),
-      ...(ctx.flag('new-id') ? { newId: true } : {}),
-    })
-    await ctx.out(ctx.json ? `${JSON.stringify({ id })}\n` : `${id}\n`)
+    for (const source of sources) {
+      const text = source === '-' ? await readAll(ctx.io.stdin) : await fs.promises.readFile(path.resolve(cwd, source), 'utf8')
+      const doc = isEventStream(text) ? await fromEvents(text) : parseDocument(text, source)
+      const id = await ctx.journal.import(doc, {
+        ...(project === undefined ? {} : { project: path.resolve(cwd, project) }),
+        ...(ctx.flag('new-id') ? { newId: true } : {}),
+      })
+      await ctx.out(ctx.json ? `${JSON.stringify({ id, source })}\n` : `${id}\n`)
+    }
     return 0
   },
+}
+
+/** Plain names stay as they are (a missing file is reported by its name); globs expand, sorted. */
+async function expand(args: string[], cwd: string): Promise<string[]> {
+  if (args.includes('-') && args.length > 1) throw new UsageError('import: "-" (stdin) cannot be combined with files')
+  const out: string[] = []
+  for (const arg of args) {
+    if (arg === '-' || !fg.isDynamicPattern(arg)) {
+      out.push(arg)
+      continue
+    }
+    const matches = (await fg(arg, { cwd, onlyFiles: true, dot: false })).sort()
+    if (matches.length === 0) throw new UsageError(`import: no file matches ${JSON.stringify(arg)}`)
+    out.push(...matches)
+  }
+  return out
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
