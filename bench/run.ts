@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--only append-never,append-batch,append-always,read,list,resume,export]`
+ *   [--projects N] [--resume-gb N] [--only append-never,append-batch,append-always,read,list,resume,export,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { appendAlways, appendBatch, appendNever } from './append.js'
+import { choices, type Choice } from './choices.js'
 import { exportScenario } from './export.js'
 import { listScenario } from './list.js'
 import { readScenario } from './read.js'
@@ -51,10 +52,16 @@ for (const [name, run] of scenarios) {
   log(`running ${name}…`)
   rows.push(await run())
 }
+// The measurements behind the design choices: only when asked (`--only choices`).
+let measured: Choice[] = []
+if (values.only?.split(',').includes('choices')) {
+  log('running choices…')
+  measured = await choices(rounds, n('read-mb'))
+}
 
 const machine = { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.release()}` }
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ machine, rounds, rows })}\n`)
+  process.stdout.write(`${JSON.stringify({ machine, rounds, rows, choices: measured })}\n`)
 } else {
   const table = [['scenario', 'target', 'ratio', 'met', 'journal', 'baseline'],
     ...rows.map(r => [r.scenario, r.target, `${r.ratio.toFixed(2)}x`, r.ok ? 'yes' : 'NO', r.journal, r.baseline])]
@@ -65,5 +72,9 @@ if (values.json) {
   console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`)
   for (const row of table.slice(1)) console.log(line(row))
   for (const r of rows) if (r.note) console.log(`- ${r.scenario}: ${r.note}`)
-  console.log(`${rows.filter(r => r.ok).length} of ${rows.length} targets met`)
+  if (rows.length > 0) console.log(`${rows.filter(r => r.ok).length} of ${rows.length} targets met`)
+  if (measured.length > 0) {
+    console.log('\nDesign choices:')
+    for (const c of measured) console.log(`- ${c.what}: ${c.figure}`)
+  }
 }
