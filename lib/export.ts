@@ -9,6 +9,7 @@ import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { EXPORT_FORMAT, EXPORT_VERSION } from './export-check.js'
 import { Folder } from './fold.js'
+import { scanLog, type ScanState } from './reader.js'
 import type { Journal } from './journal.js'
 import { readProjectPath } from './list.js'
 import { redactValue, toRedactor, type Redactor } from './redact.js'
@@ -44,13 +45,15 @@ export interface StreamedExport {
  * if a writer appends in between.
  */
 async function foldCounting(journal: Journal, id: string, keep?: JournalEvent[]): Promise<{ info: SessionInfo, messages: Message[], count: number }> {
-  const { projectId } = await journal.locate(id)
+  const { projectId, path: file } = await journal.locate(id)
   const folder = new Folder({ id, projectId, projectPath: readProjectPath(journal.layout, projectId) ?? '' })
   let count = 0
-  for await (const event of journal.events(id)) {
-    folder.push(event)
-    keep?.push(event)
-    count++
+  // Batches straight from the reader, as read() folds: an async step per event would cost more than the fold.
+  const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+  for await (const batch of scanLog(file, state, { expectId: id, maxLineBytes: journal.maxLineBytes })) {
+    for (const event of batch) folder.push(event)
+    if (keep) for (const event of batch) keep.push(event)
+    count += batch.length
   }
   return { ...folder.result(), count }
 }
@@ -69,6 +72,21 @@ export async function exportSession(journal: Journal, id: string, options: Expor
  * event at a time: memory is the folded history, never the raw log or the whole JSON text.
  * Does not end `out` (it may be stdout); resolves once everything was handed to it.
  */
+/**
+ * `value` pretty-printed as it stands `depth` levels deep in a 2-space-indented document:
+ * stringified inside `depth` one-element arrays, whose brackets are then sliced off, which
+ * is cheaper than re-indenting every line of a large message with a replace.
+ */
+function indented(value: unknown, depth: number): string {
+  let wrapped = value
+  for (let i = 0; i < depth; i++) wrapped = [wrapped]
+  const text = JSON.stringify(wrapped, null, 2)
+  // Line k of the prefix is 2k spaces, '[' and '\n'; the value's own first line is indented 2*depth.
+  const head = depth * (depth + 1) + 2 * depth
+  const tail = depth * depth + depth
+  return text.slice(head, text.length - tail)
+}
+
 export async function exportToStream(journal: Journal, id: string, out: Writable, options: ExportOptions = {}): Promise<StreamedExport> {
   const redact = toRedactor(options.redact)
   const shape = <T>(value: T): T => (redact ? redactValue(value, redact) : value)
@@ -85,7 +103,7 @@ export async function exportToStream(journal: Journal, id: string, out: Writable
     if (!out.write(chunk)) await once(out, 'drain')
   }
   // JSON strings never hold a raw newline, so re-indenting a nested value is a plain replace.
-  const nested = (value: unknown, indent: string) => JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`)
+  const nested = (value: unknown, indent: string) => indented(value, indent.length / 2)
   const array = async function* <T>(items: AsyncIterable<T> | Iterable<T>): AsyncGenerator<void> {
     let n = 0
     for await (const item of items) {
