@@ -68,9 +68,11 @@ if (values.json) {
   const widths = table[0]!.map((_, c) => Math.max(...table.map(row => row[c]!.length)))
   const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`
   console.log(`Node ${machine.node}, ${machine.cpu} x${machine.cores}, ${machine.platform}; median of ${rounds} interleaved rounds`)
-  console.log(line(table[0]!))
-  console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`)
-  for (const row of table.slice(1)) console.log(line(row))
+  if (rows.length > 0) {
+    console.log(line(table[0]!))
+    console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`)
+    for (const row of table.slice(1)) console.log(line(row))
+  }
   for (const r of rows) if (r.note) console.log(`- ${r.scenario}: ${r.note}`)
   if (rows.length > 0) console.log(`${rows.filter(r => r.ok).length} of ${rows.length} targets met`)
   if (measured.length > 0) {

@@ -114,6 +114,30 @@ test('property: random operations written and read back equal a model fold', asy
   }), { numRuns: 60 })
 })
 
+test('property: export -> import -> read equals read of the original, with and without events', async t => {
+  const dir = tempDir(t)
+  let run = 0
+  await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 25 }), fc.boolean(), async (ops, withEvents) => {
+    const root = path.join(dir, String(run++))
+    const journal = new Journal({ root, fsync: 'never' })
+    const session = await journal.create({ project: path.join(root, 'work'), title: 'original' })
+    for (const o of ops) await apply(session, o)
+    await session.close()
+    const original = await journal.read(session.id)
+    // Through JSON text, as a file or a pipe would carry it.
+    const doc: unknown = JSON.parse(JSON.stringify(await journal.export(session.id, { events: withEvents })))
+    const other = new Journal({ root: path.join(root, 'other'), fsync: 'never' })
+    const id = await other.import(doc)
+    assert.equal(id, session.id)
+    assert.deepEqual(await other.read(id), original)
+    const copy = await journal.import(doc, { newId: true })
+    const copied = await journal.read(copy)
+    assert.notEqual(copy, session.id)
+    assert.deepEqual({ ...copied, info: { ...copied.info, id: session.id } }, original)
+    fs.rmSync(root, { recursive: true })
+  }), { numRuns: 40 })
+})
+
 type Corruption =
   | { kind: 'overwrite', at: number, bytes: Uint8Array }
   | { kind: 'insert', at: number, bytes: Uint8Array }
