@@ -15,7 +15,7 @@ import {
   applyEdits, getNodeValue, modify, parseTree, printParseErrorCode,
   type Node, type ParseError,
 } from 'jsonc-parser'
-import { writeFileAtomic } from './files.js'
+import { readTextIfExists, writeFileAtomic } from './files.js'
 import { ConfigInvalidError, ConfigParseError, UsageError, isNotFound } from './errors.js'
 
 export type ShareMode = 'manual' | 'auto' | 'disabled'
@@ -204,13 +204,8 @@ async function readProjectFolder(dir: string, warnings: string[]): Promise<FileS
 }
 
 async function readSettings(path: string, warnings: string[]): Promise<FileSettings | undefined> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    if (isNotFound(error)) return undefined
-    throw error
-  }
+  const text = await readTextIfExists(path)
+  if (text === undefined) return undefined
   const settings: FileSettings = { path }
   const root = parseText(path, text)
   if (root === undefined) return settings // empty or comments only: no settings

@@ -88,6 +88,16 @@ export async function writeOnce(file: string, data: string, mode = FILE_MODE): P
   }
 }
 
+/** A file's text, or undefined when it does not exist: missing is a value; any other failure throws. */
+export async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8')
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
 /** fsync a directory so a new name in it survives a power loss. Some file systems refuse: that is fine. */
 export async function syncDir(dir: string): Promise<void> {
   let handle: fs.FileHandle | undefined

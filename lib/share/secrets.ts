@@ -5,9 +5,9 @@
  * and not removed with the session, so a deleted session can still be unshared.
  */
 
-import { readFile, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../files.js'
+import { readTextIfExists, writeFileAtomic } from '../files.js'
 import { ShareFailedError, isNotFound } from '../errors.js'
 import { assertSessionId } from '../ids.js'
 import type { ShareRecord } from './provider.js'
@@ -26,13 +26,8 @@ export async function saveShareRecord(root: string, sessionId: string, record: S
 /** The record, or undefined when the session was never shared from here (missing is a value). */
 export async function loadShareRecord(root: string, sessionId: string): Promise<ShareRecord | undefined> {
   const path = shareRecordPath(root, sessionId)
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    if (isNotFound(error)) return undefined
-    throw error
-  }
+  const text = await readTextIfExists(path)
+  if (text === undefined) return undefined
   let value: unknown
   try {
     value = JSON.parse(text)

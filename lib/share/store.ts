@@ -7,10 +7,10 @@
  */
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../files.js'
-import { InvalidIdError, isNotFound } from '../errors.js'
+import { readTextIfExists, writeFileAtomic } from '../files.js'
+import { InvalidIdError } from '../errors.js'
 import type { ShareDocument } from './document.js'
 
 /** 128 random bits in base64url: 22 characters from [A-Za-z0-9_-]. */
@@ -65,14 +65,8 @@ export class ShareStore {
 
   /** The stored share, or undefined when there is none (missing is a value). */
   async get(id: string): Promise<StoredShare | undefined> {
-    let text: string
-    try {
-      text = await readFile(this.#path(id), 'utf8')
-    } catch (error) {
-      if (isNotFound(error)) return undefined
-      throw error
-    }
-    return JSON.parse(text) as StoredShare
+    const text = await readTextIfExists(this.#path(id))
+    return text === undefined ? undefined : JSON.parse(text) as StoredShare
   }
 
   /** Constant-time comparison of the presented secret against the stored hash. */
