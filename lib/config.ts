@@ -8,15 +8,15 @@
  * to the repository and no personal setting can turn sharing back on.
  */
 
-import { access, readFile } from 'node:fs/promises'
+import { access } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import envPaths from 'env-paths'
 import {
-  applyEdits, getNodeValue, modify, parseTree, printParseErrorCode,
+  getNodeValue, parseTree, printParseErrorCode,
   type Node, type ParseError,
 } from 'jsonc-parser'
-import { readTextIfExists, writeFileAtomic } from './files.js'
-import { ConfigInvalidError, ConfigParseError, UsageError, isNotFound } from './errors.js'
+import { readTextIfExists } from './files.js'
+import { ConfigInvalidError, ConfigParseError, isNotFound } from './errors.js'
 
 export type ShareMode = 'manual' | 'auto' | 'disabled'
 export const SHARE_MODES: readonly ShareMode[] = ['manual', 'auto', 'disabled']
@@ -120,61 +120,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
   return config
 }
 
-export interface SetConfigOptions {
-  scope: 'global' | 'project'
-  /** Required for `scope: 'project'`. */
-  project?: string
-  configDir?: string
-  env?: NodeJS.ProcessEnv
-}
-
-/**
- * Sets (or, with `value` undefined, removes) one key in the global or project
- * file, keeping comments and formatting. Returns the path written.
- * Two concurrent calls on the same file can lose one of the edits (last rename wins).
- */
-export async function setConfig(key: string, value: string | undefined, options: SetConfigOptions): Promise<string> {
-  if (!isConfigKey(key)) {
-    throw new ConfigInvalidError(`unknown config key "${key}"; known keys: ${CONFIG_KEYS.join(', ')}`)
-  }
-  if (value !== undefined) validateValue(key, value, {})
-  const path = await targetFile(options)
-
-  let text = ''
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    if (!isNotFound(error)) throw error
-  }
-  // Refuse to edit a file we cannot read back: the edit would land in the wrong place.
-  const root = parseText(path, text)
-  if (root === undefined) text = text.trim() === '' ? '{}\n' : `${text.trimEnd()}\n{}\n`
-  const eol = text.includes('\r\n') ? '\r\n' : '\n'
-  const indent = /^([ \t]+)\S/m.exec(text)?.[1] ?? '  '
-  const edits = modify(text, [key], value, {
-    formattingOptions: { insertSpaces: !indent.startsWith('\t'), tabSize: indent.startsWith('\t') ? 1 : indent.length, eol },
-  })
-  let next = applyEdits(text, edits)
-  if (!next.endsWith(eol)) next += eol
-  await writeFileAtomic(path, next)
-  return path
-}
-
-function isConfigKey(key: string): key is ConfigKey {
+export function isConfigKey(key: string): key is ConfigKey {
   return (CONFIG_KEYS as readonly string[]).includes(key)
-}
-
-async function targetFile(options: SetConfigOptions): Promise<string> {
-  if (options.scope === 'global') {
-    return join(options.configDir ?? defaultConfigDir(options.env ?? process.env), GLOBAL_CONFIG_FILE)
-  }
-  if (options.scope !== 'project') throw new UsageError(`scope must be "global" or "project", got ${JSON.stringify(options.scope)}`)
-  if (options.project === undefined) throw new UsageError('setConfig with scope "project" needs options.project')
-  const dir = resolve(options.project)
-  for (const name of PROJECT_CONFIG_FILES) {
-    if (await exists(join(dir, name))) return join(dir, name)
-  }
-  return join(dir, PROJECT_CONFIG_FILES[0])
 }
 
 /** The project folder and its ancestors up to the git root; only the folder itself outside git. */
@@ -230,7 +177,8 @@ async function readSettings(path: string, warnings: string[]): Promise<FileSetti
 }
 
 /** Parses JSONC; the object root, or undefined for an empty file. Throws on syntax errors and non-object roots. */
-function parseText(path: string, text: string): Node | undefined {
+/** @internal config-edit.ts */
+export function parseText(path: string, text: string): Node | undefined {
   const errors: ParseError[] = []
   const root = parseTree(text, errors, { allowTrailingComma: true, allowEmptyContent: true })
   const first = errors[0]
@@ -258,7 +206,8 @@ function readEnvShare(env: NodeJS.ProcessEnv): ShareMode | undefined {
 
 interface Where { path?: string, line?: number, column?: number, offset?: number }
 
-function validateValue(key: ConfigKey, value: unknown, where: Where): string {
+/** @internal config-edit.ts */
+export function validateValue(key: ConfigKey, value: unknown, where: Where): string {
   const at = where.path === undefined ? '' : `${where.path}:${where.line}:${where.column}: `
   if (key === 'share') {
     if (typeof value !== 'string' || !(SHARE_MODES as readonly string[]).includes(value)) {
@@ -292,7 +241,8 @@ export function lineColumn(text: string, offset: number): { line: number, column
   return { line, column: offset - lineStart + 1 }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** @internal config-edit.ts */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path)
     return true

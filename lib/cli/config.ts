@@ -1,5 +1,6 @@
 import path from 'node:path'
-import { CONFIG_KEYS, loadConfig, setConfig, type ConfigKey } from '../config.js'
+import { CONFIG_KEYS, loadConfig, type ConfigKey } from '../config.js'
+import { setConfig } from '../config-edit.js'
 import { UsageError } from '../errors.js'
 import type { Command } from './command.js'
 
