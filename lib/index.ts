@@ -1,5 +1,6 @@
 export { Journal } from './journal.js'
-export type { JournalOptions, CreateOptions, ReadOptions, Located } from './journal.js'
+export type { JournalOptions, CreateOptions, ReadOptions } from './journal.js'
+export type { Located } from './locate.js'
 export { Session } from './writer.js'
 export type { Durability, WriterIO } from './writer.js'
 export { fold, Folder } from './fold.js'

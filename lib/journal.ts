@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises'
 import fsSync from 'node:fs'
 import path from 'node:path'
-import { CorruptLogError, isErrnoException, isNotFound, SessionExistsError, SessionNotFoundError, UsageError } from './errors.js'
+import { CorruptLogError, isErrnoException, SessionExistsError, UsageError } from './errors.js'
 import { FORMAT_VERSION, toLine } from './event.js'
 import { exportSession, type ExportDocument, type ExportOptions } from './export.js'
 import { ensurePrivateDir, syncDir, writeOnce } from './files.js'
@@ -13,6 +13,7 @@ import { Folder } from './fold.js'
 import { assertSessionId, newId } from './ids.js'
 import { importSession, type ImportOptions } from './import.js'
 import { listSessions, readProjectPath, type SessionRow } from './list.js'
+import { Locator, type Located } from './locate.js'
 import { checkPermissions, type PermissionWarning } from './check.js'
 import { acquireLock, DEFAULT_STALE_MS } from './lock.js'
 import { FILE_MODE, Layout, projectIdOf, resolveRoot } from './paths.js'
@@ -54,11 +55,6 @@ export interface ReadOptions {
   strict?: boolean
 }
 
-export interface Located {
-  id: string
-  projectId: string
-  path: string
-}
 
 export class Journal {
   readonly root: string
@@ -69,7 +65,7 @@ export class Journal {
   readonly lockStaleMs: number
   readonly lockWaitMs: number
   private readonly io: WriterIO
-  private readonly located = new Map<string, string>()
+  private readonly locator: Locator
   /** Sessions this journal holds open, so share/unshare can append through them. */
   private readonly open = new Map<string, Session>()
   private readonly share$: ShareSettings
@@ -77,6 +73,7 @@ export class Journal {
   constructor(options: JournalOptions = {}) {
     this.root = resolveRoot(options.root)
     this.layout = new Layout(this.root)
+    this.locator = new Locator(this.layout)
     this.fsync = options.fsync ?? 'batch'
     if (!['always', 'batch', 'never'].includes(this.fsync)) throw new UsageError(`fsync must be 'always', 'batch' or 'never', got ${JSON.stringify(this.fsync)}`)
     this.batchMs = options.batchMs ?? 50
@@ -134,7 +131,7 @@ export class Journal {
         await handle.datasync()
         await syncDir(sessionsDir)
       }
-      this.located.set(id, projectId)
+      this.locator.remember(id, projectId)
       return this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: line.length, nextSeq: 1, closeFile: closer(handle), release })
     } catch (error) {
       await handle?.close()
@@ -215,7 +212,7 @@ export class Journal {
       const torn = (await fs.readdir(dir)).filter(name => name.startsWith(`${id}.ndjson.torn-`))
       await fs.rm(file, { force: true })
       await Promise.all(torn.map(name => fs.rm(path.join(dir, name), { force: true })))
-      this.located.delete(id)
+      this.locator.forget(id)
     } finally {
       await release()
     }
@@ -259,32 +256,8 @@ export class Journal {
   }
 
   /** Finds which project a session id belongs to. ERR_INVALID_ID before any path is built. */
-  async locate(id: string): Promise<Located> {
-    assertSessionId(id)
-    const cached = this.located.get(id)
-    if (cached) {
-      const file = this.layout.sessionFile(cached, id)
-      if (fsSync.existsSync(file)) return { id, projectId: cached, path: file }
-    }
-    let projects: string[] = []
-    try {
-      projects = await fs.readdir(this.layout.projectsDir)
-    } catch (error) {
-      if (!isNotFound(error)) throw error
-    }
-    for (const projectId of projects) {
-      let file: string
-      try {
-        file = this.layout.sessionFile(projectId, id)
-      } catch {
-        continue // not a project folder of ours
-      }
-      if (fsSync.existsSync(file)) {
-        this.located.set(id, projectId)
-        return { id, projectId, path: file }
-      }
-    }
-    throw new SessionNotFoundError(`no session ${id} under ${this.root}`, { id })
+  locate(id: string): Promise<Located> {
+    return this.locator.find(id)
   }
 
   private scanOptions(id: string, options: ReadOptions) {
