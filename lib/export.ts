@@ -68,11 +68,6 @@ export async function exportSession(journal: Journal, id: string, options: Expor
 }
 
 /**
- * Writes the document to `out` (pretty, 2-space indent) with backpressure, one message and one
- * event at a time: memory is the folded history, never the raw log or the whole JSON text.
- * Does not end `out` (it may be stdout); resolves once everything was handed to it.
- */
-/**
  * `value` pretty-printed as it stands `depth` levels deep in a 2-space-indented document:
  * stringified inside `depth` one-element arrays, whose brackets are then sliced off, which
  * is cheaper than re-indenting every line of a large message with a replace.
@@ -87,6 +82,11 @@ function indented(value: unknown, depth: number): string {
   return text.slice(head, text.length - tail)
 }
 
+/**
+ * Writes the document to `out` (pretty, 2-space indent) with backpressure, one message and one
+ * event at a time: memory is the folded history, never the raw log or the whole JSON text.
+ * Does not end `out` (it may be stdout); resolves once everything was handed to it.
+ */
 export async function exportToStream(journal: Journal, id: string, out: Writable, options: ExportOptions = {}): Promise<StreamedExport> {
   const redact = toRedactor(options.redact)
   const shape = <T>(value: T): T => (redact ? redactValue(value, redact) : value)
@@ -102,7 +102,6 @@ export async function exportToStream(journal: Journal, id: string, out: Writable
     bytes += Buffer.byteLength(chunk)
     if (!out.write(chunk)) await once(out, 'drain')
   }
-  // JSON strings never hold a raw newline, so re-indenting a nested value is a plain replace.
   const nested = (value: unknown, indent: string) => indented(value, indent.length / 2)
   const array = async function* <T>(items: AsyncIterable<T> | Iterable<T>): AsyncGenerator<void> {
     let n = 0

@@ -81,8 +81,8 @@ export class Journal {
     this.lockStaleMs = options.lockStaleMs ?? DEFAULT_STALE_MS
     this.lockWaitMs = options.lockWaitMs ?? 0
     this.io = options.io ?? nodeIO
-    const { shareProvider, shareServer, configDir, env, shareDebounceMs } = options
-    this.share$ = { shareProvider, shareServer, configDir, env, shareDebounceMs }
+    const { shareProvider, shareServer, configDir, env, shareDebounceMs, shareRedact } = options
+    this.share$ = { shareProvider, shareServer, configDir, env, shareDebounceMs, shareRedact }
   }
 
   /** Starts a new session in `project` and holds it for writing until `close()`. */
@@ -117,7 +117,8 @@ export class Journal {
     const { projectId, projectPath } = header
     const sessionsDir = await this.ensureProject(projectId, projectPath)
     const file = path.join(sessionsDir, `${id}.ndjson`)
-    const release = await acquireLock(file, { staleMs: this.lockStaleMs, id })
+    const lost = lockLostHandler()
+    const release = await acquireLock(file, { staleMs: this.lockStaleMs, id, onCompromised: lost.handler })
     let handle: fs.FileHandle | undefined
     try {
       handle = await fs.open(file, fsSync.constants.O_WRONLY | fsSync.constants.O_CREAT | fsSync.constants.O_EXCL
@@ -132,7 +133,7 @@ export class Journal {
         await syncDir(sessionsDir)
       }
       this.locator.remember(id, projectId)
-      return this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: line.length, nextSeq: 1, closeFile: closer(handle), release })
+      return lost.bind(this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: line.length, nextSeq: 1, closeFile: closer(handle), release }))
     } catch (error) {
       await handle?.close()
       await release()
@@ -143,7 +144,8 @@ export class Journal {
   /** Opens an existing session for appending; seq goes on where it stopped. Reads only head and tail. */
   async resume(id: string): Promise<Session> {
     const { projectId, path: file } = await this.locate(id)
-    const release = await acquireLock(file, { staleMs: this.lockStaleMs, waitMs: this.lockWaitMs, id })
+    const lost = lockLostHandler()
+    const release = await acquireLock(file, { staleMs: this.lockStaleMs, waitMs: this.lockWaitMs, id, onCompromised: lost.handler })
     let handle: fs.FileHandle | undefined
     try {
       handle = await this.openForAppend(file, id)
@@ -158,7 +160,7 @@ export class Journal {
         : readProjectPath(this.layout, projectId) ?? ''
       let repair: { offset: number, length: number, file: string } | undefined
       if (tail.torn) repair = { ...tail.torn, file: await setTornAside(handle, file, tail.torn) }
-      const session = this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: tail.end, nextSeq: tail.lastSeq + 1, closeFile: closer(handle), release })
+      const session = lost.bind(this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: tail.end, nextSeq: tail.lastSeq + 1, closeFile: closer(handle), release }))
       if (tail.end === 0) {
         // Nothing whole survived, not even the header: start the log again with one.
         await session.appendInternal({ type: 'session', version: FORMAT_VERSION, id, projectId, projectPath, title: null, parentId: null, host: null })
@@ -205,8 +207,14 @@ export class Journal {
    */
   async delete(id: string): Promise<void> {
     const { path: file } = await this.locate(id)
-    if (await loadShareRecord(this.root, id)) await this.unshare(id)
-    const release = await acquireLock(file, { staleMs: this.lockStaleMs, waitMs: this.lockWaitMs, id })
+    const lock = () => acquireLock(file, { staleMs: this.lockStaleMs, waitMs: this.lockWaitMs, id })
+    // Taken first so a held session is refused before any side effect (the unshare).
+    let release = await lock()
+    if (await loadShareRecord(this.root, id)) {
+      await release()
+      await this.unshare(id)
+      release = await lock()
+    }
     try {
       const dir = path.dirname(file)
       const torn = (await fs.readdir(dir)).filter(name => name.startsWith(`${id}.ndjson.torn-`))
@@ -293,6 +301,20 @@ export class Journal {
     this.open.set(log.id, session)
     session.onClose(async () => { if (this.open.get(log.id) === session) this.open.delete(log.id) })
     return session
+  }
+}
+
+/** The lock is taken before the session exists: a lost lock is passed on once it does. */
+function lockLostHandler(): { handler: (error: Error) => void, bind: (session: Session) => Session } {
+  let session: Session | undefined
+  let early: Error | undefined
+  return {
+    handler: error => { if (session) session.lockLost(error); else early = error },
+    bind: s => {
+      session = s
+      if (early) s.lockLost(early)
+      return s
+    },
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * Listing every session of every project without folding the logs. Each project keeps an
  * `index.json` of summaries (summary.ts), which is only a cache: a summary is used when the
- * log's inode and size are the ones it was made from, extended by reading just the bytes
- * appended since otherwise, and rebuilt when the log was replaced. A stale or missing index
- * costs time, never a wrong row.
+ * log's inode, birth time and size are the ones it was made from, extended by reading just
+ * the bytes appended since otherwise, and rebuilt when the log was replaced. Logs only grow
+ * (the journal never rewrites a line), so a stale or missing index costs time, never a wrong
+ * row; a log edited in place by hand to the same size is the one thing it cannot see.
  *
  * The walk uses readdir/stat on the fixed two-level layout rather than fast-glob, which is
  * several times slower on this hot path (docs/performance.md has the numbers).
@@ -77,8 +78,8 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
     try {
       const stat = fsSync.statSync(file)
       if (!stat.isFile()) throw Object.assign(new Error(`${file} is not a file`), { code: 'EISDIR' })
-      if (!summary || summary.ino !== stat.ino || summary.position.offset > stat.size) {
-        summary = await extend(file, id, emptySummary(stat.ino), options)
+      if (!summary || summary.ino !== stat.ino || summary.born !== stat.birthtimeMs || summary.position.offset > stat.size) {
+        summary = await extend(file, id, emptySummary(stat.ino, stat.birthtimeMs), options)
         changed = true
       } else if (summary.position.offset < stat.size) {
         const before = summary.position.offset

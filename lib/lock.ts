@@ -54,20 +54,42 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
   }
 }
 
-/** One mkdir attempt. proper-lockfile is told locks never go stale: staleness is ours to judge. */
+/**
+ * One mkdir attempt. proper-lockfile is told locks never go stale: staleness is ours to judge.
+ * The release never removes a lock folder that is not the one we made: if we stalled past
+ * staleMs and a waiter took over, the folder there is the new holder's.
+ */
 async function tryLock(file: string, staleMs: number, onCompromised?: (error: Error) => void): Promise<Release | undefined> {
+  let ours: number | undefined
+  const guardedFs = {
+    ...lockFs,
+    rmdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) => fsSync.stat(dir, (error, stat) => {
+      if (!error && ours !== undefined && stat.ino !== ours) return callback(null)
+      fsSync.rmdir(dir, callback)
+    }),
+  }
+  let release: () => Promise<void>
   try {
-    return await lockfile.lock(file, {
+    release = await lockfile.lock(file, {
       realpath: false,
       stale: Number.POSITIVE_INFINITY,
       update: Math.max(1000, Math.floor(staleMs / 2)),
       retries: 0,
-      fs: lockFs,
+      fs: guardedFs,
       onCompromised: onCompromised ?? (() => {}),
     })
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ELOCKED') return undefined
     throw error
+  }
+  ours = fsSync.statSync(`${file}.lock`).ino
+  return async () => {
+    try {
+      await release()
+    } catch (error) {
+      // Already released by proper-lockfile when it found the lock lost: nothing left to let go.
+      if (!isErrnoException(error) || error.code !== 'ERELEASED') throw error
+    }
   }
 }
 

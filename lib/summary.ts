@@ -7,7 +7,9 @@ import type { ScanPosition } from './reader.js'
 import type { HeaderEvent, JournalEvent } from './types.js'
 
 export interface Summary {
+  /** Which file the summary is of: inode and birth time (a re-created log may reuse the inode). */
   ino: number
+  born: number
   /** Where the scan stopped: after the last complete line. */
   position: ScanPosition
   projectPath: string | null
@@ -21,9 +23,10 @@ export interface Summary {
   ids: string[]
 }
 
-export function emptySummary(ino: number): Summary {
+export function emptySummary(ino: number, born = 0): Summary {
   return {
     ino,
+    born,
     position: { offset: 0, lines: 0, lastSeq: -1 },
     projectPath: null,
     title: null,
@@ -81,6 +84,6 @@ export function summarize(s: Summary, e: JournalEvent): void {
 
 export function isSummary(value: unknown): value is Summary {
   const s = value as Summary
-  return typeof s === 'object' && s !== null && typeof s.ino === 'number' && Array.isArray(s.ids)
+  return typeof s === 'object' && s !== null && typeof s.ino === 'number' && typeof s.born === 'number' && Array.isArray(s.ids)
     && typeof s.position === 'object' && s.position !== null && typeof s.position.offset === 'number'
 }

@@ -8,7 +8,7 @@
  * A failed write is cut back off the file, so a half line is never followed by good lines.
  */
 import fsSync from 'node:fs'
-import { EventTooLargeError, InvalidEventError, SessionClosedError, WriteFailedError } from './errors.js'
+import { EventTooLargeError, InvalidEventError, SessionClosedError, SessionLockedError, WriteFailedError, type JournalError } from './errors.js'
 import {
   assertRef, toCustomBody, toLine, toMessageBody, toPart, type MessageInput, type PartInput,
 } from './event.js'
@@ -92,7 +92,7 @@ export class Session {
   private scheduled = false
   private syncing: Promise<void> | null = null
   private syncTimer: NodeJS.Timeout | null = null
-  private failure: Error | null = null
+  private failure: JournalError | null = null
   private closing: Promise<void> | null = null
   private readonly listeners = new Set<Listener>()
   private readonly closeHooks: Array<() => Promise<void>> = []
@@ -150,6 +150,15 @@ export class Session {
   onAppend(listener: Listener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * The lock was lost: this process stalled past lockStaleMs and another writer took the
+   * session over. Every append after this is refused, so two writers never share the log.
+   */
+  lockLost(cause: Error): void {
+    this.failure ??= new SessionLockedError(`session ${this.id} lost its lock to another writer (stalled past the stale time); appends are refused`,
+      { id: this.id, path: this.path, cause })
   }
 
   /** Run by close() after the last sync, before the lock is released. */
@@ -276,7 +285,8 @@ export class Session {
     for (const p of this.pending.splice(0)) p.reject(this.failedError())
   }
 
-  private failedError(): WriteFailedError {
+  private failedError(): JournalError {
+    if (this.failure instanceof SessionLockedError) return this.failure
     return new WriteFailedError(`session ${this.id} refuses appends after an I/O failure: ${this.failure!.message}; resume it to continue`,
       { id: this.id, path: this.path, cause: this.failure })
   }
@@ -295,6 +305,8 @@ export class Session {
       if (!this.failure) await this.sync().catch(error => { syncError = error })
       for (const hook of this.closeHooks) await hook()
       if (syncError) throw wrapIO(syncError, this, 'sync')
+      // A failure the host may not have seen (a background sync in 'batch' mode): say it now.
+      if (this.failure) throw this.failure
     } finally {
       await this.closeFile()
       await this.release()

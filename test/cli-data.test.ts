@@ -223,3 +223,18 @@ test('import: a glob expands (fast-glob) to every matching file, imported in nam
   assert.equal(JSON.parse(none.stderr).error.code, 'ERR_USAGE')
   assert.equal(JSON.parse((await run(['import', '-', 'exports/1.json', '--json'], { root: root2, cwd: dir })).stderr).error.code, 'ERR_USAGE')
 })
+
+test('import - of a raw log with a duplicated line skips it, as read() does', async t => {
+  const { journal, project } = journalIn(t)
+  const id = await richSession(journal, project)
+  const lines = fs.readFileSync((await journal.locate(id)).path, 'utf8').split('\n').filter(Boolean)
+  const log = [...lines.slice(0, 3), lines[2]!, ...lines.slice(3)].join('\n') + '\n' // line 3 twice
+  const root2 = path.join(tempDir(t), 'root2')
+  const r = await run(['import', '-'], { root: root2, stdin: log })
+  assert.equal(r.code, 0, r.stderr)
+  const other = new Journal({ root: root2 })
+  const { damage: _a, ...copy } = await other.read(id)
+  const { damage: _b, ...original } = await journal.read(id)
+  assert.deepEqual(copy, original)
+  assert.equal(fs.readFileSync((await other.locate(id)).path, 'utf8'), `${lines.join('\n')}\n`, 'the same lines, the repeat dropped')
+})

@@ -212,3 +212,25 @@ test('locate names the project and the file', async t => {
   assert.deepEqual(await j.locate(s.id), expected)
   assert.deepEqual(await new Journal({ root }).locate(s.id), expected)
 })
+
+test('a writer whose lock was taken over refuses appends, and its close() leaves the new holder\'s lock alone', async t => {
+  const { root, project } = setup(t)
+  const j = new Journal({ root, lockStaleMs: 2000 })
+  const s = await j.create({ project })
+  await s.title('before')
+  // What a waiter does after judging this writer dead: remove its lock folder, make its own.
+  const lockDir = `${s.path}.lock`
+  fs.rmdirSync(lockDir)
+  fs.mkdirSync(lockDir, { mode: 0o700 })
+  const theirs = fs.statSync(lockDir).ino
+  // proper-lockfile notices on its next refresh (every second at this stale time).
+  let refused: unknown
+  for (let i = 0; i < 600 && refused === undefined; i++) {
+    await new Promise(resolve => setTimeout(resolve, 50))
+    await s.title('probe').catch((error: unknown) => { refused = error })
+  }
+  assert.equal((refused as { code?: string }).code, 'ERR_SESSION_LOCKED')
+  await assert.rejects(s.close(), { code: 'ERR_SESSION_LOCKED' })
+  assert.equal(fs.statSync(lockDir).ino, theirs, 'the new holder\'s lock is still there')
+  fs.rmdirSync(lockDir)
+})

@@ -299,3 +299,16 @@ test('list reads no log bytes when the index is fresh, and only the appended byt
   assert.equal(after.find(r => r.id === s.id)?.title, 'appended')
   assert.equal(logBytes, appended)
 })
+
+test('list: a summary of another file with the same inode (birth time differs) is rebuilt, not trusted', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'real' })
+  await s.close()
+  await j.list()
+  const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
+  const index = indexOf(root, s.projectId) as unknown as { sessions: Record<string, { title: string, born: number }> }
+  index.sessions[s.id]!.title = 'MARKER'
+  index.sessions[s.id]!.born -= 1000 // as if the log had been deleted and made again on a reused inode
+  fs.writeFileSync(indexFile, JSON.stringify(index))
+  assert.equal((await j.list())[0]!.title, 'real')
+})

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { Journal } from '../lib/index.js'
+import { nodeIO } from '../lib/writer.js'
 import { startShareServer } from '../lib/share/server.js'
 import { loadShareRecord } from '../lib/share/secrets.js'
 import { shareSyncOf } from '../lib/share/sharing.js'
@@ -167,4 +168,99 @@ test('delete unshares first, and refuses to delete while the share cannot be tak
   await server.close()
   await assert.rejects(journal.delete(b.id), { code: 'ERR_SHARE_FAILED' })
   assert.ok(fs.existsSync(b.path))
+})
+
+test('a share() retried after a half-finished one reuses the record: one copy on the server, and unshare takes it down', async t => {
+  const { root, configDir, project, server, serverDir } = await setup(t)
+  let failShareEvent = true
+  const io = {
+    ...nodeIO,
+    writeSync(fd: number, data: string | Uint8Array) {
+      if (failShareEvent && typeof data === 'string' && data.includes('"type":"share"')) {
+        failShareEvent = false
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
+      }
+      return nodeIO.writeSync(fd, data)
+    },
+  }
+  const journal = new Journal({ root, configDir, shareServer: server.url, env: {}, io })
+  const s = await journal.create({ project })
+  await s.close()
+  await assert.rejects(journal.share(s.id), { code: 'ERR_WRITE_FAILED' })
+  const shares = () => fs.readdirSync(serverDir).filter(n => n.endsWith('.json'))
+  assert.equal(shares().length, 1)
+  const { url } = await journal.share(s.id)
+  assert.equal(shares().length, 1, 'not published a second time')
+  assert.equal((await journal.read(s.id)).info.share?.url, url)
+  assert.equal(await journal.unshare(s.id), true)
+  assert.deepEqual(shares(), [])
+})
+
+test('the published copy has the folder name, not the absolute path, no host events, and can be redacted', async t => {
+  const { root, configDir, project, server } = await setup(t)
+  const journal = new Journal({ root, configDir, shareServer: server.url, env: {}, shareRedact: true })
+  const s = await journal.create({ project })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'my key is sk-abcdefghijklmnopqrstuvwx0123456789' }] })
+  await s.append('x.host.cost', { tokens: 1 })
+  const { url } = await journal.share(s.id)
+  await s.close()
+  const doc = await (await fetch(apiOf(url))).json() as { info: { projectPath: string, meta: { events: unknown[] } }, messages: Array<{ parts: Array<{ text: string }> }> }
+  assert.equal(doc.info.projectPath, 'project')
+  assert.deepEqual(doc.info.meta.events, [])
+  assert.doesNotMatch(doc.messages[0]!.parts[0]!.text, /sk-abcdef/)
+  assert.match(doc.messages[0]!.parts[0]!.text, /\[REDACTED\]/)
+  // The log itself is never redacted.
+  assert.match(fs.readFileSync(s.path, 'utf8'), /sk-abcdefghijklmnopqrstuvwx0123456789/)
+})
+
+test('sync: one request at a time, and no retries once the session is closed', async t => {
+  const { root, configDir, project } = await setup(t)
+  let inFlight = 0
+  let maxInFlight = 0
+  let syncs = 0
+  let fail = false
+  const backend = await startShareServer({ dir: path.join(root, '..', 'backend') })
+  t.after(() => backend.close())
+  // A slow proxy in front of the real server, so sends would overlap if they could.
+  const proxy = http.createServer(async (req, res) => {
+    const body = await new Promise<Buffer>(resolve => { const c: Buffer[] = []; req.on('data', d => c.push(d)); req.on('end', () => resolve(Buffer.concat(c))) })
+    if (req.url?.endsWith('/sync')) {
+      syncs++
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      await new Promise(resolve => setTimeout(resolve, 30))
+      inFlight--
+      if (fail) { res.statusCode = 500; res.end('{}'); return }
+    }
+    const answer = await fetch(`${backend.url}${req.url}`, { method: req.method!, headers: req.headers as Record<string, string>, ...(body.length ? { body } : {}) })
+    res.statusCode = answer.status
+    res.setHeader('content-type', answer.headers.get('content-type') ?? 'application/json')
+    res.end(Buffer.from(await answer.arrayBuffer()))
+  })
+  await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+  t.after(() => new Promise<void>(resolve => proxy.close(() => resolve())))
+  const journal = new Journal({ root, configDir, shareServer: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, env: {}, shareDebounceMs: 1 })
+  const s = await journal.create({ project })
+  await journal.share(s.id)
+  for (let i = 0; i < 30; i++) {
+    await s.message({ role: 'user', parts: [{ type: 'text', text: `m${i}` }] })
+    await new Promise(resolve => setTimeout(resolve, 3))
+  }
+  fail = true
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'last' }] })
+  await s.close()
+  assert.ok(syncs >= 2)
+  assert.equal(maxInFlight, 1)
+  const after = syncs
+  await new Promise(resolve => setTimeout(resolve, 1500)) // longer than the first retry's backoff
+  assert.equal(syncs, after, 'no retries after close')
+})
+
+test('delete of a session held by a writer is refused before it unshares anything', async t => {
+  const { journal, project } = await setup(t)
+  const s = await journal.create({ project })
+  const { url } = await journal.share(s.id)
+  await assert.rejects(journal.delete(s.id), { code: 'ERR_SESSION_LOCKED' })
+  assert.equal((await fetch(url)).status, 200)
+  await s.close()
 })

@@ -101,5 +101,8 @@ async function fromEvents(text: string): Promise<unknown> {
     const problem = eventProblem(event) ?? (i === 0 && event.type !== 'session' ? 'the first event is not the session header' : undefined)
     if (problem) throw new InvalidExportError(`event stream line ${i + 1}: ${problem}`)
   })
-  return { format: EXPORT_FORMAT, version: EXPORT_VERSION, ...fold(events), events }
+  // A seq that does not grow is a duplicated or interleaved line: read() skips it, so does import.
+  let last = -1
+  const kept = events.filter(event => event.seq > last && (last = event.seq, true))
+  return { format: EXPORT_FORMAT, version: EXPORT_VERSION, ...fold(kept), events: kept }
 }

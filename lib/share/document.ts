@@ -4,6 +4,8 @@
  * viewer renders whatever was stored and must be able to trust the types.
  */
 
+import path from 'node:path'
+import { redactValue, type Redactor } from '../redact.js'
 import { ROLES, type Message, type SessionInfo } from '../types.js'
 
 export const SHARE_FORMAT = 'session-journal'
@@ -67,4 +69,16 @@ function messageProblem(message: unknown): string | undefined {
     if (typeof part.type !== 'string') return `parts[${index}].type must be a string`
   }
   return undefined
+}
+
+/** What is published: the conversation, not the host's private context (see docs/share.md). */
+export function shareDocument(info: SessionInfo, messages: Message[], redact?: Redactor): ShareDocument {
+  const doc: ShareDocument = {
+    format: SHARE_FORMAT,
+    version: SHARE_VERSION,
+    // The folder's name, not its absolute path (which names the user); host events stay local.
+    info: { ...info, projectPath: path.basename(info.projectPath), meta: { host: info.meta.host, events: [] } },
+    messages,
+  }
+  return redact ? redactValue(doc, redact) : doc
 }

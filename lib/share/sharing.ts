@@ -9,8 +9,10 @@
 import { loadConfig, type Config } from '../config.js'
 import { ShareDisabledError, ShareFailedError } from '../errors.js'
 import type { Journal } from '../journal.js'
+import { readProjectPath } from '../list.js'
+import { toRedactor, type Redactor } from '../redact.js'
 import type { Session } from '../writer.js'
-import { SHARE_FORMAT, SHARE_VERSION } from './document.js'
+import { shareDocument } from './document.js'
 import { httpShareProvider, type ShareProvider, type ShareRecord } from './provider.js'
 import { loadShareRecord, removeShareRecord, saveShareRecord } from './secrets.js'
 import { ShareSync } from './sync.js'
@@ -25,6 +27,8 @@ export interface ShareSettings {
   env?: NodeJS.ProcessEnv
   /** Debounce of the sync of appended events (ms). */
   shareDebounceMs?: number
+  /** Redact what is published: `true` for the built-in secret redactor, or a function (redact.ts). */
+  shareRedact?: boolean | Redactor
 }
 
 export function projectConfig(settings: ShareSettings, project: string): Promise<Config> {
@@ -41,19 +45,29 @@ function providerFor(settings: ShareSettings, config: Config | undefined, record
   return httpShareProvider(server)
 }
 
-/** Publishes the session and records the share. Refused before any network traffic when disabled. */
+/**
+ * Publishes the session and records the share. Refused before any network traffic when
+ * disabled. A session with a share record is never published again: the record holds the
+ * only secret that can take the first copy down, so a retry after a half-finished share
+ * (record saved, `share` event not written) reuses it and completes the log instead.
+ */
 export async function shareSession(journal: Journal, settings: ShareSettings, id: string): Promise<{ url: string }> {
-  const history = await journal.read(id)
-  const config = await projectConfig(settings, history.info.projectPath)
+  const { projectId } = await journal.locate(id)
+  const config = await projectConfig(settings, readProjectPath(journal.layout, projectId) ?? '')
   if (config.share === 'disabled') {
-    throw new ShareDisabledError(`sharing is disabled for ${history.info.projectPath} (by ${config.sources.share} config)`, { id })
+    throw new ShareDisabledError(`sharing is disabled for this project (by ${config.sources.share} config)`, { id })
   }
   const existing = await loadShareRecord(journal.root, id)
-  if (existing && history.info.share) return { url: existing.url }
-  const provider = providerFor(settings, config)
+  const provider = providerFor(settings, config, existing)
   return journal.withWriter(id, async session => {
+    if (existing) {
+      const { info } = await journal.read(id)
+      if (info.share?.shareId !== existing.shareId) await session.appendInternal({ type: 'share', url: existing.url, shareId: existing.shareId })
+      attachSync(session, provider, existing, settings).touch()
+      return { url: existing.url }
+    }
     const { info, messages } = await journal.read(id)
-    const record = await provider.publish({ format: SHARE_FORMAT, version: SHARE_VERSION, info, messages })
+    const record = await provider.publish(shareDocument(info, messages, toRedactor(settings.shareRedact)))
     try {
       await saveShareRecord(journal.root, id, record)
     } catch (error) {
@@ -89,8 +103,14 @@ export async function unshareSession(journal: Journal, settings: ShareSettings, 
 
 const syncs = new WeakMap<Session, ShareSync>()
 
+/** One sync per open session: a second share() or a resume in the same process reuses it. */
 function attachSync(session: Session, provider: ShareProvider, record: ShareRecord, settings: ShareSettings): ShareSync {
-  const sync = new ShareSync(session, provider, record, { ...(settings.shareDebounceMs === undefined ? {} : { debounceMs: settings.shareDebounceMs }) })
+  const current = syncs.get(session)
+  if (current) return current
+  const sync = new ShareSync(session, provider, record, {
+    ...(settings.shareDebounceMs === undefined ? {} : { debounceMs: settings.shareDebounceMs }),
+    redact: toRedactor(settings.shareRedact),
+  })
   syncs.set(session, sync)
   return sync
 }

@@ -10,7 +10,8 @@
 import { Folder } from '../fold.js'
 import { scanLog, type ScanPosition, type ScanState } from '../reader.js'
 import type { Session } from '../writer.js'
-import { SHARE_FORMAT, SHARE_VERSION, type ShareDocument } from './document.js'
+import type { Redactor } from '../redact.js'
+import { shareDocument, type ShareDocument } from './document.js'
 import type { ShareProvider, ShareRecord } from './provider.js'
 
 export interface ShareSyncOptions {
@@ -21,6 +22,7 @@ export interface ShareSyncOptions {
   maxLineBytes?: number
   /** Longest close() waits for the last send (ms). */
   closeTimeoutMs?: number
+  redact?: Redactor | undefined
 }
 
 export class ShareSync {
@@ -49,6 +51,8 @@ export class ShareSync {
       let timer: NodeJS.Timeout | undefined
       await Promise.race([this.flush(), new Promise(resolve => { timer = setTimeout(resolve, this.options.closeTimeoutMs ?? 5000) })])
       clearTimeout(timer)
+      // No retries after close: the next writer (a resume) takes the share over.
+      this.stop()
     })
   }
 
@@ -62,9 +66,10 @@ export class ShareSync {
 
   /** Sends what is pending now (one attempt; a failure is kept in lastError, not thrown). */
   async flush(): Promise<void> {
+    while (this.inflight) await this.inflight
+    // The in-flight send may have armed a retry: this send replaces it.
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    while (this.inflight) await this.inflight
     if (this.dirty && !this.stopped) await this.send()
   }
 
@@ -83,7 +88,16 @@ export class ShareSync {
     this.timer.unref()
   }
 
+  /**
+   * One send at a time, so an older document can never reach the server after a newer one.
+   * A send asked for while one is in flight is folded into the next (the in-flight one re-arms).
+   */
   private send(): Promise<void> {
+    if (this.inflight) {
+      this.dirty = true
+      return this.inflight
+    }
+    if (this.stopped) return Promise.resolve()
     this.dirty = false
     this.inflight = (async () => {
       try {
@@ -112,6 +126,6 @@ export class ShareSync {
     }
     this.position = state.position
     const { info, messages } = this.folder.result()
-    return { format: SHARE_FORMAT, version: SHARE_VERSION, info, messages }
+    return shareDocument(info, messages, this.options.redact)
   }
 }
