@@ -1,37 +1,10 @@
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, mkdir, readFile, stat, writeFile, chmod } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../lib/config.js'
+import { fixture, layout, writeGlobal } from './config-helpers.js'
 import { setConfig } from '../lib/config-edit.js'
-
-const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url))
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'sj-config-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
-
-/** A git-like layout: <root>/repo/.git, <root>/repo/pkg/app as the project, <root>/global for the config dir. */
-async function layout(t: TestContext): Promise<{ root: string, repo: string, project: string, configDir: string }> {
-  const root = await tempDir(t)
-  const repo = join(root, 'repo')
-  const project = join(repo, 'pkg', 'app')
-  const configDir = join(root, 'global')
-  await mkdir(join(repo, '.git'), { recursive: true })
-  await mkdir(project, { recursive: true })
-  return { root, repo, project, configDir }
-}
-
-async function writeGlobal(configDir: string, text: string): Promise<string> {
-  await mkdir(configDir, { recursive: true })
-  const path = join(configDir, 'config.jsonc')
-  await writeFile(path, text)
-  return path
-}
 
 test('setConfig edits in place and keeps comments and formatting (exact bytes)', async (t) => {
   const { project, configDir } = await layout(t)

@@ -1,36 +1,10 @@
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../lib/config.js'
-
-const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url))
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'sj-config-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
-
-/** A git-like layout: <root>/repo/.git, <root>/repo/pkg/app as the project, <root>/global for the config dir. */
-async function layout(t: TestContext): Promise<{ root: string, repo: string, project: string, configDir: string }> {
-  const root = await tempDir(t)
-  const repo = join(root, 'repo')
-  const project = join(repo, 'pkg', 'app')
-  const configDir = join(root, 'global')
-  await mkdir(join(repo, '.git'), { recursive: true })
-  await mkdir(project, { recursive: true })
-  return { root, repo, project, configDir }
-}
-
-async function writeGlobal(configDir: string, text: string): Promise<string> {
-  await mkdir(configDir, { recursive: true })
-  const path = join(configDir, 'config.jsonc')
-  await writeFile(path, text)
-  return path
-}
+import { fixture, layout, writeGlobal } from './config-helpers.js'
+import { tempDir } from './helpers.js'
 
 test('defaults to manual when no file and no env says anything', async (t) => {
   const { project, configDir } = await layout(t)
@@ -160,7 +134,7 @@ test('the search stops at the git root', async (t) => {
 })
 
 test('outside git only the project folder itself is searched', async (t) => {
-  const root = await tempDir(t)
+  const root = tempDir(t, 'sj-config-')
   const project = join(root, 'a', 'b')
   await mkdir(project, { recursive: true })
   await writeFile(join(root, 'a', 'session-journal.jsonc'), '{ "share": "disabled" }')
@@ -171,7 +145,7 @@ test('outside git only the project folder itself is searched', async (t) => {
 })
 
 test('a .git file (worktree or submodule) also marks the git root', async (t) => {
-  const root = await tempDir(t)
+  const root = tempDir(t, 'sj-config-')
   const repo = join(root, 'wt')
   const project = join(repo, 'sub')
   await mkdir(project, { recursive: true })
