@@ -302,7 +302,8 @@ export class Session {
       if (this.syncTimer) clearTimeout(this.syncTimer)
       this.syncTimer = null
       let syncError: unknown
-      if (!this.failure) await this.sync().catch(error => { syncError = error })
+      // After a failed sync, syncing again proves nothing; after a lost lock, our lines still deserve it.
+      if (!(this.failure instanceof WriteFailedError)) await this.sync().catch(error => { syncError = error })
       for (const hook of this.closeHooks) await hook()
       if (syncError) throw wrapIO(syncError, this, 'sync')
       // A failure the host may not have seen (a background sync in 'batch' mode): say it now.
