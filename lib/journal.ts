@@ -147,6 +147,7 @@ export class Journal {
     const lost = lockLostHandler()
     const release = await acquireLock(file, { staleMs: this.lockStaleMs, waitMs: this.lockWaitMs, id, onCompromised: lost.handler })
     let handle: fs.FileHandle | undefined
+    let session: Session | undefined
     try {
       handle = await this.openForAppend(file, id)
       const size = (await handle.stat()).size
@@ -160,7 +161,7 @@ export class Journal {
         : readProjectPath(this.layout, projectId) ?? ''
       let repair: { offset: number, length: number, file: string } | undefined
       if (tail.torn) repair = { ...tail.torn, file: await setTornAside(handle, file, tail.torn) }
-      const session = lost.bind(this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: tail.end, nextSeq: tail.lastSeq + 1, closeFile: closer(handle), release }))
+      session = lost.bind(this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: tail.end, nextSeq: tail.lastSeq + 1, closeFile: closer(handle), release }))
       if (tail.end === 0) {
         // Nothing whole survived, not even the header: start the log again with one.
         await session.appendInternal({ type: 'session', version: FORMAT_VERSION, id, projectId, projectPath, title: null, parentId: null, host: null })
@@ -169,8 +170,12 @@ export class Journal {
       await startSharing(this, this.share$, session, null)
       return session
     } catch (error) {
-      await handle?.close()
-      await release()
+      // Once the session exists it owns the file and the lock: closing it lets go of both.
+      if (session) await session.close().catch(() => {})
+      else {
+        await handle?.close()
+        await release()
+      }
       throw error
     }
   }
