@@ -138,8 +138,8 @@ function readIndex(file: string): ProjectIndex {
       return parsed
     }
   } catch (error) {
-    // Missing or garbled: rebuild it. Anything else (EACCES...) also only costs a rebuild.
-    if (!isNotFound(error) && !(error instanceof SyntaxError) && !isErrnoException(error)) throw error
+    // Missing, garbled or unreadable (EACCES...): a cache that costs only a rebuild. Bugs still surface.
+    if (!(error instanceof SyntaxError) && !isErrnoException(error)) throw error
   }
   return { version: 1, projectPath: null, sessions: {} }
 }
