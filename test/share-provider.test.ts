@@ -1,17 +1,16 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { httpShareProvider, type ShareDocument } from '../lib/share/provider.js'
 import { startShareServer, type ShareServer } from '../lib/share/server.js'
+import { tempDir } from './helpers.js'
 
 const loadDoc = async (): Promise<ShareDocument> =>
   JSON.parse(await readFile(new URL('../../fixtures/share/conversation.json', import.meta.url), 'utf8')) as ShareDocument
 
 async function setup(t: TestContext): Promise<{ server: ShareServer, store: string, doc: ShareDocument }> {
-  const root = await mkdtemp(join(tmpdir(), 'sj-share-provider-'))
-  t.after(() => rm(root, { recursive: true, force: true }))
+  const root = tempDir(t, 'sj-share-provider-')
   const store = join(root, 'store')
   const server = await startShareServer({ dir: store })
   t.after(() => server.close())
@@ -92,8 +91,7 @@ test('a document the server rejects is ERR_SHARE_FAILED with status 400', async 
 
 test('an unreachable server is ERR_SHARE_FAILED without status, with the cause', async (t) => {
   const { doc } = await setup(t)
-  const root = await mkdtemp(join(tmpdir(), 'sj-share-provider-closed-'))
-  t.after(() => rm(root, { recursive: true, force: true }))
+  const root = tempDir(t, 'sj-share-provider-closed-')
   const closed = await startShareServer({ dir: root })
   await closed.close()
   await assert.rejects(httpShareProvider(closed.url).publish(doc), (error: any) => {

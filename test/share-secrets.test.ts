@@ -1,10 +1,10 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadShareRecord, removeShareRecord, saveShareRecord } from '../lib/share/secrets.js'
 import type { ShareRecord } from '../lib/share/provider.js'
+import { tempDir } from './helpers.js'
 
 const SESSION = '01JD6Y1R9QK3F3W6N2B8C4D5E6'
 const record: ShareRecord = {
@@ -15,8 +15,7 @@ const record: ShareRecord = {
 }
 
 async function tempRoot(t: TestContext): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'sj-share-secrets-'))
-  t.after(() => rm(root, { recursive: true, force: true }))
+  const root = tempDir(t, 'sj-share-secrets-')
   return root
 }
 

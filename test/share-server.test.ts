@@ -2,11 +2,11 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startShareServer, type ShareServer, type ShareServerOptions } from '../lib/share/server.js'
 import type { ShareDocument } from '../lib/share/document.js'
+import { tempDir } from './helpers.js'
 
 const fixtureUrl = (name: string): URL => new URL(`../../fixtures/share/${name}`, import.meta.url)
 const loadDoc = async (name: string): Promise<ShareDocument> => JSON.parse(await readFile(fixtureUrl(name), 'utf8')) as ShareDocument
@@ -14,8 +14,7 @@ const loadDoc = async (name: string): Promise<ShareDocument> => JSON.parse(await
 interface Setup { server: ShareServer, store: string, doc: ShareDocument }
 
 async function setup(t: TestContext, options: ShareServerOptions = {}): Promise<Setup> {
-  const root = await mkdtemp(join(tmpdir(), 'sj-share-server-'))
-  t.after(() => rm(root, { recursive: true, force: true }))
+  const root = tempDir(t, 'sj-share-server-')
   const store = join(root, 'store')
   const server = await startShareServer({ dir: store, ...options })
   t.after(() => server.close())

@@ -6,11 +6,11 @@
 
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startShareServer, type ShareServer } from '../lib/share/server.js'
+import { tempDir } from './helpers.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 
@@ -30,8 +30,7 @@ async function launch(t: TestContext): Promise<Browser> {
 }
 
 async function serve(t: TestContext, fixture: string): Promise<{ server: ShareServer, pageUrl: string }> {
-  const root = await mkdtemp(join(tmpdir(), 'sj-share-viewer-'))
-  t.after(() => rm(root, { recursive: true, force: true }))
+  const root = tempDir(t, 'sj-share-viewer-')
   const server = await startShareServer({ dir: join(root, 'store') })
   t.after(() => server.close())
   const body = await readFile(new URL(`../../fixtures/share/${fixture}`, import.meta.url), 'utf8')
