@@ -5,11 +5,11 @@
  * the first bad path in plain words: `messages[3].parts[0].type must be a string`.
  */
 import { InvalidExportError } from './errors.js'
+import { ULID_PATTERN } from './ids.js'
 
 export const EXPORT_FORMAT = 'session-journal'
 export const EXPORT_VERSION = 1
 
-const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
 const PROJECT_ID = /^[a-z0-9][a-z0-9._-]{0,47}-[0-9a-f]{12}$/
 const ROLES = ['user', 'assistant', 'system']
 const FOLDED_TYPES = ['session', 'message', 'part', 'title', 'revert', 'share', 'unshare', 'repair', 'import']
@@ -85,7 +85,7 @@ function keptEvent(v: unknown, at: string): void {
 function info(v: unknown, at: string): void {
   const i = object(v, at, ['id', 'projectId', 'projectPath', 'title', 'parentId', 'created', 'updated', 'share', 'meta'],
     ['id', 'projectId', 'projectPath', 'title', 'parentId', 'created', 'updated', 'share', 'meta'])
-  string(i.id, join(at, 'id'), ULID, 'a ULID')
+  string(i.id, join(at, 'id'), ULID_PATTERN, 'a ULID')
   string(i.projectId, join(at, 'projectId'), PROJECT_ID, 'a project id')
   string(i.projectPath, join(at, 'projectPath'))
   stringOrNull(i.title, join(at, 'title'))
@@ -122,7 +122,7 @@ function header(v: unknown, at: string): void {
   seq(h.seq, join(at, 'seq'))
   string(h.ts, join(at, 'ts'))
   if (h.type !== 'session') throw new Problem(join(at, 'type'), 'must be "session" (the header comes first)')
-  string(h.id, join(at, 'id'), ULID, 'a ULID')
+  string(h.id, join(at, 'id'), ULID_PATTERN, 'a ULID')
   string(h.projectId, join(at, 'projectId'), PROJECT_ID, 'a project id')
   string(h.projectPath, join(at, 'projectPath'))
   stringOrNull(h.title, join(at, 'title'))

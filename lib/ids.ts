@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid'
 import { InvalidIdError } from './errors.js'
 
 /** Crockford base32, upper case only: exactly what `newId()` produces. */
-const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
+export const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
 
 /**
  * ulid's default PRNG draws crypto bytes one call at a time (~44 us an id whenever the
@@ -24,7 +24,7 @@ function pooledRandom(): number {
 export const newId: () => string = monotonicFactory(pooledRandom)
 
 export function isSessionId(id: unknown): id is string {
-  return typeof id === 'string' && ULID.test(id)
+  return typeof id === 'string' && ULID_PATTERN.test(id)
 }
 
 /** Refuses anything that is not a ULID before it can become part of a path. */
