@@ -16,15 +16,10 @@ import { idTime, isSessionId } from './ids.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { scanLog, type ScanState } from './reader.js'
 import { emptySummary, isSummary, summarize, type Summary } from './summary.js'
+import type { SessionInfo } from './types.js'
 
-export interface SessionRow {
-  id: string
-  projectId: string
-  projectPath: string
-  title: string | null
-  parentId: string | null
-  created: string
-  updated: string
+/** A listing row: the info fields a picker shows (same names and types as read()'s), plus counts. */
+export interface SessionRow extends Pick<SessionInfo, 'id' | 'projectId' | 'projectPath' | 'title' | 'parentId' | 'created' | 'updated'> {
   /** Messages in the folded history (after reverts). */
   messages: number
   shared: boolean
