@@ -10,7 +10,7 @@ import ndjson from 'ndjson'
 import lockfile from 'proper-lockfile'
 import { monotonicFactory } from 'ulid'
 import { Journal, newId } from '../lib/index.js'
-import { scanLog, type ScanState } from '../lib/reader.js'
+import { scanLog, type ScanState } from '../lib/core/reader.js'
 import { bigSession } from './data.js'
 import { median, tempRoot, timed } from './util.js'
 

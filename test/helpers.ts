@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { JournalError } from '../lib/errors.js'
+import { JournalError } from '../lib/core/errors.js'
 
 /** The repository's top folder (tests run compiled from dist/test/). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')

@@ -4,9 +4,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { logLines, tempDir, rejectsWith } from './helpers.js'
 import { Journal, type JournalOptions } from '../lib/journal.js'
-import { isSessionId, newId } from '../lib/ids.js'
-import { projectIdOf } from '../lib/paths.js'
-import type { JournalEvent } from '../lib/types.js'
+import { isSessionId, newId } from '../lib/core/ids.js'
+import { projectIdOf } from '../lib/core/paths.js'
+import type { JournalEvent } from '../lib/core/types.js'
 
 function setup(t: TestContext, options: JournalOptions = {}) {
   const dir = tempDir(t)

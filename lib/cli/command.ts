@@ -7,7 +7,7 @@ import { once } from 'node:events'
 import type { Readable, Writable } from 'node:stream'
 import ndjson from 'ndjson'
 import { Journal } from '../journal.js'
-import { resolveRoot } from '../paths.js'
+import { resolveRoot } from '../core/paths.js'
 
 export interface CliIO {
   stdout: Writable

@@ -1,7 +1,7 @@
 import path from 'node:path'
-import { CONFIG_KEYS, loadConfig, type ConfigKey } from '../config.js'
-import { setConfig } from '../config-edit.js'
-import { UsageError } from '../errors.js'
+import { CONFIG_KEYS, loadConfig, type ConfigKey } from '../config/load.js'
+import { setConfig } from '../config/edit.js'
+import { UsageError } from '../core/errors.js'
 import type { Command } from './command.js'
 
 export const configCommand: Command = {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { once } from 'node:events'
 import path from 'node:path'
-import { exportToStream } from '../export.js'
-import { FILE_MODE } from '../paths.js'
+import { exportToStream } from '../export/export.js'
+import { FILE_MODE } from '../core/paths.js'
 import type { Command, Context } from './command.js'
 
 export const exportCommand: Command = {

@@ -1,6 +1,6 @@
 import path from 'node:path'
-import { UsageError } from '../errors.js'
-import type { SessionRow } from '../list.js'
+import { UsageError } from '../core/errors.js'
+import type { SessionRow } from '../core/list.js'
 import { intOption } from './args.js'
 import type { Command } from './command.js'
 import { oneLine, shortTime, table, truncate } from './format.js'

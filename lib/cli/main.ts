@@ -4,7 +4,7 @@
  * and the one place errors become a message (or JSON with --json) on stderr and exit 1.
  */
 import fs from 'node:fs'
-import { isErrnoException, JournalError } from '../errors.js'
+import { isErrnoException, JournalError } from '../core/errors.js'
 import { helpText, parseCommandArgs } from './args.js'
 import { Context, write, type CliIO } from './command.js'
 import { COMMANDS, findCommand } from './commands.js'

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { startShareServer } from '../share/server.js'
+import { startShareServer } from '../server/server.js'
 import { intOption } from './args.js'
 import type { Command } from './command.js'
 

@@ -1,6 +1,6 @@
-import { UsageError } from '../errors.js'
-import { scanLog, type ScanState } from '../reader.js'
-import type { Damage } from '../types.js'
+import { UsageError } from '../core/errors.js'
+import { scanLog, type ScanState } from '../core/reader.js'
+import type { Damage } from '../core/types.js'
 import type { Command, Context } from './command.js'
 
 export const verifyCommand: Command = {

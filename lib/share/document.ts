@@ -5,8 +5,8 @@
  */
 
 import path from 'node:path'
-import { redactValue, type Redactor } from '../redact.js'
-import { ROLES, type Message, type SessionInfo } from '../types.js'
+import { redactValue, type Redactor } from '../export/redact.js'
+import { ROLES, type Message, type SessionInfo } from '../core/types.js'
 
 export const SHARE_FORMAT = 'session-journal'
 export const SHARE_VERSION = 1

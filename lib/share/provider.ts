@@ -4,7 +4,7 @@
  * protocol of lib/share/server.ts (docs/share.md).
  */
 
-import { ShareFailedError } from '../errors.js'
+import { ShareFailedError } from '../core/errors.js'
 import type { ShareDocument } from './document.js'
 
 export type { ShareDocument } from './document.js'

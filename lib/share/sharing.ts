@@ -6,15 +6,15 @@
  * event; unshare removes the data on the server first, then the local record, then records
  * `unshare`. A failure part-way leaves nothing public that the local side forgot about.
  */
-import { loadConfig, type Config } from '../config.js'
-import { ShareDisabledError, ShareFailedError } from '../errors.js'
+import { loadConfig, type Config } from '../config/load.js'
+import { ShareDisabledError, ShareFailedError } from '../core/errors.js'
 import type { Journal } from '../journal.js'
-import { readProjectPath } from '../list.js'
-import { toRedactor, type Redactor } from '../redact.js'
-import type { Session } from '../writer.js'
+import { readProjectPath } from '../core/list.js'
+import { toRedactor, type Redactor } from '../export/redact.js'
+import type { Session } from '../core/session.js'
 import { shareDocument } from './document.js'
 import { httpShareProvider, type ShareProvider, type ShareRecord } from './provider.js'
-import { loadShareRecord, removeShareRecord, saveShareRecord } from './secrets.js'
+import { loadShareRecord, removeShareRecord, saveShareRecord } from './records.js'
 import { ShareSync } from './sync.js'
 
 export interface ShareSettings {

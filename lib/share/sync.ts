@@ -7,10 +7,10 @@
  * The document is folded from the log itself, incrementally: the first send reads the log,
  * later ones read only what was appended since (the log, not the listener, is the truth).
  */
-import { Folder } from '../fold.js'
-import { scanLog, type ScanPosition, type ScanState } from '../reader.js'
-import type { Session } from '../writer.js'
-import type { Redactor } from '../redact.js'
+import { Folder } from '../core/fold.js'
+import { scanLog, type ScanPosition, type ScanState } from '../core/reader.js'
+import type { Session } from '../core/session.js'
+import type { Redactor } from '../export/redact.js'
 import { shareDocument, type ShareDocument } from './document.js'
 import type { ShareProvider, ShareRecord } from './provider.js'
 

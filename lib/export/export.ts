@@ -1,0 +1,134 @@
+/**
+ * Export: one session as a self-contained JSON document (docs/export.md, docs/export.schema.json).
+ * `info` and `messages` are exactly what `read()` folds; `events`, when asked for, are the raw
+ * events. `exportToStream` writes the same document piece by piece for sessions too large to
+ * hold as one JSON string: the output parses to exactly what `exportSession` returns, byte for
+ * byte the same as `JSON.stringify(doc, null, 2)` plus a final newline.
+ */
+import { once } from 'node:events'
+import type { Writable } from 'node:stream'
+import { EXPORT_FORMAT, EXPORT_VERSION } from './validate.js'
+import { Folder } from '../core/fold.js'
+import { scanLog, type ScanState } from '../core/reader.js'
+import type { Journal } from '../journal.js'
+import { readProjectPath } from '../core/list.js'
+import { redactValue, toRedactor, type Redactor } from './redact.js'
+import type { JournalEvent, Message, SessionInfo } from '../core/types.js'
+
+export { EXPORT_FORMAT, EXPORT_VERSION }
+
+export interface ExportOptions {
+  /** Include the raw events of the log (header first) under `events`. */
+  events?: boolean
+  /** `true` for the built-in secret redactor, or a function applied to every string value. */
+  redact?: boolean | Redactor
+}
+
+export interface ExportDocument {
+  format: typeof EXPORT_FORMAT
+  version: typeof EXPORT_VERSION
+  info: SessionInfo
+  messages: Message[]
+  events?: JournalEvent[]
+}
+
+export interface StreamedExport {
+  messages: number
+  events: number
+  /** Bytes written (UTF-8). */
+  bytes: number
+}
+
+/**
+ * Folds the log the way `read()` does (same defaults when the header is damaged) and counts
+ * the events it folded, so a second pass over the raw events can stop at the same place even
+ * if a writer appends in between.
+ */
+async function foldCounting(journal: Journal, id: string, keep?: JournalEvent[]): Promise<{ info: SessionInfo, messages: Message[], count: number }> {
+  const { projectId, path: file } = await journal.locate(id)
+  const folder = new Folder({ id, projectId, projectPath: readProjectPath(journal.layout, projectId) ?? '' })
+  let count = 0
+  // Batches straight from the reader, as read() folds: an async step per event would cost more than the fold.
+  const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+  for await (const batch of scanLog(file, state, { expectId: id, maxLineBytes: journal.maxLineBytes })) {
+    for (const event of batch) folder.push(event)
+    if (keep) for (const event of batch) keep.push(event)
+    count += batch.length
+  }
+  return { ...folder.result(), count }
+}
+
+export async function exportSession(journal: Journal, id: string, options: ExportOptions = {}): Promise<ExportDocument> {
+  const events: JournalEvent[] | undefined = options.events ? [] : undefined
+  const { info, messages } = await foldCounting(journal, id, events)
+  const doc: ExportDocument = { format: EXPORT_FORMAT, version: EXPORT_VERSION, info, messages }
+  if (events) doc.events = events
+  const redact = toRedactor(options.redact)
+  return redact ? redactValue(doc, redact) : doc
+}
+
+/**
+ * `value` pretty-printed as it stands `depth` levels deep in a 2-space-indented document:
+ * stringified inside `depth` one-element arrays, whose brackets are then sliced off, which
+ * is cheaper than re-indenting every line of a large message with a replace.
+ */
+function indented(value: unknown, depth: number): string {
+  let wrapped = value
+  for (let i = 0; i < depth; i++) wrapped = [wrapped]
+  const text = JSON.stringify(wrapped, null, 2)
+  // Line k of the prefix is 2k spaces, '[' and '\n'; the value's own first line is indented 2*depth.
+  const head = depth * (depth + 1) + 2 * depth
+  const tail = depth * depth + depth
+  return text.slice(head, text.length - tail)
+}
+
+/**
+ * Writes the document to `out` (pretty, 2-space indent) with backpressure, one message and one
+ * event at a time: memory is the folded history, never the raw log or the whole JSON text.
+ * Does not end `out` (it may be stdout); resolves once everything was handed to it.
+ */
+export async function exportToStream(journal: Journal, id: string, out: Writable, options: ExportOptions = {}): Promise<StreamedExport> {
+  const redact = toRedactor(options.redact)
+  const shape = <T>(value: T): T => (redact ? redactValue(value, redact) : value)
+  const { info, messages, count } = await foldCounting(journal, id)
+  let bytes = 0
+  let pending = ''
+  // Small pieces are gathered into ~64 KiB writes; big ones go out as they are.
+  const write = async (text: string, flush = false) => {
+    pending += text
+    if (pending.length < 65536 && !flush) return
+    const chunk = pending
+    pending = ''
+    bytes += Buffer.byteLength(chunk)
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  const nested = (value: unknown, indent: string) => indented(value, indent.length / 2)
+  const array = async function* <T>(items: AsyncIterable<T> | Iterable<T>): AsyncGenerator<void> {
+    let n = 0
+    for await (const item of items) {
+      await write(`${n++ === 0 ? '\n    ' : ',\n    '}${nested(shape(item), '    ')}`)
+      yield
+    }
+    await write(n === 0 ? ']' : '\n  ]')
+  }
+
+  await write(`{\n  "format": ${JSON.stringify(EXPORT_FORMAT)},\n  "version": ${EXPORT_VERSION},\n  "info": ${nested(shape(info), '  ')},\n  "messages": [`)
+  for await (const _ of array(messages)) { /* written */ }
+  let events = 0
+  if (options.events) {
+    await write(',\n  "events": [')
+    for await (const _ of array(firstEvents(journal, id, count))) events++
+  }
+  await write('\n}\n', true)
+  return { messages: messages.length, events, bytes }
+}
+
+/** The log's first `count` events: what the fold pass saw, whatever was appended since. */
+async function* firstEvents(journal: Journal, id: string, count: number): AsyncGenerator<JournalEvent> {
+  if (count === 0) return
+  let n = 0
+  for await (const event of journal.events(id)) {
+    yield event
+    if (++n === count) return
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Import: writes an export document back as a new log. With raw `events` the log is those
+ * events again (seq renumbered from 0, header changed only in id/project when asked). Without,
+ * the folded history is re-expressed as events whose timestamps make `read()` of the new
+ * session deep-equal the original's: header at `info.created`, each message at its `created`,
+ * kept events at their own ts, the share, and a final `import` event at `info.updated`.
+ */
+import path from 'node:path'
+import { InvalidExportError, SessionExistsError, SessionNotFoundError, UsageError } from '../core/errors.js'
+import { FORMAT_VERSION } from '../core/event.js'
+import { assertExport } from './validate.js'
+import type { ExportDocument } from './export.js'
+import { assertSessionId, newId as freshId } from '../core/ids.js'
+import type { Journal } from '../journal.js'
+import { projectIdOf } from '../core/paths.js'
+import type { HeaderEvent } from '../core/types.js'
+import type { Session } from '../core/session.js'
+
+export interface ImportOptions {
+  /** Put the session in this project folder instead of the one it was exported from. */
+  project?: string
+  /** `true`: a fresh id; a ULID: that id. Without it the document's id is kept. */
+  newId?: boolean | string
+}
+
+type Body = { type: string, [key: string]: unknown }
+interface Timed { ts: string, body: Body }
+
+/** Appends are grouped so one burst becomes one write, without queueing a whole log at once. */
+const GROUP = 512
+
+export async function importSession(journal: Journal, doc: unknown, options: ImportOptions = {}): Promise<string> {
+  assertExport(doc)
+  const d = doc as ExportDocument
+  const original = d.events ? (d.events[0] as HeaderEvent) : undefined
+  if (original && original.id !== d.info.id) {
+    throw new InvalidExportError(`invalid export document: events[0].id ${original.id} is not info.id ${d.info.id}`)
+  }
+  const id = options.newId === true ? freshId()
+    : typeof options.newId === 'string' ? assertSessionId(options.newId)
+    : options.newId === undefined || options.newId === false ? d.info.id
+    : badNewId(options.newId)
+  await assertFree(journal, id)
+
+  const projectPath = options.project === undefined ? (original?.projectPath ?? d.info.projectPath) : path.resolve(options.project)
+  const projectId = options.project === undefined ? (original?.projectId ?? d.info.projectId) : projectIdOf(projectPath)
+  const { seq: _seq, ...header } = original ?? {
+    seq: 0,
+    ts: d.info.created,
+    type: 'session' as const,
+    version: FORMAT_VERSION,
+    id,
+    projectId,
+    projectPath,
+    title: d.info.title,
+    parentId: d.info.parentId,
+    host: d.info.meta.host,
+  }
+  const session = await journal.createLog({ ...header, id, projectId, projectPath })
+  try {
+    await writeAll(session, d.events ? d.events.slice(1).map(({ seq: _s, ts, ...body }) => ({ ts, body })) : reexpress(d))
+    await session.close()
+  } catch (error) {
+    // Half an import is worse than none: take the new log away again.
+    await session.close().catch(() => {})
+    await journal.delete(id).catch(() => {})
+    throw error
+  }
+  return id
+}
+
+function badNewId(value: unknown): never {
+  throw new UsageError(`newId must be true or a session id, got ${JSON.stringify(value)}`)
+}
+
+/** The id must be free in every project, not only the one the session goes to. */
+async function assertFree(journal: Journal, id: string): Promise<void> {
+  try {
+    const at = await journal.locate(id)
+    throw new SessionExistsError(`session ${id} already exists (${at.path}); import with a new id to keep both`, { id, path: at.path })
+  } catch (error) {
+    if (!(error instanceof SessionNotFoundError)) throw error
+  }
+}
+
+async function writeAll(session: Session, events: Iterable<Timed>): Promise<void> {
+  let group: Array<Promise<void>> = []
+  for (const { ts, body } of events) {
+    group.push(session.appendInternal(body, ts))
+    if (group.length === GROUP) {
+      await Promise.all(group)
+      group = []
+    }
+  }
+  await Promise.all(group)
+}
+
+/**
+ * The history as events. Messages, kept events and the share are merged by ts (each list keeps
+ * its own order, so a clock that stepped back never reorders messages), then `import` pins `updated`.
+ */
+function* reexpress(d: ExportDocument): Generator<Timed> {
+  const messages: Timed[] = d.messages.map(m => ({
+    ts: m.created,
+    body: { type: 'message', id: m.id, role: m.role, parts: m.parts, ...(m.meta === undefined ? {} : { meta: m.meta }) },
+  }))
+  const kept: Timed[] = d.info.meta.events.map(({ ts, ...body }) => ({ ts, body: body as Body }))
+  const share: Timed[] = d.info.share ? [{ ts: d.info.share.ts, body: { type: 'share', url: d.info.share.url, shareId: d.info.share.shareId } }] : []
+  const lists = [messages, kept, share]
+  const at = lists.map(() => 0)
+  for (;;) {
+    let pick = -1
+    for (let i = 0; i < lists.length; i++) {
+      const head = lists[i]![at[i]!]
+      if (head && (pick === -1 || head.ts < lists[pick]![at[pick]!]!.ts)) pick = i
+    }
+    if (pick === -1) break
+    yield lists[pick]![at[pick]!++]!
+  }
+  yield { ts: d.info.updated, body: { type: 'import', from: d.info.id } }
+}
+

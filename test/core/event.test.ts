@@ -1,0 +1,190 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { codeOf } from '../helpers.js'
+import {
+  assertPlainJson, eventProblem, FORMAT_VERSION, toCustomBody, toLine, toMessageBody, toPart,
+} from '../../lib/core/event.js'
+import { isSessionId } from '../../lib/core/ids.js'
+
+
+test('FORMAT_VERSION is 1', () => {
+  assert.equal(FORMAT_VERSION, 1)
+})
+
+test('toPart: id and type first, whatever order the host used; the rest kept in its order', () => {
+  const part = toPart({ text: 'hi', z: 1, type: 'text', a: [1], id: 'p1' }, 'part')
+  assert.equal(JSON.stringify(part), '{"id":"p1","type":"text","text":"hi","z":1,"a":[1]}')
+})
+
+test('toPart: fills in a missing id with a fresh ULID, placed first', () => {
+  const part = toPart({ type: 'text', text: 'x' }, 'part')
+  assert.deepEqual(Object.keys(part), ['id', 'type', 'text'])
+  assert.equal(isSessionId(part.id), true)
+  assert.notEqual(toPart({ type: 'text' }, 'part').id, part.id)
+})
+
+test('toPart: refuses what is not a part', () => {
+  const bad: unknown[] = [
+    null, 'text', [], [{ type: 'text' }], new (class P { type = 'text' })(),
+    {}, { type: '' }, { type: 1 }, { id: 'p', text: 'no type' },
+    { type: 'text', id: '' }, { type: 'text', id: 7 }, { type: 'text', id: 'x'.repeat(257) },
+    { type: 'text', when: new Date(0) },
+  ]
+  for (const input of bad) assert.equal(codeOf(() => toPart(input, 'part')), 'ERR_INVALID_EVENT', String(JSON.stringify(input)))
+  // The longest accepted reference.
+  assert.equal(toPart({ type: 'text', id: 'x'.repeat(256) }, 'part').id.length, 256)
+})
+
+test('toMessageBody: type, id, role, parts (and meta) in that order; ids filled in', () => {
+  const body = toMessageBody({ meta: { k: 1 }, parts: [{ text: 'a', type: 'text' }], role: 'user', id: 'm1' })
+  assert.deepEqual(Object.keys(body), ['type', 'id', 'role', 'parts', 'meta'])
+  assert.equal(body.parts[0]!.type, 'text')
+  assert.deepEqual(Object.keys(body.parts[0]!), ['id', 'type', 'text'])
+  const generated = toMessageBody({ role: 'assistant' })
+  assert.equal(isSessionId(generated.id), true)
+  assert.deepEqual(generated.parts, [])
+  assert.equal('meta' in generated, false)
+})
+
+test('toMessageBody: every role is accepted, nothing else', () => {
+  for (const role of ['user', 'assistant', 'system'] as const) assert.equal(toMessageBody({ role }).role, role)
+  for (const role of ['User', 'tool', '', undefined, null, 1]) {
+    assert.equal(codeOf(() => toMessageBody({ role } as never)), 'ERR_INVALID_EVENT', String(role))
+  }
+})
+
+test('toMessageBody: refuses bad parts, bad meta, bad ids and non-objects', () => {
+  const cases: unknown[] = [
+    null,
+    'user',
+    [],
+    { role: 'user', parts: {} },
+    { role: 'user', parts: 'text' },
+    { role: 'user', parts: [{ text: 'no type' }] },
+    { role: 'user', parts: [null] },
+    { role: 'user', meta: [] },
+    { role: 'user', meta: 'm' },
+    { role: 'user', meta: null },
+    { role: 'user', meta: { when: new Date() } },
+    { role: 'user', meta: { n: NaN } },
+    { role: 'user', id: '' },
+    { role: 'user', id: 5 },
+  ]
+  for (const input of cases) assert.equal(codeOf(() => toMessageBody(input as never)), 'ERR_INVALID_EVENT', String(JSON.stringify(input)))
+})
+
+test('assertPlainJson: accepts plain JSON, including null-prototype objects and undefined properties', () => {
+  const bare = Object.create(null) as Record<string, unknown>
+  bare.x = 1
+  const shared = { s: 1 }
+  for (const value of [null, true, 0, -1.5, 'x', [], {}, [1, 'a', null, [{}]], { a: { b: [true] } }, bare, { u: undefined }, [shared, shared]]) {
+    assert.doesNotThrow(() => assertPlainJson(value, 'v'), String(JSON.stringify(value)))
+  }
+})
+
+test('assertPlainJson: refuses what JSON.stringify would drop, mangle or choke on', () => {
+  const cyclic: Record<string, unknown> = { a: 1 }
+  cyclic.self = cyclic
+  const cyclicArray: unknown[] = []
+  cyclicArray.push([cyclicArray])
+  class Thing { x = 1 }
+  const bad: unknown[] = [
+    cyclic, cyclicArray, 10n, { n: 10n }, () => 1, { f() { return 1 } }, NaN, Infinity, -Infinity,
+    { n: NaN }, new Date(0), { d: new Date(0) }, new Map([[1, 2]]), new Set([1]), new Thing(), [new Thing()],
+    Symbol('s'), { s: Symbol('s') }, undefined, [undefined], /re/, new Uint8Array(2), { toJSON: () => 'x' },
+    new String('boxed'), Object.create({ inherited: 1 }),
+  ]
+  for (const value of bad) assert.equal(codeOf(() => assertPlainJson(value, 'v')), 'ERR_INVALID_EVENT', String(value))
+})
+
+test('toCustomBody: x.* types only, data defaults to null and must be plain JSON', () => {
+  assert.deepEqual(toCustomBody('x.host.note', { a: 1 }), { type: 'x.host.note', data: { a: 1 } })
+  assert.deepEqual(toCustomBody('x.h', undefined), { type: 'x.h', data: null })
+  assert.deepEqual(Object.keys(toCustomBody('x.h', 1)), ['type', 'data'])
+  for (const type of ['message', 'x.', 'x', 'y.note', 'X.note', 'x..n', 'x.-n', 'x.a b', `x.${'a'.repeat(128)}`, 5, undefined]) {
+    assert.equal(codeOf(() => toCustomBody(type, null)), 'ERR_INVALID_EVENT', String(type))
+  }
+  assert.equal(toCustomBody(`x.${'a'.repeat(127)}`, null).type.length, 129)
+  assert.equal(codeOf(() => toCustomBody('x.h', { d: new Date() })), 'ERR_INVALID_EVENT')
+})
+
+test('toLine: one line, newline-terminated, keys in the order given', () => {
+  assert.equal(toLine({ seq: 1, ts: 't', type: 'title', title: 'T' }), '{"seq":1,"ts":"t","type":"title","title":"T"}\n')
+})
+
+test('toLine: U+2028, U+2029, newlines and control characters never break the line; JSON.parse gives the exact string back', () => {
+  const strings = [
+    'line\nbreak\r\nand\ttab',
+    'sep\u2028para\u2029end',
+    '\u2028\u2029\u2028',
+    'back\\\u2028slash',
+    '\u0000\u0001\u001f\u007f\u0085',
+    'emoji 🚀👩‍👩‍👧 and ünïcödé 日本語',
+    'lone high \ud800 and lone low \udc00 surrogates',
+    '"quoted" and \\ backslash',
+    '',
+  ]
+  for (const text of strings) {
+    const event = { seq: 1, ts: 't', type: 'x.t', data: { [text]: text } }
+    const line = toLine(event)
+    assert.ok(line.endsWith('\n'))
+    const body = line.slice(0, -1)
+    for (const breaker of ['\n', '\r', '\u2028', '\u2029', '\u0000']) {
+      assert.equal(body.includes(breaker), false, `${JSON.stringify(text)} leaves a raw ${JSON.stringify(breaker)}`)
+    }
+    assert.equal(body.split(/\r\n|\r|\n|\u2028|\u2029/).length, 1)
+    assert.deepEqual(JSON.parse(body), event)
+    assert.equal((JSON.parse(body) as { data: Record<string, string> }).data[text], text)
+    // Only the two separators differ from JSON.stringify's own output.
+    assert.equal(body, JSON.stringify(event).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029'))
+  }
+  assert.equal(toLine({ t: 'a\u2028b' }), '{"t":"a\\u2028b"}\n')
+  assert.equal(toLine({ t: 'a\ud800b' }), '{"t":"a\\ud800b"}\n')
+})
+
+test('eventProblem: well-formed events of every known type pass', () => {
+  const base = { seq: 1, ts: '2024-01-01T00:00:00.000Z' }
+  const good = [
+    { ...base, seq: 0, type: 'session', version: 1, id: 'S', projectId: 'p', projectPath: '/p', title: null, parentId: null, host: null },
+    { ...base, seq: 0, type: 'session', version: 1, id: 'S', projectId: 'p', projectPath: '/p', title: 'T', parentId: 'P', host: { name: 'h' } },
+    { ...base, type: 'message', id: 'm', role: 'user', parts: [] },
+    { ...base, type: 'message', id: 'm', role: 'assistant', parts: [{ id: 'p', type: 'text', text: '' }] },
+    { ...base, type: 'part', messageId: 'm', part: { id: 'p', type: 'text' } },
+    { ...base, type: 'title', title: '' },
+    { ...base, type: 'revert', messageId: 'm' },
+    { ...base, type: 'share', url: 'https://x', shareId: 's' },
+    { ...base, type: 'unshare' },
+    { ...base, type: 'repair', offset: 1, length: 2, file: 'f' },
+    { ...base, type: 'x.host.note', data: null },
+    { ...base, type: 'from-the-future', anything: [1] },
+  ]
+  for (const e of good) assert.equal(eventProblem(e), undefined, JSON.stringify(e))
+})
+
+test('eventProblem: names a problem for lines that are not events', () => {
+  const base = { seq: 1, ts: 't' }
+  const bad: unknown[] = [
+    null, [], 'x', 1,
+    { ts: 't', type: 'title', title: 'T' },
+    { ...base, seq: -1, type: 'unshare' },
+    { ...base, seq: 1.5, type: 'unshare' },
+    { ...base, seq: '1', type: 'unshare' },
+    { ...base, seq: 2 ** 53, type: 'unshare' },
+    { seq: 1, ts: 5, type: 'unshare' },
+    { seq: 1, type: 'unshare' },
+    { ...base, type: 7 },
+    { ...base, type: 'session', id: 'S', projectId: 'p', projectPath: '/p', title: null },
+    { ...base, type: 'session', id: 'S', projectId: 'p', projectPath: 1, title: null, parentId: null },
+    { ...base, type: 'message', id: 'm', role: 'tool', parts: [] },
+    { ...base, type: 'message', id: 'm', role: 'user' },
+    { ...base, type: 'message', role: 'user', parts: [] },
+    { ...base, type: 'message', id: 'm', role: 'user', parts: [{ type: 'text' }] },
+    { ...base, type: 'message', id: 'm', role: 'user', parts: ['text'] },
+    { ...base, type: 'part', messageId: 'm', part: { id: 'p' } },
+    { ...base, type: 'part', part: { id: 'p', type: 'text' } },
+    { ...base, type: 'title', title: null },
+    { ...base, type: 'revert' },
+    { ...base, type: 'share', url: 'u' },
+  ]
+  for (const e of bad) assert.equal(typeof eventProblem(e), 'string', JSON.stringify(e))
+})

@@ -1,0 +1,314 @@
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { tempDir } from '../helpers.js'
+import { Journal } from '../../lib/journal.js'
+import { newId } from '../../lib/core/ids.js'
+import { projectIdOf } from '../../lib/core/paths.js'
+import type { Session } from '../../lib/core/session.js'
+
+function setup(t: TestContext) {
+  const dir = tempDir(t)
+  const root = path.join(dir, 'root')
+  return { root, dir, j: new Journal({ root, fsync: 'never' }) }
+}
+
+const at = (n: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString()
+
+/** Moves a session's `updated` to a chosen time: a host event stamped then. */
+async function touch(s: Session, n: number): Promise<void> {
+  await s.appendInternal({ type: 'x.test.touch', data: null }, at(n))
+}
+
+function indexOf(root: string, projectId: string): { version: number, sessions: Record<string, { title: string | null }> } {
+  return JSON.parse(fs.readFileSync(path.join(root, 'projects', projectId, 'index.json'), 'utf8'))
+}
+
+test('list: a row has the folded title, times and message count (after reverts and repeated ids)', async t => {
+  const { j, dir } = setup(t)
+  const project = path.join(dir, 'p')
+  const parent = newId()
+  const s = await j.create({ project, title: 'first', parentId: parent })
+  await s.message({ id: 'm1', role: 'user' })
+  await s.message({ id: 'm2', role: 'assistant' })
+  await s.message({ id: 'm3', role: 'user' })
+  await s.revert('m2')
+  await s.message({ id: 'm4', role: 'assistant' })
+  await s.message({ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'edited' }] }) // replaces, not a new message
+  await s.title('second')
+  await s.appendInternal({ type: 'share', url: 'https://s/x', shareId: 'x' })
+  await touch(s, 100)
+  await s.close()
+  const history = await j.read(s.id)
+  assert.deepEqual(await j.list(), [{
+    id: s.id,
+    projectId: projectIdOf(project),
+    projectPath: project,
+    title: 'second',
+    parentId: parent,
+    created: history.info.created,
+    updated: at(100),
+    messages: 2,
+    shared: true,
+    damaged: false,
+  }])
+  assert.equal(history.messages.length, 2)
+})
+
+test('list: newest updated first, ties broken by the larger id first; project filter; limit', async t => {
+  const { j, dir } = setup(t)
+  const p1 = path.join(dir, 'one')
+  const p2 = path.join(dir, 'two')
+  const a = await j.create({ project: p1 })
+  const b = await j.create({ project: p2 })
+  const c = await j.create({ project: p1 })
+  const d = await j.create({ project: p2 })
+  await touch(a, 30)
+  await touch(b, 10)
+  await touch(c, 20)
+  await touch(d, 20) // ties with c; d's id is larger (made later)
+  for (const s of [a, b, c, d]) await s.close()
+  assert.ok(d.id > c.id)
+  assert.deepEqual((await j.list()).map(r => r.id), [a.id, d.id, c.id, b.id])
+  assert.deepEqual((await j.list({ project: p1 })).map(r => r.id), [a.id, c.id])
+  assert.deepEqual((await j.list({ project: `${p2}/` })).map(r => r.id), [d.id, b.id])
+  assert.deepEqual((await j.list({ project: path.join(dir, 'none') })), [])
+  assert.deepEqual((await j.list({ limit: 2 })).map(r => r.id), [a.id, d.id])
+  assert.deepEqual((await j.list({ limit: 0 })), [])
+  assert.deepEqual((await j.list({ project: p2, limit: 1 })).map(r => r.id), [d.id])
+})
+
+test('list: an empty or missing root lists nothing', async t => {
+  const { j } = setup(t)
+  assert.deepEqual(await j.list(), [])
+})
+
+test('list: the index is used when the log is unchanged (a marker put into it shows)', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'real' })
+  await s.close()
+  assert.equal((await j.list())[0]!.title, 'real')
+  const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
+  const index = indexOf(root, s.projectId)
+  assert.equal(index.version, 1)
+  index.sessions[s.id]!.title = 'MARKER'
+  fs.writeFileSync(indexFile, JSON.stringify(index))
+  assert.equal((await j.list())[0]!.title, 'MARKER', 'the cached summary was used, the log not read')
+})
+
+test('list: after appends the cached summary is extended from where it stopped, not rebuilt', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'real' })
+  await s.message({ id: 'm1', role: 'user' })
+  await s.close()
+  await j.list()
+  const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
+  const index = indexOf(root, s.projectId)
+  index.sessions[s.id]!.title = 'MARKER'
+  fs.writeFileSync(indexFile, JSON.stringify(index))
+  const r = await j.resume(s.id)
+  await r.message({ id: 'm2', role: 'assistant' })
+  await touch(r, 500)
+  await r.close()
+  const [row] = await j.list()
+  assert.equal(row!.title, 'MARKER', 'the head of the log was not read again')
+  assert.equal(row!.messages, 2)
+  assert.equal(row!.updated, at(500))
+  // ...and the extended summary was saved.
+  assert.equal(indexOf(root, s.projectId).sessions[s.id]!.title, 'MARKER')
+  const r2 = await j.resume(s.id)
+  await r2.title('newer')
+  await r2.close()
+  assert.equal((await j.list())[0]!.title, 'newer')
+})
+
+test('list: a stale summary (log replaced: another inode; or shorter) is rebuilt from the log', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'real' })
+  await s.close()
+  await j.list()
+  const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
+  const marked = indexOf(root, s.projectId)
+  marked.sessions[s.id]!.title = 'MARKER'
+  fs.writeFileSync(indexFile, JSON.stringify(marked))
+  // Same bytes, new inode.
+  fs.copyFileSync(s.path, `${s.path}.copy`)
+  fs.renameSync(`${s.path}.copy`, s.path)
+  assert.equal((await j.list())[0]!.title, 'real')
+  // Same inode, fewer bytes than the summary read: rebuilt too.
+  fs.writeFileSync(indexFile, JSON.stringify(marked).replace(/"ino":\d+/, `"ino":${fs.statSync(s.path).ino}`)
+    .replace(/"offset":\d+/, `"offset":${fs.statSync(s.path).size + 100}`))
+  assert.equal(indexOf(root, s.projectId).sessions[s.id]!.title, 'MARKER')
+  assert.equal((await j.list())[0]!.title, 'real')
+})
+
+test('list: a garbled or foreign index.json still gives the right rows, and is rewritten', async t => {
+  const { j, dir, root } = setup(t)
+  const project = path.join(dir, 'p')
+  const a = await j.create({ project, title: 'A' })
+  await a.message({ role: 'user' })
+  await touch(a, 2)
+  await a.close()
+  const b = await j.create({ project, title: 'B' })
+  await touch(b, 1)
+  await b.close()
+  const expected = await j.list()
+  assert.deepEqual(expected.map(r => [r.title, r.messages]), [['A', 1], ['B', 0]])
+  const indexFile = path.join(root, 'projects', a.projectId, 'index.json')
+  for (const garbage of [
+    '{"version":1,"sessions":{', // cut short
+    '\0\0\0\0',
+    '[]',
+    'null',
+    '{"version":2,"sessions":{}}',
+    JSON.stringify({ version: 1, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
+  ]) {
+    fs.writeFileSync(indexFile, garbage)
+    assert.deepEqual(await j.list(), expected, garbage)
+    assert.equal(indexOf(root, a.projectId).version, 1)
+  }
+  fs.rmSync(indexFile)
+  assert.deepEqual(await j.list(), expected)
+})
+
+test('list: a damaged log is listed with damaged: true; the others are complete; a torn tail is not damage', async t => {
+  const { j, dir } = setup(t)
+  const project = path.join(dir, 'p')
+  const good = await j.create({ project, title: 'good' })
+  await good.message({ role: 'user' })
+  await good.close()
+  const bad = await j.create({ project, title: 'bad' })
+  await bad.message({ role: 'user' })
+  await bad.close()
+  fs.appendFileSync(bad.path, 'garbage in the middle\n')
+  const torn = await j.create({ project, title: 'torn' })
+  await torn.close()
+  fs.appendFileSync(torn.path, '{"seq":1,"ts"')
+  const rows = new Map((await j.list()).map(r => [r.title, r]))
+  assert.deepEqual([...rows.keys()].sort(), ['bad', 'good', 'torn'])
+  assert.deepEqual([rows.get('good')!.damaged, rows.get('good')!.messages], [false, 1])
+  assert.deepEqual([rows.get('bad')!.damaged, rows.get('bad')!.messages], [true, 1])
+  assert.deepEqual([rows.get('torn')!.damaged, rows.get('torn')!.messages], [false, 0])
+  // Damage found once stays known when the row comes from the index.
+  assert.equal((await j.list()).find(r => r.id === bad.id)!.damaged, true)
+})
+
+test('list: a directory named like a log is one damaged row, never hiding the others; other names are ignored', async t => {
+  const { j, dir } = setup(t)
+  const project = path.join(dir, 'p')
+  const s = await j.create({ project, title: 'real' })
+  await s.close()
+  const sessions = path.dirname(s.path)
+  const dirId = newId()
+  fs.mkdirSync(path.join(sessions, `${dirId}.ndjson`))
+  fs.writeFileSync(path.join(sessions, 'notes.txt'), 'x')
+  fs.writeFileSync(path.join(sessions, 'not-an-id.ndjson'), 'x')
+  fs.writeFileSync(path.join(sessions, `${s.id}.ndjson.torn-10`), 'x')
+  fs.mkdirSync(path.join(j.root, 'projects', 'Not A Project'))
+  const rows = await j.list()
+  assert.deepEqual(rows.map(r => [r.id, r.title, r.damaged]).sort(), [[dirId, null, true], [s.id, 'real', false]].sort())
+  assert.equal(rows.find(r => r.id === dirId)!.projectPath, project)
+})
+
+test('list: deleted sessions disappear, from the rows and from the index', async t => {
+  const { j, dir, root } = setup(t)
+  const project = path.join(dir, 'p')
+  const a = await j.create({ project })
+  await a.close()
+  const b = await j.create({ project })
+  await b.close()
+  const c = await j.create({ project })
+  await c.close()
+  assert.equal((await j.list()).length, 3)
+  await j.delete(a.id)
+  fs.rmSync(b.path) // removed behind the journal's back
+  assert.deepEqual((await j.list()).map(r => r.id), [c.id])
+  assert.deepEqual(Object.keys(indexOf(root, c.projectId).sessions), [c.id])
+})
+
+test('a torn tail is re-checked on every list but does not rewrite the index each time', async t => {
+  const { j, dir, root } = setup(t)
+  const project = path.join(dir, 'p')
+  const s = await j.create({ project, title: 'torn' })
+  await s.close()
+  fs.appendFileSync(s.path, '{"seq":1,"ts":"2')
+  const indexFile = path.join(root, 'projects', projectIdOf(project), 'index.json')
+  assert.equal((await j.list())[0]!.title, 'torn')
+  const first = fs.statSync(indexFile).ino
+  assert.equal((await j.list())[0]!.title, 'torn')
+  assert.equal(fs.statSync(indexFile).ino, first) // atomic rewrites would give a new inode
+})
+
+/**
+ * list() reads a bounded number of bytes per session: with the index fresh it reads no log at
+ * all (only each project's index.json), and after appends only the appended bytes. Counted
+ * through the FileHandle prototype (the reader's only way to read logs) and readFileSync
+ * (the index's), not timed.
+ */
+test('list reads no log bytes when the index is fresh, and only the appended bytes after appends', async t => {
+  const { j, dir } = setup(t)
+  const sessions: Session[] = []
+  for (let i = 0; i < 12; i++) {
+    const s = await j.create({ project: path.join(dir, `p${i % 3}`), title: `s${i}` })
+    for (let m = 0; m < 40; m++) await s.message({ role: 'user', parts: [{ type: 'text', text: 'x'.repeat(2000) }] })
+    await s.close()
+    sessions.push(s)
+  }
+  const totalLogBytes = sessions.reduce((n, s) => n + fs.statSync(s.path).size, 0)
+
+  const probe = await fs.promises.open(sessions[0]!.path, 'r')
+  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
+  await probe.close()
+  const originalRead = proto.read
+  const originalReadFileSync = fs.readFileSync
+  let logBytes = 0
+  let indexBytes = 0
+  proto.read = async function (this: unknown, ...args: unknown[]) {
+    const result = await originalRead.apply(this, args)
+    logBytes += result.bytesRead
+    return result
+  }
+  ;(fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
+    const out = originalReadFileSync(...args)
+    indexBytes += out.length
+    return out
+  }
+  t.after(() => {
+    proto.read = originalRead
+    ;(fs as { readFileSync: unknown }).readFileSync = originalReadFileSync
+  })
+
+  await j.list() // cold: builds the indexes, reading every log once
+  assert.ok(logBytes >= totalLogBytes, 'the counter saw the cold scan')
+
+  logBytes = 0
+  indexBytes = 0
+  const rows = await j.list()
+  assert.equal(rows.length, 12)
+  assert.equal(logBytes, 0)
+  assert.ok(indexBytes > 0 && indexBytes < 12 * 4096, `index reads: ${indexBytes} bytes for 12 sessions`)
+
+  const s = await j.resume(sessions[5]!.id)
+  const before = fs.statSync(s.path).size
+  await s.title('appended')
+  await s.close()
+  const appended = fs.statSync(s.path).size - before
+  logBytes = 0
+  const after = await j.list()
+  assert.equal(after.find(r => r.id === s.id)?.title, 'appended')
+  assert.equal(logBytes, appended)
+})
+
+test('list: a summary of another file with the same inode (birth time differs) is rebuilt, not trusted', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'real' })
+  await s.close()
+  await j.list()
+  const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
+  const index = indexOf(root, s.projectId) as unknown as { sessions: Record<string, { title: string, born: number }> }
+  index.sessions[s.id]!.title = 'MARKER'
+  index.sessions[s.id]!.born -= 1000 // as if the log had been deleted and made again on a reused inode
+  fs.writeFileSync(indexFile, JSON.stringify(index))
+  assert.equal((await j.list())[0]!.title, 'real')
+})

@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { test, type TestContext } from 'node:test'
+import { Journal } from '../../lib/index.js'
+import { nodeIO } from '../../lib/core/session.js'
+import { startShareServer } from '../../lib/server/server.js'
+import { loadShareRecord } from '../../lib/share/records.js'
+import { shareSyncOf } from '../../lib/share/sharing.js'
+import { logLines, tempDir } from '../helpers.js'
+
+async function setup(t: TestContext, projectConfig?: string) {
+  const dir = tempDir(t)
+  const root = path.join(dir, 'root')
+  const configDir = path.join(dir, 'config')
+  const project = path.join(dir, 'project')
+  fs.mkdirSync(project)
+  fs.mkdirSync(path.join(project, '.git'))
+  if (projectConfig) fs.writeFileSync(path.join(project, 'session-journal.jsonc'), projectConfig)
+  const serverDir = path.join(dir, 'server')
+  const server = await startShareServer({ dir: serverDir })
+  t.after(() => server.close())
+  const journal = new Journal({ root, configDir, shareServer: server.url, shareDebounceMs: 5, env: {} })
+  return { dir, root, configDir, project, server, serverDir, journal }
+}
+
+/** A server that only counts requests: proof that nothing reached the network. */
+async function countingServer(t: TestContext): Promise<{ url: string, count: () => number }> {
+  let n = 0
+  const server = http.createServer((req, res) => { n++; res.statusCode = 500; res.end() })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => new Promise<void>(resolve => server.close(() => resolve())))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => n }
+}
+
+const apiOf = (url: string) => url.replace('/s/', '/api/share/')
+
+test('share publishes the folded session, records it, and keeps it in sync as events are appended', async t => {
+  const { journal, project, root } = await setup(t)
+  const s = await journal.create({ project, title: 'shared' })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'before' }] })
+  const { url } = await journal.share(s.id)
+  assert.match(url, /\/s\/[A-Za-z0-9_-]+$/)
+
+  const published = await (await fetch(apiOf(url))).json() as { info: { title: string }, messages: Array<{ parts: Array<{ text: string }> }> }
+  assert.equal(published.info.title, 'shared')
+  assert.deepEqual(published.messages.map(m => m.parts[0]!.text), ['before'])
+
+  await s.message({ role: 'assistant', parts: [{ type: 'text', text: 'after' }] })
+  await s.title('renamed')
+  await s.close() // flushes the pending sync
+  const synced = await (await fetch(apiOf(url))).json() as typeof published
+  assert.deepEqual(synced.messages.map(m => m.parts[0]!.text), ['before', 'after'])
+  assert.equal(synced.info.title, 'renamed')
+
+  const share = logLines(s.path).find(e => e.type === 'share')
+  assert.equal(share?.url, url)
+  const record = await loadShareRecord(root, s.id)
+  assert.equal(record?.url, url)
+  assert.equal(fs.statSync(path.join(root, 'shares', `${s.id}.json`)).mode & 0o777, 0o600)
+  assert.deepEqual((await journal.read(s.id)).info.share?.url, url)
+})
+
+test('a resumed shared session goes on syncing', async t => {
+  const { journal, project } = await setup(t)
+  const s = await journal.create({ project })
+  const { url } = await journal.share(s.id)
+  await s.close()
+  const again = await journal.resume(s.id)
+  assert.ok(shareSyncOf(again))
+  await again.message({ role: 'user', parts: [{ type: 'text', text: 'later' }] })
+  await again.close()
+  const doc = await (await fetch(apiOf(url))).json() as { messages: unknown[] }
+  assert.equal(doc.messages.length, 1)
+})
+
+test('unshare removes the data on the server (page, JSON and files) and records unshare', async t => {
+  const { journal, project, serverDir, root } = await setup(t)
+  const s = await journal.create({ project })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'secret plan' }] })
+  const { url } = await journal.share(s.id)
+  assert.equal(fs.readdirSync(serverDir).filter(n => n.endsWith('.json')).length, 1)
+  assert.equal(await journal.unshare(s.id), true)
+  assert.equal((await fetch(url)).status, 404)
+  assert.equal((await fetch(apiOf(url))).status, 404)
+  assert.deepEqual(fs.readdirSync(serverDir).filter(n => n.endsWith('.json')), [])
+  assert.equal(await loadShareRecord(root, s.id), undefined)
+  assert.equal(logLines(s.path).at(-1)?.type, 'unshare')
+  await s.close()
+  assert.equal((await journal.read(s.id)).info.share, null)
+  assert.equal(await journal.unshare(s.id), false)
+})
+
+test('disabled in the project file: share() is refused before any request reaches the server', async t => {
+  const { project, root, configDir } = await setup(t, '// team policy\n{ "share": "disabled", }\n')
+  const counter = await countingServer(t)
+  const strict = new Journal({ root, configDir, shareServer: counter.url, env: { SESSION_JOURNAL_SHARE: 'auto' } })
+  const s = await strict.create({ project })
+  await assert.rejects(strict.share(s.id), { code: 'ERR_SHARE_DISABLED' })
+  await s.close()
+  assert.equal(counter.count(), 0)
+  assert.equal(logLines(s.path).some(e => e.type === 'share'), false)
+})
+
+test('auto shares every new root session on create, not child sessions', async t => {
+  const { journal, project } = await setup(t, '{ "share": "auto" }')
+  const root = await journal.create({ project, title: 'root' })
+  await root.close()
+  const shared = (await journal.read(root.id)).info.share
+  assert.ok(shared)
+  assert.equal((await fetch(apiOf(shared.url))).status, 200)
+  const child = await journal.create({ project, parentId: root.id })
+  await child.close()
+  assert.equal((await journal.read(child.id)).info.share, null)
+})
+
+test('manual (the default) never shares by itself', async t => {
+  const { journal, project } = await setup(t)
+  const s = await journal.create({ project })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'x' }] })
+  await s.close()
+  assert.equal((await journal.read(s.id)).info.share, null)
+})
+
+test('a failing server: share() rejects ERR_SHARE_FAILED, auto create still works, appends never fail', async t => {
+  const { root, configDir, project } = await setup(t)
+  const counter = await countingServer(t)
+  const journal = new Journal({ root, configDir, shareServer: counter.url, env: { SESSION_JOURNAL_SHARE: 'auto' } })
+  const warnings: string[] = []
+  const onWarning = (w: Error & { code?: string }) => { if (w.code === 'SESSION_JOURNAL_SHARE_FAILED') warnings.push(w.message) }
+  process.on('warning', onWarning)
+  t.after(() => process.off('warning', onWarning))
+  const s = await journal.create({ project })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'still written' }] })
+  await assert.rejects(journal.share(s.id), { code: 'ERR_SHARE_FAILED' })
+  await s.close()
+  await new Promise(resolve => setImmediate(resolve))
+  assert.equal(warnings.length, 1)
+  assert.ok(counter.count() >= 2)
+  assert.equal((await journal.read(s.id)).messages.length, 1)
+})
+
+test('a server that dies after sharing never blocks appends; close() gives up on it', async t => {
+  const { journal, project, server } = await setup(t)
+  const s = await journal.create({ project })
+  await journal.share(s.id)
+  await server.close()
+  for (let i = 0; i < 20; i++) await s.message({ role: 'user', parts: [{ type: 'text', text: `m${i}` }] })
+  await s.close()
+  assert.equal((await journal.read(s.id)).messages.length, 20)
+  assert.equal(shareSyncOf(s)?.lastError?.name, 'ShareFailedError')
+})
+
+test('delete unshares first, and refuses to delete while the share cannot be taken down', async t => {
+  const { journal, project, serverDir, server } = await setup(t)
+  const a = await journal.create({ project })
+  const { url } = await journal.share(a.id)
+  await a.close()
+  await journal.delete(a.id)
+  assert.equal((await fetch(url)).status, 404)
+  assert.deepEqual(fs.readdirSync(serverDir).filter(n => n.endsWith('.json')), [])
+
+  const b = await journal.create({ project })
+  await journal.share(b.id)
+  await b.close()
+  await server.close()
+  await assert.rejects(journal.delete(b.id), { code: 'ERR_SHARE_FAILED' })
+  assert.ok(fs.existsSync(b.path))
+})
+
+test('a share() retried after a half-finished one reuses the record: one copy on the server, and unshare takes it down', async t => {
+  const { root, configDir, project, server, serverDir } = await setup(t)
+  let failShareEvent = true
+  const io = {
+    ...nodeIO,
+    writeSync(fd: number, data: string | Uint8Array) {
+      if (failShareEvent && typeof data === 'string' && data.includes('"type":"share"')) {
+        failShareEvent = false
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
+      }
+      return nodeIO.writeSync(fd, data)
+    },
+  }
+  const journal = new Journal({ root, configDir, shareServer: server.url, env: {}, io })
+  const s = await journal.create({ project })
+  await s.close()
+  await assert.rejects(journal.share(s.id), { code: 'ERR_WRITE_FAILED' })
+  const shares = () => fs.readdirSync(serverDir).filter(n => n.endsWith('.json'))
+  assert.equal(shares().length, 1)
+  const { url } = await journal.share(s.id)
+  assert.equal(shares().length, 1, 'not published a second time')
+  assert.equal((await journal.read(s.id)).info.share?.url, url)
+  assert.equal(await journal.unshare(s.id), true)
+  assert.deepEqual(shares(), [])
+})
+
+test('the published copy has the folder name, not the absolute path, no host events, and can be redacted', async t => {
+  const { root, configDir, project, server } = await setup(t)
+  const journal = new Journal({ root, configDir, shareServer: server.url, env: {}, shareRedact: true })
+  const s = await journal.create({ project })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'my key is sk-abcdefghijklmnopqrstuvwx0123456789' }] })
+  await s.append('x.host.cost', { tokens: 1 })
+  const { url } = await journal.share(s.id)
+  await s.close()
+  const doc = await (await fetch(apiOf(url))).json() as { info: { projectPath: string, meta: { events: unknown[] } }, messages: Array<{ parts: Array<{ text: string }> }> }
+  assert.equal(doc.info.projectPath, 'project')
+  assert.deepEqual(doc.info.meta.events, [])
+  assert.doesNotMatch(doc.messages[0]!.parts[0]!.text, /sk-abcdef/)
+  assert.match(doc.messages[0]!.parts[0]!.text, /\[REDACTED\]/)
+  // The log itself is never redacted.
+  assert.match(fs.readFileSync(s.path, 'utf8'), /sk-abcdefghijklmnopqrstuvwx0123456789/)
+})
+
+test('sync: one request at a time, and no retries once the session is closed', async t => {
+  const { root, configDir, project } = await setup(t)
+  let inFlight = 0
+  let maxInFlight = 0
+  let syncs = 0
+  let fail = false
+  const backend = await startShareServer({ dir: path.join(root, '..', 'backend') })
+  t.after(() => backend.close())
+  // A slow proxy in front of the real server, so sends would overlap if they could.
+  const proxy = http.createServer(async (req, res) => {
+    const body = await new Promise<Buffer>(resolve => { const c: Buffer[] = []; req.on('data', d => c.push(d)); req.on('end', () => resolve(Buffer.concat(c))) })
+    if (req.url?.endsWith('/sync')) {
+      syncs++
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      await new Promise(resolve => setTimeout(resolve, 30))
+      inFlight--
+      if (fail) { res.statusCode = 500; res.end('{}'); return }
+    }
+    const answer = await fetch(`${backend.url}${req.url}`, { method: req.method!, headers: req.headers as Record<string, string>, ...(body.length ? { body } : {}) })
+    res.statusCode = answer.status
+    res.setHeader('content-type', answer.headers.get('content-type') ?? 'application/json')
+    res.end(Buffer.from(await answer.arrayBuffer()))
+  })
+  await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+  t.after(() => new Promise<void>(resolve => proxy.close(() => resolve())))
+  const journal = new Journal({ root, configDir, shareServer: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, env: {}, shareDebounceMs: 1 })
+  const s = await journal.create({ project })
+  await journal.share(s.id)
+  for (let i = 0; i < 30; i++) {
+    await s.message({ role: 'user', parts: [{ type: 'text', text: `m${i}` }] })
+    await new Promise(resolve => setTimeout(resolve, 3))
+  }
+  fail = true
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'last' }] })
+  await s.close()
+  assert.ok(syncs >= 2)
+  assert.equal(maxInFlight, 1)
+  const after = syncs
+  await new Promise(resolve => setTimeout(resolve, 1500)) // longer than the first retry's backoff
+  assert.equal(syncs, after, 'no retries after close')
+})
+
+test('delete of a session held by a writer is refused before it unshares anything', async t => {
+  const { journal, project } = await setup(t)
+  const s = await journal.create({ project })
+  const { url } = await journal.share(s.id)
+  await assert.rejects(journal.delete(s.id), { code: 'ERR_SESSION_LOCKED' })
+  assert.equal((await fetch(url)).status, 200)
+  await s.close()
+})
