@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
-import { exportToStream, Journal } from '../lib/index.js'
+import { Journal } from '../lib/index.js'
 import { bigSession } from './data.js'
 import { sideBySide, tempRoot, type Row } from './util.js'
 
@@ -18,7 +18,7 @@ export async function exportScenario(bytes: number, rounds: number): Promise<Row
   }
   const run = async () => {
     const stream = fs.createWriteStream(out)
-    await exportToStream(journal, id, stream)
+    await journal.exportTo(id, stream)
     stream.end()
     await finished(stream)
   }

@@ -1,31 +1,32 @@
 /**
- * The Journal: where sessions live and the entry points a host calls. It wires the layers
- * (paths, lock, writer, reader, fold, list) and does no formatting or folding of its own.
+ * The Journal: the composition root and the one class a host learns. It builds the core (a
+ * LogStore over one root) and plugs the features into it through narrow ports (export,
+ * import, sharing); every method is a line or two of wiring. docs/architecture.md has the
+ * picture, docs/api.md the contract.
  */
-import fs from 'node:fs/promises'
-import fsSync from 'node:fs'
-import path from 'node:path'
-import { CorruptLogError, isErrnoException, SessionExistsError, UsageError } from './core/errors.js'
-import { FORMAT_VERSION, toLine } from './core/event.js'
-import { exportSession, type ExportDocument, type ExportOptions } from './export/export.js'
-import { ensurePrivateDir, syncDir, writeOnce } from './core/files.js'
-import { Folder } from './core/fold.js'
-import { assertSessionId, newId } from './core/ids.js'
+import type { Writable } from 'node:stream'
+import { loadConfig } from './config/load.js'
+import { nodeIO, WRITER_IO, type Durability, type WriterIO } from './core/appender.js'
+import { UsageError } from './core/errors.js'
+import type { Follower } from './core/follow.js'
+import type { SessionRow } from './core/list.js'
+import type { Located } from './core/locate.js'
+import { DEFAULT_STALE_MS } from './core/lock.js'
+import { LogStore, type CreateOptions, type ListOptions } from './core/log-store.js'
+import { resolveRoot } from './core/paths.js'
+import type { PermissionWarning } from './core/permissions.js'
+import { DEFAULT_MAX_LINE_BYTES, type ReadOptions } from './core/reader.js'
+import type { Session } from './core/session.js'
+import type { History, JournalEvent } from './core/types.js'
+import type { VerifyOptions, VerifyReport } from './core/verify.js'
+import { exportSession, exportTo, type ExportDocument, type ExportOptions, type StreamedExport } from './export/export.js'
 import { importSession, type ImportOptions } from './export/import.js'
-import { listSessions, readProjectPath, type SessionRow } from './core/list.js'
-import { Locator, type Located } from './core/locate.js'
-import { checkPermissions, type PermissionWarning } from './core/permissions.js'
-import { acquireLock, DEFAULT_STALE_MS } from './core/lock.js'
-import { FILE_MODE, Layout, projectIdOf, resolveRoot } from './core/paths.js'
-import { DEFAULT_MAX_LINE_BYTES, readEvents, scanLog, type ScanState } from './core/reader.js'
-import { checkHead, readTail, setTornAside } from './core/tail.js'
-import type { HeaderEvent, History, HostInfo, JournalEvent } from './core/types.js'
-import { nodeIO, Session, type Durability, type OpenLog, type WriterIO } from './core/session.js'
-import { loadShareRecord } from './share/records.js'
-import { shareSession, startSharing, unshareSession, type ShareSettings } from './share/sharing.js'
+import { parseImportText } from './export/parse.js'
+import { Sharing, type ShareOptions } from './share/sharing.js'
+import type { ShareStatus } from './share/sync.js'
 
-export interface JournalOptions extends ShareSettings {
-  /** Where sessions live; default `$SESSION_JOURNAL_HOME`, else the platform's data folder. */
+export interface JournalOptions {
+  /** Where sessions live; default `$SESSION_JOURNAL_HOME` (of `env`), else the platform's data folder. */
   root?: string
   /** When an append is acknowledged: after the OS has it ('never', 'batch') or after fdatasync ('always'). */
   fsync?: Durability
@@ -37,173 +38,66 @@ export interface JournalOptions extends ShareSettings {
   lockStaleMs?: number
   /** create/resume wait this long for another writer to let go before ERR_SESSION_LOCKED (ms). */
   lockWaitMs?: number
-  /** For fault tests: the writer's fs calls. */
-  io?: WriterIO
+  /** Where the global config lives (default `$SESSION_JOURNAL_CONFIG_DIR`, else the platform's). */
+  configDir?: string
+  /** Environment read for `SESSION_JOURNAL_*` settings; default `process.env`. */
+  env?: NodeJS.ProcessEnv
+  /** Sharing: transport, server, debounce, redaction. */
+  share?: ShareOptions
+  /** The fault seam for tests: set only through `session-journal/testing`. */
+  [WRITER_IO]?: WriterIO
 }
-
-export interface CreateOptions {
-  /** The project folder the session belongs to (resolved to an absolute path). */
-  project: string
-  title?: string
-  /** The session this one was forked from, or whose child it is. */
-  parentId?: string
-  host?: HostInfo
-}
-
-export interface ReadOptions {
-  /** Throw ERR_CORRUPT_LOG at the first damaged line instead of reporting it in `damage`. */
-  strict?: boolean
-}
-
 
 export class Journal {
+  /** The folder everything of this journal lives under. */
   readonly root: string
-  readonly layout: Layout
-  readonly fsync: Durability
-  readonly batchMs: number
-  readonly maxLineBytes: number
-  readonly lockStaleMs: number
-  readonly lockWaitMs: number
-  private readonly io: WriterIO
-  private readonly locator: Locator
-  /** Sessions this journal holds open, so share/unshare can append through them. */
-  private readonly open = new Map<string, Session>()
-  private readonly share$: ShareSettings
+  private readonly logs: LogStore
+  private readonly sharing: Sharing
 
   constructor(options: JournalOptions = {}) {
-    this.root = resolveRoot(options.root)
-    this.layout = new Layout(this.root)
-    this.locator = new Locator(this.layout)
-    this.fsync = options.fsync ?? 'batch'
-    if (!['always', 'batch', 'never'].includes(this.fsync)) throw new UsageError(`fsync must be 'always', 'batch' or 'never', got ${JSON.stringify(this.fsync)}`)
-    this.batchMs = options.batchMs ?? 50
-    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
-    this.lockStaleMs = options.lockStaleMs ?? DEFAULT_STALE_MS
-    this.lockWaitMs = options.lockWaitMs ?? 0
-    this.io = options.io ?? nodeIO
-    const { shareProvider, shareServer, configDir, env, shareDebounceMs, shareRedact } = options
-    this.share$ = { shareProvider, shareServer, configDir, env, shareDebounceMs, shareRedact }
+    const env = options.env ?? process.env
+    this.root = resolveRoot(options.root, env)
+    const fsync = options.fsync ?? 'batch'
+    if (!['always', 'batch', 'never'].includes(fsync)) throw new UsageError(`fsync must be 'always', 'batch' or 'never', got ${JSON.stringify(fsync)}`)
+    this.logs = new LogStore({
+      root: this.root,
+      fsync,
+      batchMs: options.batchMs ?? 50,
+      maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+      lockStaleMs: options.lockStaleMs ?? DEFAULT_STALE_MS,
+      lockWaitMs: options.lockWaitMs ?? 0,
+      io: options[WRITER_IO] ?? nodeIO,
+    })
+    const configDir = options.configDir
+    this.sharing = new Sharing(this.logs, options.share ?? {}, {
+      config: project => loadConfig({ project, env, ...(configDir === undefined ? {} : { configDir }) }),
+      env,
+    })
   }
 
   /** Starts a new session in `project` and holds it for writing until `close()`. */
-  async create(options: CreateOptions): Promise<Session> {
-    if (!options || typeof options.project !== 'string' || options.project === '') throw new UsageError('create() needs { project: <folder> }')
-    if (options.parentId !== undefined) assertSessionId(options.parentId)
-    const projectPath = path.resolve(options.project)
-    const session = await this.createLog({
-      ts: new Date().toISOString(),
-      type: 'session',
-      version: FORMAT_VERSION,
-      id: newId(),
-      projectId: projectIdOf(projectPath),
-      projectPath,
-      title: options.title ?? null,
-      parentId: options.parentId ?? null,
-      host: options.host ? { name: String(options.host.name), ...(options.host.version === undefined ? {} : { version: String(options.host.version) }) } : null,
-    })
-    // Only a conversation started here is shared by `auto`; an import is a copy of one.
-    await startSharing(this, this.share$, session, { parentId: options.parentId ?? null })
-    return session
-  }
-
-  /**
-   * Starts a new log whose header is given whole, time and id included: import writes a
-   * session again as it was. The caller vouches for the header's fields. ERR_SESSION_EXISTS
-   * when the id is taken in the header's project (other projects are the caller's to check:
-   * create() makes fresh ids and should not pay for a walk over every project).
-   */
-  async createLog(header: Omit<HeaderEvent, 'seq'>): Promise<Session> {
-    const id = assertSessionId(header.id)
-    const { projectId, projectPath } = header
-    const sessionsDir = await this.ensureProject(projectId, projectPath)
-    const file = path.join(sessionsDir, `${id}.ndjson`)
-    const lost = lockLostHandler()
-    const release = await acquireLock(file, { staleMs: this.lockStaleMs, id, onCompromised: lost.handler })
-    let handle: fs.FileHandle | undefined
-    try {
-      handle = await fs.open(file, fsSync.constants.O_WRONLY | fsSync.constants.O_CREAT | fsSync.constants.O_EXCL
-        | fsSync.constants.O_APPEND | fsSync.constants.O_NOFOLLOW, FILE_MODE).catch((error: unknown) => {
-        if (isErrnoException(error) && error.code === 'EEXIST') throw new SessionExistsError(`session ${id} already exists at ${file}`, { id, path: file, cause: error })
-        throw error
-      })
-      const line = Buffer.from(toLine({ seq: 0, ...header }))
-      await handle.write(line)
-      if (this.fsync !== 'never') {
-        await handle.datasync()
-        await syncDir(sessionsDir)
-      }
-      this.locator.remember(id, projectId)
-      return lost.bind(this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: line.length, nextSeq: 1, closeFile: closer(handle), release }))
-    } catch (error) {
-      await handle?.close()
-      await release()
-      throw error
-    }
+  create(options: CreateOptions): Promise<Session> {
+    return this.logs.create(options)
   }
 
   /** Opens an existing session for appending; seq goes on where it stopped. Reads only head and tail. */
-  async resume(id: string): Promise<Session> {
-    const { projectId, path: file } = await this.locate(id)
-    const lost = lockLostHandler()
-    const release = await acquireLock(file, { staleMs: this.lockStaleMs, waitMs: this.lockWaitMs, id, onCompromised: lost.handler })
-    let handle: fs.FileHandle | undefined
-    let session: Session | undefined
-    try {
-      handle = await this.openForAppend(file, id)
-      const size = (await handle.stat()).size
-      const tail = await readTail(handle, size, this.maxLineBytes, async () => {
-        const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
-        for await (const _ of scanLog(file, state, { maxLineBytes: this.maxLineBytes })) { /* only the position */ }
-        return state.position.lastSeq
-      })
-      checkHead(tail.head, id, file)
-      const projectPath = tail.head?.type === 'session' ? (tail.head as HeaderEvent).projectPath
-        : readProjectPath(this.layout, projectId) ?? ''
-      let repair: { offset: number, length: number, file: string } | undefined
-      if (tail.torn) repair = { ...tail.torn, file: await setTornAside(handle, file, tail.torn) }
-      session = lost.bind(this.session({ id, projectId, projectPath, path: file, fd: handle.fd, size: tail.end, nextSeq: tail.lastSeq + 1, closeFile: closer(handle), release }))
-      if (tail.end === 0) {
-        // Nothing whole survived, not even the header: start the log again with one.
-        await session.appendInternal({ type: 'session', version: FORMAT_VERSION, id, projectId, projectPath, title: null, parentId: null, host: null })
-      }
-      if (repair) await session.appendInternal({ type: 'repair', ...repair })
-      await startSharing(this, this.share$, session, null)
-      return session
-    } catch (error) {
-      // Once the session exists it owns the file and the lock: closing it lets go of both.
-      if (session) await session.close().catch(() => {})
-      else {
-        await handle?.close()
-        await release()
-      }
-      throw error
-    }
+  resume(id: string): Promise<Session> {
+    return this.logs.resume(id)
   }
 
   /** The folded history. Damage is reported in `damage` (thrown with `strict`). */
-  async read(id: string, options: ReadOptions = {}): Promise<History> {
-    const { projectId, path: file } = await this.locate(id)
-    const folder = new Folder({ id, projectId, projectPath: readProjectPath(this.layout, projectId) ?? '' })
-    const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
-    for await (const batch of scanLog(file, state, this.scanOptions(id, options))) {
-      for (const event of batch) folder.push(event)
-    }
-    return { ...folder.result(), damage: state.damage }
+  read(id: string, options: ReadOptions = {}): Promise<History> {
+    return this.logs.readHistory(id, options.strict ? { strict: true } : {})
   }
 
   /** The raw events, streaming, header first. Damaged lines are skipped (thrown with `strict`). */
-  async *events(id: string, options: ReadOptions = {}): AsyncGenerator<JournalEvent> {
-    const { path: file } = await this.locate(id)
-    yield* readEvents(file, this.scanOptions(id, options))
+  events(id: string, options: ReadOptions = {}): AsyncGenerator<JournalEvent> {
+    return this.logs.events(id, options)
   }
 
-  /** Every session (of one project when `project` is given), newest `updated` first. */
-  async list(options: { project?: string, limit?: number } = {}): Promise<SessionRow[]> {
-    const rows = await listSessions(this.layout, {
-      ...(options.project === undefined ? {} : { projectId: projectIdOf(options.project) }),
-      maxLineBytes: this.maxLineBytes,
-    })
-    return options.limit === undefined ? rows : rows.slice(0, Math.max(0, options.limit))
+  /** Every session (of one project folder when `project` is given), newest `updated` first. */
+  list(options?: ListOptions): Promise<SessionRow[]> {
+    return this.logs.list(options)
   }
 
   /**
@@ -211,119 +105,62 @@ export class Journal {
    * writer holds it, and while a share cannot be taken down (nothing is deleted then).
    */
   async delete(id: string): Promise<void> {
-    const { path: file } = await this.locate(id)
-    const lock = () => acquireLock(file, { staleMs: this.lockStaleMs, waitMs: this.lockWaitMs, id })
-    // Taken first so a held session is refused before any side effect (the unshare).
-    let release = await lock()
-    if (await loadShareRecord(this.root, id)) {
-      await release()
-      await this.unshare(id)
-      release = await lock()
-    }
-    try {
-      const dir = path.dirname(file)
-      const torn = (await fs.readdir(dir)).filter(name => name.startsWith(`${id}.ndjson.torn-`))
-      await fs.rm(file, { force: true })
-      await Promise.all(torn.map(name => fs.rm(path.join(dir, name), { force: true })))
-      this.locator.forget(id)
-    } finally {
-      await release()
-    }
+    await this.logs.assertNotHeld(id) // a held session is refused before any side effect
+    await this.sharing.takeDown(id)
+    await this.logs.delete(id)
+  }
+
+  /** The session as one JSON document: `{ format, version, info, messages[, events] }`. */
+  export(id: string, options?: ExportOptions): Promise<ExportDocument> {
+    return exportSession(this.logs, id, options)
+  }
+
+  /** Writes the export document to `out`, streaming (never the whole JSON text in memory). Does not end `out`. */
+  exportTo(id: string, out: Writable, options?: ExportOptions): Promise<StreamedExport> {
+    return exportTo(this.logs, id, out, options)
+  }
+
+  /**
+   * Writes a session from an export document, or from text: a document's JSON or a raw NDJSON
+   * log. Resolves to the new session's id.
+   */
+  async import(source: unknown, options?: ImportOptions): Promise<string> {
+    const doc = typeof source === 'string' ? await parseImportText(source, options?.source) : source
+    return importSession(this.logs, doc, options)
   }
 
   /** Publishes the session to the share server; resolves to its public link. */
   share(id: string): Promise<{ url: string }> {
-    return shareSession(this, this.share$, assertSessionId(id))
+    return this.sharing.share(id)
   }
 
   /** Removes the published copy, then records `unshare`. Resolves to false when it was not shared from here. */
   unshare(id: string): Promise<boolean> {
-    return unshareSession(this, this.share$, assertSessionId(id))
+    return this.sharing.unshare(id)
   }
 
-  /** Runs `fn` with a writer: the one this journal holds open, or a resume closed afterwards. */
-  async withWriter<T>(id: string, fn: (session: Session) => Promise<T>): Promise<T> {
-    const held = this.open.get(id)
-    if (held && !held.closed) return fn(held)
-    const session = await this.resume(id)
-    try {
-      return await fn(session)
-    } finally {
-      await session.close()
-    }
+  /** How the sync of a session shared and opened here is doing; undefined when there is none. */
+  shareStatus(id: string): ShareStatus | undefined {
+    return this.sharing.status(id)
   }
 
-  /** The session as one JSON document: `{ format, version, info, messages[, events] }` (export.ts). */
-  export(id: string, options?: ExportOptions): Promise<ExportDocument> {
-    return exportSession(this, id, options)
+  /** Reads every line of the log and reports damage; `repair` sets a torn tail aside. */
+  verify(id: string, options?: VerifyOptions): Promise<VerifyReport> {
+    return this.logs.verify(id, options)
   }
 
-  /** Writes an export document as a new session and resolves to its id (import.ts). */
-  import(doc: unknown, options?: ImportOptions): Promise<string> {
-    return importSession(this, doc, options)
+  /** A follower of the log: read() what was appended since, follow() as it grows. */
+  follow(id: string, options?: { pollMs?: number }): Promise<Follower> {
+    return this.logs.follow(id, options)
   }
 
-  /** Folders and files under the root that group or others can reach (the journal makes 0700/0600). Changes nothing. */
-  check(): Promise<PermissionWarning[]> {
-    return checkPermissions(this.layout)
-  }
-
-  /** Finds which project a session id belongs to. ERR_INVALID_ID before any path is built. */
+  /** Which project a session belongs to, and its log file. ERR_INVALID_ID before any path is built. */
   locate(id: string): Promise<Located> {
-    return this.locator.find(id)
+    return this.logs.locate(id)
   }
 
-  private scanOptions(id: string, options: ReadOptions) {
-    return { expectId: id, maxLineBytes: this.maxLineBytes, ...(options.strict ? { strict: true } : {}) }
+  /** Folders and files under the root that group or others can reach. Changes nothing. */
+  permissions(): Promise<PermissionWarning[]> {
+    return this.logs.permissions()
   }
-
-  private async ensureProject(projectId: string, projectPath: string): Promise<string> {
-    const dir = await ensurePrivateDir(this.root, 'projects', projectId, 'sessions')
-    if (!fsSync.existsSync(this.layout.projectFile(projectId))) {
-      await writeOnce(this.layout.projectFile(projectId), `${JSON.stringify({ path: projectPath, created: new Date().toISOString() })}\n`)
-    }
-    return dir
-  }
-
-  private async openForAppend(file: string, id: string): Promise<fs.FileHandle> {
-    try {
-      const handle = await fs.open(file, fsSync.constants.O_RDWR | fsSync.constants.O_APPEND | fsSync.constants.O_NOFOLLOW)
-      if (!(await handle.stat()).isFile()) {
-        await handle.close()
-        throw new CorruptLogError(`${file} is not a regular file`, { id, path: file })
-      }
-      return handle
-    } catch (error) {
-      if (isErrnoException(error) && ['EISDIR', 'ELOOP'].includes(error.code!)) {
-        throw new CorruptLogError(`${file} is not a regular file (${error.code})`, { id, path: file, cause: error })
-      }
-      throw error
-    }
-  }
-
-  private session(log: OpenLog): Session {
-    const session = new Session(log, { fsync: this.fsync, batchMs: this.batchMs, maxLineBytes: this.maxLineBytes, io: this.io })
-    this.open.set(log.id, session)
-    session.onClose(async () => { if (this.open.get(log.id) === session) this.open.delete(log.id) })
-    return session
-  }
-}
-
-/** The lock is taken before the session exists: a lost lock is passed on once it does. */
-function lockLostHandler(): { handler: (error: Error) => void, bind: (session: Session) => Session } {
-  let session: Session | undefined
-  let early: Error | undefined
-  return {
-    handler: error => { if (session) session.lockLost(error); else early = error },
-    bind: s => {
-      session = s
-      if (early) s.lockLost(early)
-      return s
-    },
-  }
-}
-
-/** The session keeps the FileHandle referenced through this, so Node never closes its fd under us. */
-function closer(handle: fs.FileHandle): () => Promise<void> {
-  return () => handle.close()
 }

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
-import { exportToStream } from '../lib/export/export.js'
 import { Journal } from '../lib/journal.js'
 import { tempDir } from './helpers.js'
 import { journalIn, TRICKY } from './sessions.js'
@@ -24,7 +23,7 @@ test('a ~50 MB session round-trips: export, streamed export, import with and wit
   const original = await journal.read(s.id)
   const file = path.join(tempDir(t), 'big.json')
   const out = fs.createWriteStream(file)
-  const written = await exportToStream(journal, s.id, out, { events: true })
+  const written = await journal.exportTo(s.id, out, { events: true })
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())))
   assert.equal(written.bytes, fs.statSync(file).size)
   const streamed = JSON.parse(fs.readFileSync(file, 'utf8'))

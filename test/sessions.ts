@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
 import { Journal } from '../lib/journal.js'
+import type { OpenSession } from '../lib/core/session.js'
 import { tempDir } from './helpers.js'
 
 export function journalIn(t: TestContext): { journal: Journal, root: string, project: string } {
@@ -31,7 +32,7 @@ export async function richSession(journal: Journal, project: string): Promise<st
   const gone = await s.message({ role: 'user', parts: [{ type: 'text', text: 'to be reverted' }] })
   await s.message({ role: 'assistant', parts: [{ type: 'text', text: 'also reverted' }] })
   await s.revert(gone)
-  await s.appendInternal({ type: 'share', url: 'https://share.example/s/abc', shareId: 'abc' })
+  await (s as OpenSession).record({ type: 'share', url: 'https://share.example/s/abc', shareId: 'abc' })
   await s.message({ role: 'user', id: u, parts: [{ type: 'text', text: 'replaced first message' }] })
   await s.message({ role: 'system', parts: [] })
   await s.append('x.test.end')

@@ -3,7 +3,7 @@
  * options every command has (--help, --json), with errors turned into ERR_USAGE.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { UsageError } from '../core/errors.js'
+import { UsageError } from '../index.js'
 import type { Command, OptionSpec, Values } from './command.js'
 
 export const COMMON: Record<string, OptionSpec> = {

@@ -6,8 +6,7 @@
 import { once } from 'node:events'
 import type { Readable, Writable } from 'node:stream'
 import ndjson from 'ndjson'
-import { Journal } from '../journal.js'
-import { resolveRoot } from '../core/paths.js'
+import { Journal } from '../index.js'
 
 export interface CliIO {
   stdout: Writable
@@ -57,7 +56,7 @@ export class Context {
   /** Opened on first use, so --help and usage errors never touch the root. */
   get journal(): Journal {
     // io.env also selects the config ($SESSION_JOURNAL_CONFIG_DIR, _SHARE, _SHARE_SERVER).
-    this.opened ??= new Journal({ root: resolveRoot(undefined, this.io.env), env: this.io.env })
+    this.opened ??= new Journal({ env: this.io.env })
     return this.opened
   }
 

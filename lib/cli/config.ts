@@ -1,7 +1,5 @@
 import path from 'node:path'
-import { CONFIG_KEYS, loadConfig, type ConfigKey } from '../config/load.js'
-import { setConfig } from '../config/edit.js'
-import { UsageError } from '../core/errors.js'
+import { CONFIG_KEYS, loadConfig, setConfig, UsageError, type ConfigKey } from '../index.js'
 import type { Command } from './command.js'
 
 export const configCommand: Command = {

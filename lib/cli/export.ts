@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { once } from 'node:events'
 import path from 'node:path'
-import { exportToStream } from '../export/export.js'
-import { FILE_MODE } from '../core/paths.js'
 import type { Command, Context } from './command.js'
 
 export const exportCommand: Command = {
@@ -26,7 +24,7 @@ export const exportCommand: Command = {
     const options = { events: ctx.flag('events'), redact: ctx.flag('redact') }
     const file = ctx.string('out')
     if (file === undefined) {
-      await exportToStream(ctx.journal, id, ctx.io.stdout, options)
+      await ctx.journal.exportTo(id, ctx.io.stdout, options)
       return 0
     }
     return toFile(ctx, id, path.resolve(ctx.io.cwd ?? process.cwd(), file), options)
@@ -37,10 +35,11 @@ async function toFile(ctx: Context, id: string, file: string, options: { events:
   // Locate first: a bad id must not leave a temporary file behind.
   await ctx.journal.locate(id)
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
-  const out = fs.createWriteStream(tmp, { flags: 'wx', mode: FILE_MODE })
+  // Private like the logs it comes from.
+  const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 })
   try {
     await once(out, 'open')
-    const result = await exportToStream(ctx.journal, id, out, options)
+    const result = await ctx.journal.exportTo(id, out, options)
     out.end()
     await once(out, 'finish')
     await fs.promises.rename(tmp, file)

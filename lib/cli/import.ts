@@ -1,19 +1,13 @@
 /**
  * `import <file|glob|->...`: export documents, or raw NDJSON event streams (a log, e.g.
- * `cat log.ndjson | session-journal import -`), which are parsed with ndjson and imported as
- * documents with events. Globs are expanded with fast-glob, so `'exports/*.json'` works the
+ * `cat log.ndjson | session-journal import -`); the text goes to `journal.import()`, which
+ * tells the two apart. Globs are expanded with fast-glob, so `'exports/*.json'` works the
  * same in every shell, Windows' included.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { Readable } from 'node:stream'
 import fg from 'fast-glob'
-import ndjson from 'ndjson'
-import { InvalidExportError, UsageError } from '../core/errors.js'
-import { eventProblem } from '../core/event.js'
-import { EXPORT_FORMAT, EXPORT_VERSION } from '../export/export.js'
-import { fold } from '../core/fold.js'
-import type { JournalEvent } from '../core/types.js'
+import { UsageError } from '../index.js'
 import type { Command } from './command.js'
 
 export const importCommand: Command = {
@@ -37,8 +31,8 @@ export const importCommand: Command = {
     const project = ctx.string('project')
     for (const source of sources) {
       const text = source === '-' ? await readAll(ctx.io.stdin) : await fs.promises.readFile(path.resolve(cwd, source), 'utf8')
-      const doc = isEventStream(text) ? await fromEvents(text) : parseDocument(text, source)
-      const id = await ctx.journal.import(doc, {
+      const id = await ctx.journal.import(text, {
+        source: source === '-' ? 'stdin' : source,
         ...(project === undefined ? {} : { project: path.resolve(cwd, project) }),
         ...(ctx.flag('new-id') ? { newId: true } : {}),
       })
@@ -68,41 +62,4 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
   return Buffer.concat(chunks).toString('utf8')
-}
-
-/** A log's first line is a whole JSON header event; a document's is `{` or the whole document. */
-function isEventStream(text: string): boolean {
-  const first = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')).trim()
-  try {
-    const value = JSON.parse(first) as { type?: unknown, seq?: unknown }
-    return value?.type === 'session' && 'seq' in value
-  } catch {
-    return false
-  }
-}
-
-function parseDocument(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    throw new InvalidExportError(`${source === '-' ? 'stdin' : source} is not JSON: ${(error as Error).message}`)
-  }
-}
-
-async function fromEvents(text: string): Promise<unknown> {
-  const events: JournalEvent[] = []
-  try {
-    for await (const event of Readable.from([text]).pipe(ndjson.parse({ strict: true }))) events.push(event as JournalEvent)
-  } catch (error) {
-    throw new InvalidExportError(`event stream is not NDJSON: ${(error as Error).message}`)
-  }
-  // Checked as the reader checks lines before folding: the fold trusts its input.
-  events.forEach((event, i) => {
-    const problem = eventProblem(event) ?? (i === 0 && event.type !== 'session' ? 'the first event is not the session header' : undefined)
-    if (problem) throw new InvalidExportError(`event stream line ${i + 1}: ${problem}`)
-  })
-  // A seq that does not grow is a duplicated or interleaved line: read() skips it, so does import.
-  let last = -1
-  const kept = events.filter(event => event.seq > last && (last = event.seq, true))
-  return { format: EXPORT_FORMAT, version: EXPORT_VERSION, ...fold(kept), events: kept }
 }

@@ -1,6 +1,5 @@
 import path from 'node:path'
-import { UsageError } from '../core/errors.js'
-import type { SessionRow } from '../core/list.js'
+import { UsageError, type SessionRow } from '../index.js'
 import { intOption } from './args.js'
 import type { Command } from './command.js'
 import { oneLine, shortTime, table, truncate } from './format.js'

@@ -1,13 +1,15 @@
 /**
  * The command line: `main(argv, io)` resolves to the exit code and never exits the process
  * (bin.ts does), so tests drive it with captured streams. Here: dispatch, --help, --version,
- * and the one place errors become a message (or JSON with --json) on stderr and exit 1.
+ * and the one place errors become a message (or JSON with --json) on stderr and an exit code
+ * by kind (exit.ts).
  */
 import fs from 'node:fs'
-import { isErrnoException, JournalError } from '../core/errors.js'
+import { errorKind, JournalError } from '../index.js'
 import { helpText, parseCommandArgs } from './args.js'
 import { Context, write, type CliIO } from './command.js'
 import { COMMANDS, findCommand } from './commands.js'
+import { EXIT } from './exit.js'
 
 export type { CliIO } from './command.js'
 
@@ -44,7 +46,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined) {
     await write(io.stderr, generalHelp())
-    return 1
+    return EXIT.usage
   }
   if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
     await write(io.stdout, generalHelp())
@@ -71,17 +73,23 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     return await command.run(new Context(io, values, positionals, json))
   } catch (error) {
-    const code = error instanceof JournalError ? error.code : isErrnoException(error) ? error.code! : 'ERR_UNEXPECTED'
+    const code = error instanceof JournalError ? error.code : systemCode(error) ?? 'ERR_UNEXPECTED'
     const message = error instanceof Error ? error.message : String(error)
     return fail(io, json, code, message, code === 'ERR_USAGE' ? `Run '${NAME} ${command.name} --help' for usage.` : undefined)
   }
 }
 
-/** One line (JSON with --json) on stderr, exit 1. Nothing ever goes to stdout. */
+/** One line (JSON with --json) on stderr; the exit code says the kind. Nothing ever goes to stdout. */
 async function fail(io: CliIO, json: boolean, code: string, message: string, hint?: string): Promise<number> {
   const line = message.replace(/\s*\n\s*/g, ' ')
   await write(io.stderr, json
     ? `${JSON.stringify({ error: { code, message: line } })}\n`
     : `${NAME}: ${line}\n${hint ? `${hint}\n` : ''}`)
-  return 1
+  return EXIT[errorKind(code)]
+}
+
+/** Node's system errors (ENOENT, EACCES...) carry their code: shown as it is. */
+function systemCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  return error instanceof Error && typeof code === 'string' ? code : undefined
 }

@@ -1,5 +1,4 @@
 import { once } from 'node:events'
-import { startShareServer } from '../server/server.js'
 import { intOption } from './args.js'
 import type { Command } from './command.js'
 
@@ -24,6 +23,8 @@ export const serveCommand: Command = {
     const host = ctx.string('host')
     const dir = ctx.string('dir')
     const publicUrl = ctx.string('public-url')
+    // Loaded only here: every other command starts without the HTTP stack.
+    const { startShareServer } = await import('../server/server.js')
     const server = await startShareServer({ port, ...(host ? { host } : {}), ...(dir ? { dir } : {}), ...(publicUrl ? { publicUrl } : {}) })
     await ctx.out(ctx.json ? `${JSON.stringify({ url: server.url })}\n` : `share server listening on ${server.url}\n`)
     const signal = ctx.io.signal

@@ -1,4 +1,4 @@
-import type { Message, Part } from '../core/types.js'
+import type { Message, Part } from '../index.js'
 import type { Command } from './command.js'
 import { brief, oneLine, printable, shortTime } from './format.js'
 

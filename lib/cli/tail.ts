@@ -1,6 +1,4 @@
-import { LogFollower } from '../core/follow.js'
-import { scanLog, type ScanState } from '../core/reader.js'
-import type { Damage, JournalEvent } from '../core/types.js'
+import type { Damage, JournalEvent } from '../index.js'
 import { intOption } from './args.js'
 import type { Command, Context } from './command.js'
 import { brief, oneLine, truncate } from './format.js'
@@ -23,22 +21,19 @@ export const tailCommand: Command = {
   async run(ctx) {
     const id = ctx.positionals[0]!
     const n = intOption('tail', 'lines', ctx.string('lines'), 0) ?? 10
-    const { path: file } = await ctx.journal.locate(id)
-    const scan = { expectId: id, maxLineBytes: ctx.journal.maxLineBytes }
+    const follower = await ctx.journal.follow(id)
     // The last N in a ring, streaming: memory is N events, whatever the log's size.
     const last: JournalEvent[] = []
-    const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
-    for await (const batch of scanLog(file, state, scan)) {
+    const { damage } = await follower.read(batch => {
       for (const event of batch) {
         last.push(event)
         if (last.length > n) last.shift()
       }
-    }
+    })
     const print = printer(ctx)
     await print(last)
-    await warn(ctx, id, state.damage.filter(d => d.kind !== 'torn-tail'))
+    await warn(ctx, id, damage)
     if (ctx.flag('follow')) {
-      const follower = new LogFollower(file, { ...scan, from: state.position })
       for await (const { events, damage } of follower.follow(ctx.io.signal)) {
         await print(events)
         await warn(ctx, id, damage)

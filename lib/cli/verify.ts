@@ -1,7 +1,6 @@
-import { UsageError } from '../core/errors.js'
-import { scanLog, type ScanState } from '../core/reader.js'
-import type { Damage } from '../core/types.js'
+import { UsageError } from '../index.js'
 import type { Command, Context } from './command.js'
+import { EXIT } from './exit.js'
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -11,7 +10,7 @@ export const verifyCommand: Command = {
     'Reads every line of session <id> (or of every session with --all) and reports each',
     'damaged one: session id, file, 1-based line, byte offset, kind and what is wrong',
     '(bad JSON, seq gaps or repeats, a missing or foreign header, a torn last line...).',
-    'Exits 1 when any damage remains.',
+    'Exits 5 when any damage remains.',
     '',
     "--repair sets a torn last line aside into <log>.torn-<offset> as a writer's resume does",
     '(and records a repair event). Damage inside the log is reported, never rewritten.',
@@ -26,52 +25,29 @@ export const verifyCommand: Command = {
   async run(ctx) {
     const id = ctx.positionals[0]
     if ((id === undefined) === !ctx.flag('all')) throw new UsageError('verify: give a session id or --all (not both)')
-    const targets = id === undefined
-      ? (await ctx.journal.list()).map(row => ({ id: row.id, path: ctx.journal.layout.sessionFile(row.projectId, row.id) }))
-      : [await ctx.journal.locate(id)]
-    const progress = new Progress(ctx, targets.length)
+    const ids = id === undefined ? (await ctx.journal.list()).map(row => row.id) : [id]
+    const progress = new Progress(ctx, ids.length)
     const out = ctx.json ? ctx.ndjson() : undefined
     let bad = 0
-    for (const target of targets) {
-      let damage = await check(ctx, target.id, target.path)
-      let repaired: Damage | null = null
-      let repairError: string | null = null
-      const torn = damage.find(d => d.kind === 'torn-tail')
-      if (ctx.flag('repair') && torn) {
-        try {
-          await (await ctx.journal.resume(target.id)).close()
-          repaired = torn
-          damage = await check(ctx, target.id, target.path)
-        } catch (error) {
-          repairError = (error as Error).message
-        }
-      }
+    for (const target of ids) {
+      const { path, damage, repaired, repairError } = await ctx.journal.verify(target, { repair: ctx.flag('repair') })
       if (damage.length > 0 || repairError) bad++
       await progress.clear()
       if (out) {
-        await out.write({ id: target.id, path: target.path, ok: damage.length === 0, damage, repaired, ...(repairError ? { repairError } : {}) })
+        await out.write({ id: target, path, ok: damage.length === 0, damage, repaired, ...(repairError ? { repairError } : {}) })
       } else {
-        if (repaired) await ctx.out(`repaired ${target.id}: torn tail of ${repaired.length} byte(s) at byte ${repaired.offset} set aside\n`)
-        if (repairError) await ctx.out(`not repaired ${target.id}: ${repairError}\n`)
-        if (damage.length === 0) await ctx.out(`ok ${target.id}\n`)
-        for (const d of damage) await ctx.out(`${target.id} ${target.path}:${d.line} (byte ${d.offset}) ${d.kind}: ${d.message}\n`)
+        if (repaired) await ctx.out(`repaired ${target}: torn tail of ${repaired.length} byte(s) at byte ${repaired.offset} set aside\n`)
+        if (repairError) await ctx.out(`not repaired ${target}: ${repairError}\n`)
+        if (damage.length === 0) await ctx.out(`ok ${target}\n`)
+        for (const d of damage) await ctx.out(`${target} ${path}:${d.line} (byte ${d.offset}) ${d.kind}: ${d.message}\n`)
       }
       await progress.step()
     }
     await progress.clear()
     await out?.end()
-    if (!ctx.json && targets.length > 1) await ctx.err(`${targets.length} session(s) checked, ${bad} with damage\n`)
-    return bad > 0 ? 1 : 0
+    if (!ctx.json && ids.length > 1) await ctx.err(`${ids.length} session(s) checked, ${bad} with damage\n`)
+    return bad > 0 ? EXIT.damaged : 0
   },
-}
-
-async function check(ctx: Context, id: string, file: string): Promise<Damage[]> {
-  const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
-  for await (const _ of scanLog(file, state, { expectId: id, maxLineBytes: ctx.journal.maxLineBytes })) { /* damage only */ }
-  if (state.position.lines === 0 && !state.damage.some(d => d.kind === 'bad-header')) {
-    state.damage.unshift({ kind: 'bad-header', line: 1, offset: 0, length: 0, message: 'the log has no complete line: the header is missing' })
-  }
-  return state.damage
 }
 
 /** `[#######.............]  7/20` on stderr, only on a terminal and only for several sessions. */

@@ -3,6 +3,33 @@
  * Callers (and tests) match `code`, never the message text.
  */
 
+/** Every code a JournalError can carry: stable, documented in docs/api.md. */
+export type ErrorCode =
+  | 'ERR_USAGE' | 'ERR_INVALID_ID'
+  | 'ERR_SESSION_NOT_FOUND' | 'ERR_SESSION_EXISTS' | 'ERR_SESSION_LOCKED' | 'ERR_SESSION_CLOSED'
+  | 'ERR_CORRUPT_LOG' | 'ERR_INVALID_EVENT' | 'ERR_EVENT_TOO_LARGE' | 'ERR_WRITE_FAILED'
+  | 'ERR_INVALID_EXPORT' | 'ERR_CONFIG_PARSE' | 'ERR_CONFIG_INVALID'
+  | 'ERR_SHARE_DISABLED' | 'ERR_SHARE_FAILED'
+
+/**
+ * What a caller does about an error: fix the call ('usage'), look elsewhere ('not-found'),
+ * wait for the other writer ('locked'), repair or read around the log ('damaged'), or read
+ * the message ('failed'). The CLI's exit codes follow the kind.
+ */
+export type ErrorKind = 'usage' | 'not-found' | 'locked' | 'damaged' | 'failed'
+
+const KINDS: Partial<Record<ErrorCode, ErrorKind>> = {
+  ERR_USAGE: 'usage',
+  ERR_INVALID_ID: 'usage',
+  ERR_SESSION_NOT_FOUND: 'not-found',
+  ERR_SESSION_LOCKED: 'locked',
+  ERR_CORRUPT_LOG: 'damaged',
+}
+
+export function errorKind(code: string): ErrorKind {
+  return KINDS[code as ErrorCode] ?? 'failed'
+}
+
 export interface ErrorContext {
   /** Session id the error is about. */
   id?: string
@@ -18,14 +45,14 @@ export interface ErrorContext {
 }
 
 export class JournalError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
   readonly id?: string
   readonly path?: string
   readonly line?: number
   readonly column?: number
   readonly offset?: number
 
-  constructor(code: string, message: string, context: ErrorContext = {}) {
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause })
     this.name = this.constructor.name
     this.code = code
@@ -34,6 +61,10 @@ export class JournalError extends Error {
     if (context.line !== undefined) this.line = context.line
     if (context.column !== undefined) this.column = context.column
     if (context.offset !== undefined) this.offset = context.offset
+  }
+
+  get kind(): ErrorKind {
+    return errorKind(this.code)
   }
 }
 

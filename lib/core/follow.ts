@@ -1,5 +1,5 @@
 /**
- * Following a log as a writer appends to it: whole events only. Each check reads from where
+ * Following a log as a writer appends to it: whole events only. Each read starts where
  * the last stopped (a line boundary) with the streaming reader, which never delivers a line
  * without its newline: a half-written last line stays unread until its newline arrives.
  * Changes are noticed through fs.watch, with polling as the fallback (watch is unreliable on
@@ -16,6 +16,9 @@ export interface FollowOptions extends Pick<ScanOptions, 'expectId' | 'maxLineBy
   pollMs?: number
 }
 
+/** What a host gets from `journal.follow(id)`. */
+export type Follower = Pick<LogFollower, 'at' | 'read' | 'follow'>
+
 export class LogFollower {
   private position: ScanPosition
 
@@ -23,14 +26,16 @@ export class LogFollower {
     this.position = options.from ?? { offset: 0, lines: 0, lastSeq: -1 }
   }
 
-  /** Where the next check starts. */
+  /** Where the next read starts. */
   get at(): ScanPosition { return { ...this.position } }
 
   /**
-   * The events appended since the last check, and damage met on the way. A torn last line is
-   * not damage here: it is a write in progress, and it is read again by the next check.
+   * The events appended since the last read, and damage met on the way. A torn last line is
+   * not damage here: it is a write in progress, and it is read again by the next read. With
+   * `onBatch`, events go to it batch by batch as they are read (memory stays one batch) and
+   * the returned `events` is empty.
    */
-  async check(): Promise<{ events: JournalEvent[], damage: Damage[] }> {
+  async read(onBatch?: (events: JournalEvent[]) => void): Promise<{ events: JournalEvent[], damage: Damage[] }> {
     const state: ScanState = { damage: [], position: this.position }
     const events: JournalEvent[] = []
     const { expectId, maxLineBytes } = this.options
@@ -38,12 +43,15 @@ export class LogFollower {
       from: this.position,
       ...(expectId === undefined ? {} : { expectId }),
       ...(maxLineBytes === undefined ? {} : { maxLineBytes }),
-    })) events.push(...batch)
+    })) {
+      if (onBatch) onBatch(batch)
+      else events.push(...batch)
+    }
     this.position = state.position
     return { events, damage: state.damage.filter(d => d.kind !== 'torn-tail') }
   }
 
-  /** Checks on every change until `signal` aborts; each non-empty result is yielded. */
+  /** Reads on every change until `signal` aborts; each non-empty result is yielded. */
   async *follow(signal?: AbortSignal): AsyncGenerator<{ events: JournalEvent[], damage: Damage[] }> {
     if (signal?.aborted) return
     let wake: (() => void) | undefined
@@ -64,7 +72,7 @@ export class LogFollower {
         wake = undefined
         if (signal?.aborted) break
         changed = false
-        const result = await this.check()
+        const result = await this.read()
         if (result.events.length > 0 || result.damage.length > 0) yield result
       }
     } finally {

@@ -14,6 +14,7 @@ import { isErrnoException, isNotFound } from './errors.js'
 import { writeFileAtomic } from './files.js'
 import { idTime, isSessionId } from './ids.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
+import { readProjectPath } from './projects.js'
 import { scanLog, type ScanState } from './reader.js'
 import { emptySummary, isSummary, summarize, type Summary } from './summary.js'
 import type { SessionInfo } from './types.js'
@@ -137,15 +138,6 @@ function readIndex(file: string): ProjectIndex {
     if (!(error instanceof SyntaxError) && !isErrnoException(error)) throw error
   }
   return { version: 1, projectPath: null, sessions: {} }
-}
-
-export function readProjectPath(layout: Layout, projectId: string): string | null {
-  try {
-    const record = JSON.parse(fsSync.readFileSync(layout.projectFile(projectId), 'utf8')) as { path?: unknown }
-    return typeof record.path === 'string' ? record.path : null
-  } catch {
-    return null
-  }
 }
 
 function readdirOrEmpty(dir: string): string[] {

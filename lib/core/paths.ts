@@ -8,6 +8,9 @@ import { assertSessionId } from './ids.js'
 export const DIR_MODE = 0o700
 export const FILE_MODE = 0o600
 
+export const LOG_SUFFIX = '.ndjson'
+const TORN_INFIX = '.torn-'
+
 /** `root` option, else `$SESSION_JOURNAL_HOME`, else the platform's data folder. */
 export function resolveRoot(root?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (root) return path.resolve(root)
@@ -69,8 +72,17 @@ export class Layout {
   }
 
   sessionFile(projectId: string, sessionId: string): string {
-    return path.join(this.sessionsDir(projectId), `${assertSessionId(sessionId)}.ndjson`)
+    return path.join(this.sessionsDir(projectId), `${assertSessionId(sessionId)}${LOG_SUFFIX}`)
+  }
+
+  /** Where resume() sets a torn tail aside: beside the log, named after it and the offset. */
+  tornFile(projectId: string, sessionId: string, offset: number, attempt = 0): string {
+    return `${this.sessionFile(projectId, sessionId)}${TORN_INFIX}${offset}${attempt === 0 ? '' : `.${attempt}`}`
+  }
+
+  /** Whether a file name in a sessions folder is one of this session's set-aside torn tails. */
+  isTornFileOf(name: string, sessionId: string): boolean {
+    return name.startsWith(`${assertSessionId(sessionId)}${LOG_SUFFIX}${TORN_INFIX}`)
   }
 }
 
-export const LOG_SUFFIX = '.ndjson'

@@ -1,7 +1,7 @@
 /**
  * Permission audit of a root. Sessions are private conversations: every folder the journal
  * makes is 0700 and every file 0600, whatever the umask. A root made by hand, by another
- * tool, or copied with a wide umask may still be open to other users; `Journal.check()`
+ * tool, or copied with a wide umask may still be open to other users; `Journal.permissions()`
  * reports that (it never changes modes: the owner may have a reason).
  */
 import fs from 'node:fs/promises'
@@ -19,7 +19,7 @@ export interface PermissionWarning {
 }
 
 /** Folders and files under `layout.root` that group or others may access, root first. */
-export async function checkPermissions(layout: Layout): Promise<PermissionWarning[]> {
+export async function auditPermissions(layout: Layout): Promise<PermissionWarning[]> {
   const warnings: PermissionWarning[] = []
   const visit = async (file: string, descend: (names: string[]) => string[]): Promise<void> => {
     let stat

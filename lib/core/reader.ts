@@ -11,6 +11,12 @@ import type { Damage, DamageKind, JournalEvent } from './types.js'
 export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024
 const CHUNK = 1024 * 1024
 
+/** What a caller of read()/events() chooses. */
+export interface ReadOptions {
+  /** Throw ERR_CORRUPT_LOG at the first damaged line instead of reporting it in `damage`. */
+  strict?: boolean
+}
+
 export interface ScanOptions {
   /** Throw ERR_CORRUPT_LOG at the first damaged line (a torn tail is still only reported). */
   strict?: boolean

@@ -117,12 +117,13 @@ export async function readTail(handle: fs.FileHandle, size: number, maxLineBytes
 }
 
 /**
- * Copies the torn bytes to `<log>.torn-<offset>` (0600, synced), then cuts them off the log.
+ * Copies the torn bytes to a side file (`<log>.torn-<offset>`, 0600, synced), then cuts them off the log.
  * Returns the side file's name. The copy is made before the cut, so a crash in between
  * leaves both, never neither.
  */
-export async function setTornAside(handle: fs.FileHandle, logPath: string, torn: { offset: number, length: number }): Promise<string> {
-  let side = `${logPath}.torn-${torn.offset}`
+export async function setTornAside(handle: fs.FileHandle, logPath: string, torn: { offset: number, length: number },
+  sideFile: (attempt: number) => string): Promise<string> {
+  let side = sideFile(0)
   let out: fs.FileHandle
   for (let n = 1; ; n++) {
     try {
@@ -130,7 +131,7 @@ export async function setTornAside(handle: fs.FileHandle, logPath: string, torn:
       break
     } catch (error) {
       if (!isErrnoException(error) || error.code !== 'EEXIST' || n > 100) throw error
-      side = `${logPath}.torn-${torn.offset}.${n}`
+      side = sideFile(n)
     }
   }
   try {
@@ -149,7 +150,7 @@ export async function setTornAside(handle: fs.FileHandle, logPath: string, torn:
 }
 
 /** Resume refuses a log whose header names another session: appending would mix two sessions. */
-export function checkHead(head: JournalEvent | undefined, id: string, logPath: string): void {
+export function assertOwnHeader(head: JournalEvent | undefined, id: string, logPath: string): void {
   if (head && head.type === 'session' && (head as { id?: unknown }).id !== id) {
     throw new CorruptLogError(`${logPath} holds the header of session ${JSON.stringify((head as { id?: unknown }).id)}, not ${id}`,
       { id, path: logPath, line: 1, offset: 0 })

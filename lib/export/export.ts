@@ -1,21 +1,21 @@
 /**
  * Export: one session as a self-contained JSON document (docs/export.md, docs/export.schema.json).
  * `info` and `messages` are exactly what `read()` folds; `events`, when asked for, are the raw
- * events. `exportToStream` writes the same document piece by piece for sessions too large to
+ * events. `exportTo` writes the same document piece by piece for sessions too large to
  * hold as one JSON string: the output parses to exactly what `exportSession` returns, byte for
  * byte the same as `JSON.stringify(doc, null, 2)` plus a final newline.
  */
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
-import { EXPORT_FORMAT, EXPORT_VERSION } from './validate.js'
-import { Folder } from '../core/fold.js'
-import { scanLog, type ScanState } from '../core/reader.js'
-import type { Journal } from '../journal.js'
-import { readProjectPath } from '../core/list.js'
-import { redactValue, toRedactor, type Redactor } from './redact.js'
+import type { CorePorts } from '../core/ports.js'
 import type { JournalEvent, Message, SessionInfo } from '../core/types.js'
+import { redactValue, toRedactor, type Redactor } from './redact.js'
+import { EXPORT_FORMAT, EXPORT_VERSION } from './validate.js'
 
 export { EXPORT_FORMAT, EXPORT_VERSION }
+
+/** What export needs of the core. */
+export type ExportPorts = Pick<CorePorts, 'readHistory' | 'events'>
 
 export interface ExportOptions {
   /** Include the raw events of the log (header first) under `events`. */
@@ -40,27 +40,23 @@ export interface StreamedExport {
 }
 
 /**
- * Folds the log the way `read()` does (same defaults when the header is damaged) and counts
- * the events it folded, so a second pass over the raw events can stop at the same place even
- * if a writer appends in between.
+ * Folds the log as `read()` does and counts the events it folded, so a second pass over the
+ * raw events can stop at the same place even if a writer appends in between.
  */
-async function foldCounting(journal: Journal, id: string, keep?: JournalEvent[]): Promise<{ info: SessionInfo, messages: Message[], count: number }> {
-  const { projectId, path: file } = await journal.locate(id)
-  const folder = new Folder({ id, projectId, projectPath: readProjectPath(journal.layout, projectId) ?? '' })
+async function foldCounting(ports: ExportPorts, id: string, keep?: JournalEvent[]): Promise<{ info: SessionInfo, messages: Message[], count: number }> {
   let count = 0
-  // Batches straight from the reader, as read() folds: an async step per event would cost more than the fold.
-  const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
-  for await (const batch of scanLog(file, state, { expectId: id, maxLineBytes: journal.maxLineBytes })) {
-    for (const event of batch) folder.push(event)
-    if (keep) for (const event of batch) keep.push(event)
-    count += batch.length
-  }
-  return { ...folder.result(), count }
+  const { info, messages } = await ports.readHistory(id, {
+    onBatch: batch => {
+      if (keep) for (const event of batch) keep.push(event)
+      count += batch.length
+    },
+  })
+  return { info, messages, count }
 }
 
-export async function exportSession(journal: Journal, id: string, options: ExportOptions = {}): Promise<ExportDocument> {
+export async function exportSession(ports: ExportPorts, id: string, options: ExportOptions = {}): Promise<ExportDocument> {
   const events: JournalEvent[] | undefined = options.events ? [] : undefined
-  const { info, messages } = await foldCounting(journal, id, events)
+  const { info, messages } = await foldCounting(ports, id, events)
   const doc: ExportDocument = { format: EXPORT_FORMAT, version: EXPORT_VERSION, info, messages }
   if (events) doc.events = events
   const redact = toRedactor(options.redact)
@@ -87,10 +83,10 @@ function indented(value: unknown, depth: number): string {
  * event at a time: memory is the folded history, never the raw log or the whole JSON text.
  * Does not end `out` (it may be stdout); resolves once everything was handed to it.
  */
-export async function exportToStream(journal: Journal, id: string, out: Writable, options: ExportOptions = {}): Promise<StreamedExport> {
+export async function exportTo(ports: ExportPorts, id: string, out: Writable, options: ExportOptions = {}): Promise<StreamedExport> {
   const redact = toRedactor(options.redact)
   const shape = <T>(value: T): T => (redact ? redactValue(value, redact) : value)
-  const { info, messages, count } = await foldCounting(journal, id)
+  const { info, messages, count } = await foldCounting(ports, id)
   let bytes = 0
   let pending = ''
   // Small pieces are gathered into ~64 KiB writes; big ones go out as they are.
@@ -117,17 +113,17 @@ export async function exportToStream(journal: Journal, id: string, out: Writable
   let events = 0
   if (options.events) {
     await write(',\n  "events": [')
-    for await (const _ of array(firstEvents(journal, id, count))) events++
+    for await (const _ of array(firstEvents(ports, id, count))) events++
   }
   await write('\n}\n', true)
   return { messages: messages.length, events, bytes }
 }
 
 /** The log's first `count` events: what the fold pass saw, whatever was appended since. */
-async function* firstEvents(journal: Journal, id: string, count: number): AsyncGenerator<JournalEvent> {
+async function* firstEvents(ports: ExportPorts, id: string, count: number): AsyncGenerator<JournalEvent> {
   if (count === 0) return
   let n = 0
-  for await (const event of journal.events(id)) {
+  for await (const event of ports.events(id)) {
     yield event
     if (++n === count) return
   }

@@ -11,17 +11,22 @@ import { FORMAT_VERSION } from '../core/event.js'
 import { assertExport } from './validate.js'
 import type { ExportDocument } from './export.js'
 import { assertSessionId, newId as freshId } from '../core/ids.js'
-import type { Journal } from '../journal.js'
+import type { CorePorts } from '../core/ports.js'
 import { projectIdOf } from '../core/paths.js'
 import type { HeaderEvent } from '../core/types.js'
-import type { Session } from '../core/session.js'
+import type { OpenSession } from '../core/session.js'
 
 export interface ImportOptions {
   /** Put the session in this project folder instead of the one it was exported from. */
   project?: string
   /** `true`: a fresh id; a ULID: that id. Without it the document's id is kept. */
   newId?: boolean | string
+  /** Names the input in error messages when it is text (a file name, `stdin`). */
+  source?: string
 }
+
+/** What import needs of the core. */
+export type ImportPorts = Pick<CorePorts, 'locate' | 'createLog' | 'delete'>
 
 type Body = { type: string, [key: string]: unknown }
 interface Timed { ts: string, body: Body }
@@ -29,7 +34,7 @@ interface Timed { ts: string, body: Body }
 /** Appends are grouped so one burst becomes one write, without queueing a whole log at once. */
 const GROUP = 512
 
-export async function importSession(journal: Journal, doc: unknown, options: ImportOptions = {}): Promise<string> {
+export async function importSession(ports: ImportPorts, doc: unknown, options: ImportOptions = {}): Promise<string> {
   assertExport(doc)
   const d = doc as ExportDocument
   const original = d.events ? (d.events[0] as HeaderEvent) : undefined
@@ -40,7 +45,7 @@ export async function importSession(journal: Journal, doc: unknown, options: Imp
     : typeof options.newId === 'string' ? assertSessionId(options.newId)
     : options.newId === undefined || options.newId === false ? d.info.id
     : badNewId(options.newId)
-  await assertFree(journal, id)
+  await assertFree(ports, id)
 
   const projectPath = options.project === undefined ? (original?.projectPath ?? d.info.projectPath) : path.resolve(options.project)
   const projectId = options.project === undefined ? (original?.projectId ?? d.info.projectId) : projectIdOf(projectPath)
@@ -56,14 +61,14 @@ export async function importSession(journal: Journal, doc: unknown, options: Imp
     parentId: d.info.parentId,
     host: d.info.meta.host,
   }
-  const session = await journal.createLog({ ...header, id, projectId, projectPath })
+  const session = await ports.createLog({ ...header, id, projectId, projectPath })
   try {
     await writeAll(session, d.events ? d.events.slice(1).map(({ seq: _s, ts, ...body }) => ({ ts, body })) : reexpress(d))
     await session.close()
   } catch (error) {
     // Half an import is worse than none: take the new log away again.
     await session.close().catch(() => {})
-    await journal.delete(id).catch(() => {})
+    await ports.delete(id).catch(() => {})
     throw error
   }
   return id
@@ -74,19 +79,19 @@ function badNewId(value: unknown): never {
 }
 
 /** The id must be free in every project, not only the one the session goes to. */
-async function assertFree(journal: Journal, id: string): Promise<void> {
+async function assertFree(ports: ImportPorts, id: string): Promise<void> {
   try {
-    const at = await journal.locate(id)
+    const at = await ports.locate(id)
     throw new SessionExistsError(`session ${id} already exists (${at.path}); import with a new id to keep both`, { id, path: at.path })
   } catch (error) {
     if (!(error instanceof SessionNotFoundError)) throw error
   }
 }
 
-async function writeAll(session: Session, events: Iterable<Timed>): Promise<void> {
+async function writeAll(session: OpenSession, events: Iterable<Timed>): Promise<void> {
   let group: Array<Promise<void>> = []
   for (const { ts, body } of events) {
-    group.push(session.appendInternal(body, ts))
+    group.push(session.record(body, ts))
     if (group.length === GROUP) {
       await Promise.all(group)
       group = []

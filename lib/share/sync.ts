@@ -7,29 +7,55 @@
  * The document is folded from the log itself, incrementally: the first send reads the log,
  * later ones read only what was appended since (the log, not the listener, is the truth).
  */
-import { Folder } from '../core/fold.js'
-import { scanLog, type ScanPosition, type ScanState } from '../core/reader.js'
-import type { Session } from '../core/session.js'
+import type { HistoryReader } from '../core/history.js'
+import type { OpenSession } from '../core/session.js'
 import type { Redactor } from '../export/redact.js'
 import { shareDocument, type ShareDocument } from './document.js'
 import type { ShareProvider, ShareRecord } from './provider.js'
+
+/** The timers a sync uses: real ones by default, a manual clock in tests. */
+export interface Clock {
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+const realClock: Clock = {
+  setTimeout: (callback, ms) => {
+    const timer = setTimeout(callback, ms)
+    timer.unref() // a pending sync never keeps the host's process alive
+    return timer
+  },
+  clearTimeout: handle => clearTimeout(handle as NodeJS.Timeout),
+}
+
+/** How a shared session's sync is doing (for hosts that show it). */
+export interface ShareStatus {
+  /** The public link. */
+  url: string
+  /** Sends that reached the server since the session was opened here. */
+  sent: number
+  /** The last failure, cleared by the next success. */
+  lastError: Error | null
+  /** The session is open here and its copy is kept in step. */
+  active: boolean
+}
 
 export interface ShareSyncOptions {
   /** Wait this long after the last append before sending (ms). */
   debounceMs?: number
   /** Longest wait between retries after failures (ms). */
   maxBackoffMs?: number
-  maxLineBytes?: number
   /** Longest close() waits for the last send (ms). */
   closeTimeoutMs?: number
   redact?: Redactor | undefined
+  clock?: Clock
 }
 
 export class ShareSync {
-  private folder: Folder | null = null
-  private position: ScanPosition = { offset: 0, lines: 0, lastSeq: -1 }
+  private history: HistoryReader | null
+  private readonly clock: Clock
   private dirty = false
-  private timer: NodeJS.Timeout | null = null
+  private timer: unknown = null
   private inflight: Promise<void> | null = null
   private backoff = 0
   private stopped = false
@@ -39,21 +65,29 @@ export class ShareSync {
   sent = 0
 
   constructor(
-    private readonly session: Session,
+    readonly session: OpenSession,
+    history: HistoryReader,
     private readonly provider: ShareProvider,
     private readonly record: ShareRecord,
     private readonly options: ShareSyncOptions = {},
   ) {
+    this.history = history
+    this.clock = options.clock ?? realClock
     const off = session.onAppend(() => this.touch())
     session.onClose(async () => {
       off()
       // close() sends what is pending, but a dead server may hold it up only so long.
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([this.flush(), new Promise(resolve => { timer = setTimeout(resolve, this.options.closeTimeoutMs ?? 5000) })])
-      clearTimeout(timer)
+      let timer: unknown
+      await Promise.race([this.flush(), new Promise(resolve => { timer = this.clock.setTimeout(() => resolve(undefined), this.options.closeTimeoutMs ?? 5000) })])
+      this.clock.clearTimeout(timer)
       // No retries after close: the next writer (a resume) takes the share over.
       this.stop()
+      this.history = null // the folded copy is not needed any more
     })
+  }
+
+  status(): ShareStatus {
+    return { url: this.record.url, sent: this.sent, lastError: this.lastError, active: !this.stopped }
   }
 
   /** Something was appended: send soon. */
@@ -68,7 +102,7 @@ export class ShareSync {
   async flush(): Promise<void> {
     while (this.inflight) await this.inflight
     // The in-flight send may have armed a retry: this send replaces it.
-    if (this.timer) clearTimeout(this.timer)
+    if (this.timer) this.clock.clearTimeout(this.timer)
     this.timer = null
     if (this.dirty && !this.stopped) await this.send()
   }
@@ -76,16 +110,15 @@ export class ShareSync {
   /** Stops syncing (after unshare). */
   stop(): void {
     this.stopped = true
-    if (this.timer) clearTimeout(this.timer)
+    if (this.timer) this.clock.clearTimeout(this.timer)
     this.timer = null
   }
 
   private arm(ms: number): void {
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null
       void this.send()
     }, ms)
-    this.timer.unref()
   }
 
   /**
@@ -118,14 +151,8 @@ export class ShareSync {
   }
 
   private async document(): Promise<ShareDocument> {
-    this.folder ??= new Folder({ id: this.session.id, projectId: this.session.projectId, projectPath: this.session.projectPath })
-    const state: ScanState = { damage: [], position: this.position }
-    const options = { from: this.position, expectId: this.session.id, ...(this.options.maxLineBytes ? { maxLineBytes: this.options.maxLineBytes } : {}) }
-    for await (const batch of scanLog(this.session.path, state, options)) {
-      for (const event of batch) this.folder.push(event)
-    }
-    this.position = state.position
-    const { info, messages } = this.folder.result()
+    if (!this.history) throw new Error(`session ${this.session.id} is closed`)
+    const { info, messages } = await this.history.read()
     return shareDocument(info, messages, this.options.redact)
   }
 }

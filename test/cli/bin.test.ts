@@ -46,9 +46,9 @@ test('every command through the real bin', async t => {
   assert.deepEqual((await bin(['verify', '--all'], root)).code, 0)
   assert.deepEqual(await bin(['delete', copy], root), { code: 0, stdout: `deleted ${copy}\n`, stderr: '' })
   const wrong = await bin(['show', copy, '--json'], root)
-  assert.equal(wrong.code, 1)
+  assert.equal(wrong.code, 3, 'not found')
   assert.equal(JSON.parse(wrong.stderr).error.code, 'ERR_SESSION_NOT_FOUND')
-  assert.equal((await bin(['nope'], root)).code, 1)
+  assert.equal((await bin(['nope'], root)).code, 2, 'usage')
 })
 
 test('tail --follow in the bin stops cleanly on SIGINT', async t => {

@@ -24,14 +24,14 @@ test('every command has --help on stdout, exit 0; help <command> is the same', a
   assert.equal(general.code, 0)
   for (const command of COMMANDS) assert.match(general.stdout, new RegExp(`\\n  ${command.name} `))
   const none = await run([], { root })
-  assert.equal(none.code, 1)
+  assert.equal(none.code, 2)
   assert.equal(none.stdout, '')
   assert.match(none.stderr, /^Usage:/)
   assert.match((await run(['--version'], { root })).stdout, /^\d+\.\d+\.\d+\n$/)
   assert.equal(fs.existsSync(root), false, 'help never creates the root')
 })
 
-test('unknown commands and flags: what is wrong, a --help hint, exit 1, nothing on stdout', async t => {
+test('unknown commands and flags: what is wrong, a --help hint, exit 2, nothing on stdout', async t => {
   const { root } = journalIn(t)
   const cases: Array<[string[], RegExp]> = [
     [['frobnicate'], /unknown command "frobnicate"\nRun 'session-journal --help'/],
@@ -51,11 +51,11 @@ test('unknown commands and flags: what is wrong, a --help hint, exit 1, nothing 
   ]
   for (const [argv, expected] of cases) {
     const r = await run(argv, { root })
-    assert.equal(r.code, 1, argv.join(' '))
+    assert.equal(r.code, 2, argv.join(' '))
     assert.equal(r.stdout, '', argv.join(' '))
     assert.match(r.stderr, expected, argv.join(' '))
     const j = await run([...argv, '--json'], { root })
-    assert.equal(j.code, 1)
+    assert.equal(j.code, 2)
     assert.equal(j.stdout, '')
     const parsed = JSON.parse(j.stderr) as { error: { code: string, message: string } }
     assert.deepEqual(Object.keys(parsed.error), ['code', 'message'])
@@ -63,13 +63,13 @@ test('unknown commands and flags: what is wrong, a --help hint, exit 1, nothing 
   }
 })
 
-test('a missing or invalid session id is one line naming it, exit 1, for every command taking one', async t => {
+test('a missing or invalid session id is one line naming it, exit 3 or 2, for every command taking one', async t => {
   const { root } = journalIn(t)
   for (const argv of [['show'], ['tail'], ['export'], ['verify'], ['delete'], ['export', '--out', path.join(tempDir(t), 'x.json')]]) {
     const [name, ...rest] = argv
     for (const [id, code] of [[MISSING, 'ERR_SESSION_NOT_FOUND'], ['not-an-id', 'ERR_INVALID_ID']] as const) {
       const r = await run([name!, id, ...rest], { root })
-      assert.equal(r.code, 1, `${name} ${id}`)
+      assert.equal(r.code, code === 'ERR_SESSION_NOT_FOUND' ? 3 : 2, `${name} ${id}`)
       assert.equal(r.stdout, '')
       assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, r.stderr)
       assert.ok(r.stderr.includes(id), r.stderr)
@@ -155,7 +155,7 @@ test('delete: removes the session; a held session is refused', async t => {
   const { journal, root, project } = journalIn(t)
   const held = await journal.create({ project })
   const r = await run(['delete', held.id, '--json'], { root })
-  assert.equal(r.code, 1)
+  assert.equal(r.code, 4, 'locked')
   assert.equal(JSON.parse(r.stderr).error.code, 'ERR_SESSION_LOCKED')
   await held.close()
   const ok = await run(['delete', held.id], { root })

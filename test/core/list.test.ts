@@ -6,7 +6,7 @@ import { tempDir } from '../helpers.js'
 import { Journal } from '../../lib/journal.js'
 import { newId } from '../../lib/core/ids.js'
 import { projectIdOf } from '../../lib/core/paths.js'
-import type { Session } from '../../lib/core/session.js'
+import type { OpenSession, Session } from '../../lib/core/session.js'
 
 function setup(t: TestContext) {
   const dir = tempDir(t)
@@ -18,7 +18,7 @@ const at = (n: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString()
 
 /** Moves a session's `updated` to a chosen time: a host event stamped then. */
 async function touch(s: Session, n: number): Promise<void> {
-  await s.appendInternal({ type: 'x.test.touch', data: null }, at(n))
+  await (s as OpenSession).record({ type: 'x.test.touch', data: null }, at(n))
 }
 
 function indexOf(root: string, projectId: string): { version: number, sessions: Record<string, { title: string | null }> } {
@@ -37,7 +37,7 @@ test('list: a row has the folded title, times and message count (after reverts a
   await s.message({ id: 'm4', role: 'assistant' })
   await s.message({ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'edited' }] }) // replaces, not a new message
   await s.title('second')
-  await s.appendInternal({ type: 'share', url: 'https://s/x', shareId: 'x' })
+  await (s as OpenSession).record({ type: 'share', url: 'https://s/x', shareId: 'x' })
   await touch(s, 100)
   await s.close()
   const history = await j.read(s.id)

@@ -4,14 +4,17 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { logLines, tempDir, rejectsWith } from '../helpers.js'
 import { Journal, type JournalOptions } from '../../lib/journal.js'
-import { nodeIO, type WriterIO } from '../../lib/core/session.js'
+import { nodeIO, withWriterIO, type WriterIO } from '../../lib/testing.js'
+import type { OpenSession } from '../../lib/core/session.js'
 import { JournalError } from '../../lib/core/errors.js'
 import { isSessionId } from '../../lib/core/ids.js'
 import type { JournalEvent } from '../../lib/core/types.js'
 
-function journal(t: TestContext, options: JournalOptions = {}): { j: Journal, project: string } {
+function journal(t: TestContext, options: JournalOptions & { io?: WriterIO } = {}): { j: Journal, project: string } {
   const dir = tempDir(t)
-  return { j: new Journal({ root: path.join(dir, 'root'), ...options }), project: path.join(dir, 'project') }
+  const { io, ...rest } = options
+  const root = path.join(dir, 'root')
+  return { j: new Journal(io ? withWriterIO({ root, ...rest }, io) : { root, ...rest }), project: path.join(dir, 'project') }
 }
 
 /** The raw lines of a log, without their newlines. */
@@ -209,7 +212,7 @@ test('onAppend gets every acknowledged event, in batches, once; unsubscribing st
   const { j, project } = journal(t, { fsync: 'always' })
   const s = await j.create({ project })
   const seen: JournalEvent[][] = []
-  const off = s.onAppend(events => seen.push(events))
+  const off = (s as OpenSession).onAppend(events => seen.push(events))
   await Promise.all([s.title('a'), s.title('b')])
   await s.append('x.n', 1)
   off()
@@ -237,7 +240,7 @@ test('seq continues across close and resume', async t => {
 
 test('a listener that throws neither fails the append nor stops other listeners', async t => {
   const { j, project } = journal(t)
-  const s = await j.create({ project })
+  const s = await j.create({ project }) as OpenSession
   const seen: number[] = []
   const warnings: string[] = []
   const onWarning = (w: Error & { code?: string }) => { if (w.code === 'SESSION_JOURNAL_LISTENER_FAILED') warnings.push(w.message) }

@@ -3,7 +3,6 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { test } from 'node:test'
-import { exportToStream } from '../../lib/export/export.js'
 import { REDACTED } from '../../lib/export/redact.js'
 import { tempDir } from '../helpers.js'
 import { journalIn, richSession, TRICKY } from '../sessions.js'
@@ -57,7 +56,7 @@ test('exportToStream writes JSON.stringify(export(), null, 2) byte for byte', as
   const empty = await journal.create({ project })
   await empty.close()
   for (const [sid, options] of [[id, {}], [id, { events: true }], [id, { events: true, redact: true }], [empty.id, {}], [empty.id, { events: true }]] as const) {
-    const text = await streamed(out => exportToStream(journal, sid, out, options))
+    const text = await streamed(out => journal.exportTo(sid, out, options))
     assert.equal(text, JSON.stringify(await journal.export(sid, options), null, 2) + '\n')
   }
 })
@@ -67,7 +66,7 @@ test('exportToStream reports what it wrote and waits for a slow reader', async t
   const id = await richSession(journal, project)
   const file = path.join(tempDir(t), 'out.json')
   const out = fs.createWriteStream(file, { highWaterMark: 16 })
-  const result = await exportToStream(journal, id, out, { events: true })
+  const result = await journal.exportTo(id, out, { events: true })
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())))
   assert.equal(result.bytes, fs.statSync(file).size)
   assert.equal(result.messages, 3)
@@ -83,7 +82,7 @@ test('the streamed events stop where the fold stopped, even if a writer appends 
   // A slow destination: the first write blocks until we have appended more.
   const out = new PassThrough({ highWaterMark: 1 })
   const chunks: Buffer[] = []
-  const done = exportToStream(journal, s.id, out, { events: true })
+  const done = journal.exportTo(s.id, out, { events: true })
   await new Promise(resolve => out.once('readable', resolve))
   await s.message({ role: 'user', parts: [{ type: 'text', text: 'two' }] })
   out.on('data', (c: Buffer) => chunks.push(c))

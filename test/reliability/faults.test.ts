@@ -9,7 +9,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import test from 'node:test'
-import { Journal, type Durability, type JournalError, type WriterIO } from '../../lib/index.js'
+import { Journal, type Durability, type JournalError } from '../../lib/index.js'
+import { withWriterIO, type WriterIO } from '../../lib/testing.js'
 import { logLines, tempDir } from '../helpers.js'
 
 function errno(code: string, syscall: string): NodeJS.ErrnoException {
@@ -75,7 +76,7 @@ const isWriteFailed = (cause?: string) => (e: JournalError & { cause?: { code?: 
 async function setup(t: import('node:test').TestContext, fsync: Durability, extra: { batchMs?: number } = {}) {
   const root = tempDir(t)
   const io = new FaultIO()
-  const journal = new Journal({ root, fsync, io, ...extra })
+  const journal = new Journal(withWriterIO({ root, fsync, ...extra }, io))
   const session = await journal.create({ project: path.join(root, 'work'), title: 'faults' })
   t.after(() => session.close().catch(() => {}))
   for (let i = 0; i < 3; i++) await session.message({ id: `ok${i}`, role: 'user', parts: [{ id: `p${i}`, type: 'text', text: `before ${i} ✓` }] })

@@ -1,7 +1,7 @@
 /**
  * Permissions: every folder the journal makes is 0700 and every file 0600 even under
  * umask 0 (logs, side files, index, project record, the lock folder), and an existing root
- * with wider modes is reported by journal.check() without being changed.
+ * with wider modes is reported by journal.permissions() without being changed.
  */
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -41,13 +41,13 @@ test('under umask 0 every folder is 0700 and every file 0600, the lock folder an
     assert.ok(entries.some(([p]) => p.includes('.torn-')), 'the side file was there to check')
     assert.ok(entries.some(([p]) => p.endsWith('index.json')))
     for (const [p, kind, mode] of entries) assert.equal(mode, kind === 'dir' ? 0o700 : 0o600, `${p} (${kind})`)
-    assert.deepEqual(await journal.check(), [])
+    assert.deepEqual(await journal.permissions(), [])
   } finally {
     process.umask(old)
   }
 })
 
-test('journal.check() reports folders and files of an existing root that others can reach, and changes nothing', async t => {
+test('journal.permissions() reports folders and files of an existing root that others can reach, and changes nothing', async t => {
   const root = path.join(tempDir(t), 'root')
   fs.mkdirSync(root, { mode: 0o755 })
   fs.chmodSync(root, 0o755)
@@ -58,7 +58,7 @@ test('journal.check() reports folders and files of an existing root that others 
   fs.chmodSync(sessionsDir, 0o750)
   fs.chmodSync(session.path, 0o644)
 
-  const warnings = await journal.check()
+  const warnings = await journal.permissions()
   assert.deepEqual(warnings.map(w => [w.path, w.mode, w.expected]), [
     [root, 0o755, 0o700],
     [sessionsDir, 0o750, 0o700],
@@ -69,6 +69,6 @@ test('journal.check() reports folders and files of an existing root that others 
   fs.chmodSync(root, 0o700)
   fs.chmodSync(sessionsDir, 0o700)
   fs.chmodSync(session.path, 0o600)
-  assert.deepEqual(await journal.check(), [])
-  assert.deepEqual(await new Journal({ root: path.join(root, 'not-there') }).check(), [])
+  assert.deepEqual(await journal.permissions(), [])
+  assert.deepEqual(await new Journal({ root: path.join(root, 'not-there') }).permissions(), [])
 })

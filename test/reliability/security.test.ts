@@ -6,7 +6,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import test from 'node:test'
-import { Journal, projectIdOf } from '../../lib/index.js'
+import { Journal } from '../../lib/index.js'
+import { projectIdOf } from '../../lib/core/paths.js'
 import { tempDir } from '../helpers.js'
 
 const badIds: unknown[] = [

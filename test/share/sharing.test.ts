@@ -5,10 +5,9 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { Journal } from '../../lib/index.js'
-import { nodeIO } from '../../lib/core/session.js'
+import { nodeIO, withWriterIO } from '../../lib/testing.js'
 import { startShareServer } from '../../lib/server/server.js'
 import { loadShareRecord } from '../../lib/share/records.js'
-import { shareSyncOf } from '../../lib/share/sharing.js'
 import { logLines, tempDir } from '../helpers.js'
 
 async function setup(t: TestContext, projectConfig?: string) {
@@ -22,7 +21,7 @@ async function setup(t: TestContext, projectConfig?: string) {
   const serverDir = path.join(dir, 'server')
   const server = await startShareServer({ dir: serverDir })
   t.after(() => server.close())
-  const journal = new Journal({ root, configDir, shareServer: server.url, shareDebounceMs: 5, env: {} })
+  const journal = new Journal({ root, configDir, share: { server: server.url, debounceMs: 5 }, env: {} })
   return { dir, root, configDir, project, server, serverDir, journal }
 }
 
@@ -69,7 +68,7 @@ test('a resumed shared session goes on syncing', async t => {
   const { url } = await journal.share(s.id)
   await s.close()
   const again = await journal.resume(s.id)
-  assert.ok(shareSyncOf(again))
+  assert.equal(journal.shareStatus(again.id)?.active, true)
   await again.message({ role: 'user', parts: [{ type: 'text', text: 'later' }] })
   await again.close()
   const doc = await (await fetch(apiOf(url))).json() as { messages: unknown[] }
@@ -96,7 +95,7 @@ test('unshare removes the data on the server (page, JSON and files) and records 
 test('disabled in the project file: share() is refused before any request reaches the server', async t => {
   const { project, root, configDir } = await setup(t, '// team policy\n{ "share": "disabled", }\n')
   const counter = await countingServer(t)
-  const strict = new Journal({ root, configDir, shareServer: counter.url, env: { SESSION_JOURNAL_SHARE: 'auto' } })
+  const strict = new Journal({ root, configDir, share: { server: counter.url }, env: { SESSION_JOURNAL_SHARE: 'auto' } })
   const s = await strict.create({ project })
   await assert.rejects(strict.share(s.id), { code: 'ERR_SHARE_DISABLED' })
   await s.close()
@@ -127,7 +126,7 @@ test('manual (the default) never shares by itself', async t => {
 test('a failing server: share() rejects ERR_SHARE_FAILED, auto create still works, appends never fail', async t => {
   const { root, configDir, project } = await setup(t)
   const counter = await countingServer(t)
-  const journal = new Journal({ root, configDir, shareServer: counter.url, env: { SESSION_JOURNAL_SHARE: 'auto' } })
+  const journal = new Journal({ root, configDir, share: { server: counter.url }, env: { SESSION_JOURNAL_SHARE: 'auto' } })
   const warnings: string[] = []
   const onWarning = (w: Error & { code?: string }) => { if (w.code === 'SESSION_JOURNAL_SHARE_FAILED') warnings.push(w.message) }
   process.on('warning', onWarning)
@@ -150,7 +149,7 @@ test('a server that dies after sharing never blocks appends; close() gives up on
   for (let i = 0; i < 20; i++) await s.message({ role: 'user', parts: [{ type: 'text', text: `m${i}` }] })
   await s.close()
   assert.equal((await journal.read(s.id)).messages.length, 20)
-  assert.equal(shareSyncOf(s)?.lastError?.name, 'ShareFailedError')
+  assert.equal(journal.shareStatus(s.id)?.lastError?.name, 'ShareFailedError')
 })
 
 test('delete unshares first, and refuses to delete while the share cannot be taken down', async t => {
@@ -183,7 +182,7 @@ test('a share() retried after a half-finished one reuses the record: one copy on
       return nodeIO.writeSync(fd, data)
     },
   }
-  const journal = new Journal({ root, configDir, shareServer: server.url, env: {}, io })
+  const journal = new Journal(withWriterIO({ root, configDir, share: { server: server.url }, env: {} }, io))
   const s = await journal.create({ project })
   await s.close()
   await assert.rejects(journal.share(s.id), { code: 'ERR_WRITE_FAILED' })
@@ -198,7 +197,7 @@ test('a share() retried after a half-finished one reuses the record: one copy on
 
 test('the published copy has the folder name, not the absolute path, no host events, and can be redacted', async t => {
   const { root, configDir, project, server } = await setup(t)
-  const journal = new Journal({ root, configDir, shareServer: server.url, env: {}, shareRedact: true })
+  const journal = new Journal({ root, configDir, share: { server: server.url, redact: true }, env: {} })
   const s = await journal.create({ project })
   await s.message({ role: 'user', parts: [{ type: 'text', text: 'my key is sk-abcdefghijklmnopqrstuvwx0123456789' }] })
   await s.append('x.host.cost', { tokens: 1 })
@@ -239,7 +238,7 @@ test('sync: one request at a time, and no retries once the session is closed', a
   })
   await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
   t.after(() => new Promise<void>(resolve => proxy.close(() => resolve())))
-  const journal = new Journal({ root, configDir, shareServer: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, env: {}, shareDebounceMs: 1 })
+  const journal = new Journal({ root, configDir, share: { server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, debounceMs: 1 }, env: {} })
   const s = await journal.create({ project })
   await journal.share(s.id)
   for (let i = 0; i < 30; i++) {

@@ -5,7 +5,8 @@
  * whose promise resolved: those are the events the journal promised to keep.
  */
 import fs from 'node:fs'
-import { Journal, type Durability, type WriterIO } from '../../../lib/index.js'
+import { Journal, type Durability } from '../../../lib/index.js'
+import { withWriterIO, type WriterIO } from '../../../lib/testing.js'
 
 interface Config {
   root: string
@@ -33,7 +34,7 @@ if (arg !== undefined) {
     fdatasync: (fd, callback) => fs.fdatasync(fd, callback),
     ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
   }
-  const journal = new Journal({ root: config.root, fsync: config.fsync, batchMs: 5, io })
+  const journal = new Journal(withWriterIO({ root: config.root, fsync: config.fsync, batchMs: 5 }, io))
   const session = config.id ? await journal.resume(config.id) : await journal.create({ project: config.project, title: 'crash loop' })
   process.stdout.write(`ready ${session.id} ${session.nextSeq}\n`)
 

@@ -1,0 +1,256 @@
+/**
+ * The appender: the write/sync/failure machine behind one open session. It turns bodies into
+ * whole lines on an O_APPEND file descriptor and knows nothing of what the events mean.
+ *
+ * Appends made in the same tick are joined into one write (a host streaming a reply pays
+ * one syscall per burst, not per part). A line is acknowledged once the OS has it
+ * ('never', 'batch') or once it is synced ('always'). With 'always', appends that arrive
+ * while a sync is in flight wait for the next one: a group commit, one fdatasync per group.
+ * A failed write is cut back off the file, so a half line is never followed by good lines.
+ */
+import fsSync from 'node:fs'
+import { EventTooLargeError, SessionClosedError, SessionLockedError, WriteFailedError, type JournalError } from './errors.js'
+import { toLine } from './event.js'
+import type { OpenLog } from './log-file.js'
+import type { JournalEvent } from './types.js'
+
+export type Durability = 'always' | 'batch' | 'never'
+
+/** The few fs calls the appender makes, injectable (session-journal/testing) so tests can make the disk fail. */
+export interface WriterIO {
+  /** Writes `data` at the end of the file; returns the bytes written (fewer only on a short write). */
+  writeSync(fd: number, data: string | Uint8Array): number
+  fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void
+  ftruncateSync(fd: number, length: number): void
+}
+
+/** The key under which `session-journal/testing` hands a Journal its WriterIO. */
+export const WRITER_IO: unique symbol = Symbol.for('session-journal.writer-io')
+
+export const nodeIO: WriterIO = {
+  writeSync: (fd, data) => (typeof data === 'string' ? fsSync.writeSync(fd, data) : fsSync.writeSync(fd, data)),
+  fdatasync: (fd, callback) => fsSync.fdatasync(fd, callback),
+  ftruncateSync: (fd, length) => fsSync.ftruncateSync(fd, length),
+}
+
+export interface AppenderSettings {
+  fsync: Durability
+  /** 'batch': the longest an acknowledged line waits for its fdatasync. */
+  batchMs: number
+  maxLineBytes: number
+  io: WriterIO
+}
+
+/** An event without `seq` and `ts`, which the appender assigns. */
+export type EventBody = { type: string, [key: string]: unknown }
+
+export type AppendListener = (events: JournalEvent[]) => void
+
+interface Pending {
+  event: JournalEvent
+  line: string
+  value: unknown
+  resolve: (value: unknown) => void
+  reject: (error: Error) => void
+}
+
+// toISOString costs more than the rest of an append's bookkeeping: reuse it within a millisecond.
+let lastMs = 0
+let lastIso = ''
+function now(): string {
+  const ms = Date.now()
+  if (ms !== lastMs) {
+    lastMs = ms
+    lastIso = new Date(ms).toISOString()
+  }
+  return lastIso
+}
+
+export class Appender {
+  private size: number
+  private seq: number
+  private pending: Pending[] = []
+  private scheduled = false
+  private syncing: Promise<void> | null = null
+  private syncTimer: NodeJS.Timeout | null = null
+  private failure: JournalError | null = null
+  private closing: Promise<void> | null = null
+  private readonly listeners = new Set<AppendListener>()
+  private readonly closeHooks: Array<() => Promise<void>> = []
+
+  constructor(private readonly log: OpenLog, private readonly settings: AppenderSettings) {
+    this.size = log.size
+    this.seq = log.nextSeq
+    log.watchLock(cause => this.lockLost(cause))
+  }
+
+  get nextSeq(): number { return this.seq }
+  get closed(): boolean { return this.closing !== null }
+
+  /**
+   * Queues one event; resolves to `value` once it is acknowledged. Not an async function: on
+   * the hot path the extra promise and await of one cost as much as the write itself.
+   */
+  enqueue<R>(body: EventBody, value: R, ts?: string): Promise<R> {
+    if (this.closing) return Promise.reject(new SessionClosedError(`session ${this.log.id} is closed`, { id: this.log.id, path: this.log.path }))
+    if (this.failure) return Promise.reject(this.failedError())
+    const event = { seq: this.seq, ts: ts ?? now(), ...body } as JournalEvent
+    const line = toLine(event)
+    // A line's UTF-8 size is at most 3 bytes a UTF-16 unit; measure exactly only near the limit.
+    if (line.length * 3 > this.settings.maxLineBytes && Buffer.byteLength(line) > this.settings.maxLineBytes) {
+      return Promise.reject(new EventTooLargeError(
+        `event of ${Buffer.byteLength(line)} bytes exceeds maxLineBytes ${this.settings.maxLineBytes}; nothing was written`,
+        { id: this.log.id, path: this.log.path }))
+    }
+    this.seq++
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ event, line, value, resolve: resolve as (value: unknown) => void, reject })
+      if (!this.scheduled && !this.syncing) {
+        this.scheduled = true
+        queueMicrotask(() => this.flush())
+      }
+    })
+  }
+
+  onAppend(listener: AppendListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  onClose(hook: () => Promise<void>): void {
+    this.closeHooks.push(hook)
+  }
+
+  /**
+   * The lock was lost: this process stalled past lockStaleMs and another writer took the
+   * session over. Every append after this is refused, so two writers never share the log.
+   */
+  lockLost(cause: Error): void {
+    this.failure ??= new SessionLockedError(`session ${this.log.id} lost its lock to another writer (stalled past the stale time); appends are refused`,
+      { id: this.log.id, path: this.log.path, cause })
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.doClose()
+    return this.closing
+  }
+
+  private flush(): void {
+    this.scheduled = false
+    const batch = this.pending
+    if (batch.length === 0) return
+    this.pending = []
+    // A string goes to write(2) without an intermediate Buffer; only a short write needs one.
+    const data = batch.length === 1 ? batch[0]!.line : batch.map(p => p.line).join('')
+    const bytes = Buffer.byteLength(data)
+    const { io } = this.settings
+    try {
+      let done = io.writeSync(this.log.fd, data)
+      if (done < bytes) {
+        const rest = Buffer.from(data)
+        while (done < bytes) done += io.writeSync(this.log.fd, rest.subarray(done))
+      }
+    } catch (error) {
+      return this.writeFailed(batch, error)
+    }
+    this.size += bytes
+    if (this.settings.fsync === 'always') {
+      this.syncing = this.sync().then(
+        () => this.acknowledge(batch),
+        error => this.fail(batch, error),
+      ).finally(() => {
+        this.syncing = null
+        if (this.pending.length > 0) this.flush()
+      })
+      return
+    }
+    if (this.settings.fsync === 'batch' && !this.syncTimer) {
+      this.syncTimer = setTimeout(() => {
+        this.syncTimer = null
+        this.sync().catch(error => { this.failure ??= this.wrapIO(error, 'sync') })
+      }, this.settings.batchMs)
+      this.syncTimer.unref()
+    }
+    this.acknowledge(batch)
+  }
+
+  private acknowledge(batch: Pending[]): void {
+    for (const p of batch) p.resolve(p.value)
+    if (this.listeners.size === 0) return
+    const events = batch.map(p => p.event)
+    for (const listener of this.listeners) {
+      // The events are written and acknowledged: a listener's bug must not undo that or crash the host.
+      try {
+        listener(events)
+      } catch (error) {
+        process.emitWarning(`onAppend listener of session ${this.log.id} threw: ${(error as Error)?.message ?? String(error)}`, { code: 'SESSION_JOURNAL_LISTENER_FAILED' })
+      }
+    }
+  }
+
+  /**
+   * The write failed part-way (ENOSPC, EIO): cut the file back to its last whole line and
+   * give the batch's seqs back, so the log stays exactly as it was. If even that fails, the
+   * file's end is unknown and the appender refuses everything after.
+   */
+  private writeFailed(batch: Pending[], error: unknown): void {
+    let cause = this.wrapIO(error, 'write')
+    try {
+      this.settings.io.ftruncateSync(this.log.fd, this.size)
+      this.seq = batch[0]!.event.seq
+    } catch {
+      cause = new WriteFailedError(`write of session ${this.log.id} failed and the partial line could not be cut off: `
+        + 'appends are refused; resume() sets it aside', { id: this.log.id, path: this.log.path, cause: error })
+      this.failure = cause
+    }
+    for (const p of batch) p.reject(cause)
+  }
+
+  /** A failed sync leaves the synced state unknown: reject the batch and stop. */
+  private fail(batch: Pending[], error: unknown): void {
+    this.failure = this.wrapIO(error, 'sync')
+    for (const p of batch) p.reject(this.failure)
+    for (const p of this.pending.splice(0)) p.reject(this.failedError())
+  }
+
+  private failedError(): JournalError {
+    if (this.failure instanceof SessionLockedError) return this.failure
+    return new WriteFailedError(`session ${this.log.id} refuses appends after an I/O failure: ${this.failure!.message}; resume it to continue`,
+      { id: this.log.id, path: this.log.path, cause: this.failure })
+  }
+
+  private sync(): Promise<void> {
+    return new Promise((resolve, reject) => this.settings.io.fdatasync(this.log.fd, e => (e ? reject(e) : resolve())))
+  }
+
+  private async doClose(): Promise<void> {
+    try {
+      if (this.pending.length > 0 && !this.syncing) this.flush()
+      while (this.syncing) await this.syncing
+      if (this.syncTimer) clearTimeout(this.syncTimer)
+      this.syncTimer = null
+      let syncError: unknown
+      // After a failed sync, syncing again proves nothing; after a lost lock, our lines still deserve it.
+      if (!(this.failure instanceof WriteFailedError)) await this.sync().catch(error => { syncError = error })
+      for (const hook of this.closeHooks) await hook()
+      if (syncError) throw this.wrapIO(syncError, 'sync')
+      // A failure the host may not have seen (a background sync in 'batch' mode): say it now.
+      if (this.failure) throw this.failure
+    } finally {
+      await this.log.close()
+    }
+  }
+
+  /**
+   * A failed write was cut back off the file ('write'); after a failed sync the lines were
+   * already handed to the OS and may or may not be on disk ('sync'): the message says which.
+   */
+  private wrapIO(error: unknown, during: 'write' | 'sync'): WriteFailedError {
+    if (error instanceof WriteFailedError) return error
+    const code = (error as NodeJS.ErrnoException)?.code ?? 'unknown'
+    const outcome = during === 'write'
+      ? 'the partial line was cut off again; the log ends at the last acknowledged event'
+      : 'the unacknowledged events may or may not be in the log'
+    return new WriteFailedError(`${during} of session ${this.log.id} failed (${code}): ${outcome}`, { id: this.log.id, path: this.log.path, cause: error })
+  }
+}

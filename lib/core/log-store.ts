@@ -1,0 +1,225 @@
+/**
+ * The logs of one root: where sessions are created, found, opened, read, followed, verified
+ * and deleted. This is the core's one face toward the Journal and the plug-ins (CorePorts);
+ * it formats nothing and knows no feature. Sessions it opens are announced to plug-ins
+ * through onSessionOpened, which is how sharing keeps a shared session in sync.
+ */
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { Appender, type Durability, type WriterIO } from './appender.js'
+import { UsageError } from './errors.js'
+import { FORMAT_VERSION } from './event.js'
+import { LogFollower, type FollowOptions } from './follow.js'
+import { HistoryReader } from './history.js'
+import { assertSessionId, newId } from './ids.js'
+import { listSessions, type SessionRow } from './list.js'
+import { Locator, type Located } from './locate.js'
+import { createLogFile, openLogFile, type LogFileSettings, type OpenLog } from './log-file.js'
+import { acquireLock } from './lock.js'
+import { auditPermissions, type PermissionWarning } from './permissions.js'
+import { Layout, projectIdOf } from './paths.js'
+import type { CorePorts, OpenedListener, SessionOrigin } from './ports.js'
+import { readProjectPath } from './projects.js'
+import { readEvents, type ReadOptions } from './reader.js'
+import { OpenSession } from './session.js'
+import type { HeaderEvent, HostInfo, JournalEvent } from './types.js'
+import { verifySession, type VerifyOptions, type VerifyReport } from './verify.js'
+
+export interface LogStoreSettings {
+  root: string
+  fsync: Durability
+  batchMs: number
+  maxLineBytes: number
+  lockStaleMs: number
+  lockWaitMs: number
+  io: WriterIO
+}
+
+export interface CreateOptions {
+  /** The project folder the session belongs to (resolved to an absolute path). */
+  project: string
+  title?: string
+  /** The session this one was forked from, or whose child it is. */
+  parentId?: string
+  host?: HostInfo
+}
+
+export interface ListOptions {
+  /** Only the sessions of this project folder. */
+  project?: string
+  /** At most this many rows (the newest). */
+  limit?: number
+}
+
+export class LogStore implements CorePorts {
+  readonly root: string
+  readonly maxLineBytes: number
+  private readonly layout: Layout
+  private readonly locator: Locator
+  private readonly logFile: LogFileSettings
+  /** Sessions held open here, so plug-ins append through them instead of contending for the lock. */
+  private readonly open = new Map<string, OpenSession>()
+  private readonly openedListeners: OpenedListener[] = []
+
+  constructor(private readonly settings: LogStoreSettings) {
+    this.root = settings.root
+    this.maxLineBytes = settings.maxLineBytes
+    this.layout = new Layout(settings.root)
+    this.locator = new Locator(this.layout)
+    const { fsync, maxLineBytes, lockStaleMs, lockWaitMs } = settings
+    this.logFile = { sync: fsync !== 'never', maxLineBytes, lockStaleMs, lockWaitMs }
+  }
+
+  async create(options: CreateOptions): Promise<OpenSession> {
+    if (!options || typeof options.project !== 'string' || options.project === '') throw new UsageError('create() needs { project: <folder> }')
+    if (options.parentId !== undefined) assertSessionId(options.parentId)
+    const projectPath = path.resolve(options.project)
+    const session = await this.createLog({
+      ts: new Date().toISOString(),
+      type: 'session',
+      version: FORMAT_VERSION,
+      id: newId(),
+      projectId: projectIdOf(projectPath),
+      projectPath,
+      title: options.title ?? null,
+      parentId: options.parentId ?? null,
+      host: options.host ? { name: String(options.host.name), ...(options.host.version === undefined ? {} : { version: String(options.host.version) }) } : null,
+    })
+    await this.announce(session, { created: true, parentId: options.parentId ?? null })
+    return session
+  }
+
+  /**
+   * ERR_SESSION_EXISTS when the id is taken in the header's project (other projects are the
+   * caller's to check: create() makes fresh ids and should not pay for a walk over them all).
+   */
+  async createLog(header: Omit<HeaderEvent, 'seq'>): Promise<OpenSession> {
+    assertSessionId(header.id)
+    const log = await createLogFile(this.layout, header, this.logFile)
+    this.locator.remember(log.id, log.projectId)
+    return this.hold(log)
+  }
+
+  /** Opens an existing session for appending; seq goes on where it stopped. Reads only head and tail. */
+  async resume(id: string): Promise<OpenSession> {
+    const { log, first } = await openLogFile(this.layout, await this.locate(id), this.logFile)
+    const session = this.hold(log)
+    try {
+      for (const body of first) await session.record(body)
+      await this.announce(session, { created: false, parentId: null })
+      return session
+    } catch (error) {
+      // The session owns the file and the lock now: closing it lets go of both.
+      await session.close().catch(() => {})
+      throw error
+    }
+  }
+
+  async withWriter<T>(id: string, fn: (session: OpenSession) => Promise<T>): Promise<T> {
+    const held = this.open.get(id)
+    if (held && !held.closed) return fn(held)
+    const session = await this.resume(id)
+    try {
+      return await fn(session)
+    } finally {
+      await session.close()
+    }
+  }
+
+  locate(id: string): Promise<Located> {
+    return this.locator.find(id)
+  }
+
+  projectPathOf(projectId: string): string | null {
+    return readProjectPath(this.layout, projectId)
+  }
+
+  async readHistory(id: string, options: ReadOptions & { onBatch?: (events: JournalEvent[]) => void } = {}) {
+    const { projectId, path: file } = await this.locate(id)
+    const reader = new HistoryReader(file, { id, projectId, projectPath: this.projectPathOf(projectId) ?? '' },
+      { maxLineBytes: this.maxLineBytes, ...(options.strict ? { strict: true } : {}) })
+    return reader.read(options.onBatch)
+  }
+
+  historyReader(session: Pick<OpenSession, 'id' | 'projectId' | 'projectPath' | 'path'>): HistoryReader {
+    const { id, projectId, projectPath, path: file } = session
+    return new HistoryReader(file, { id, projectId, projectPath }, { maxLineBytes: this.maxLineBytes })
+  }
+
+  async *events(id: string, options: ReadOptions = {}): AsyncGenerator<JournalEvent> {
+    const { path: file } = await this.locate(id)
+    yield* readEvents(file, { expectId: id, maxLineBytes: this.maxLineBytes, ...(options.strict ? { strict: true } : {}) })
+  }
+
+  async list(options: ListOptions = {}): Promise<SessionRow[]> {
+    const rows = await listSessions(this.layout, {
+      ...(options.project === undefined ? {} : { projectId: projectIdOf(options.project) }),
+      maxLineBytes: this.maxLineBytes,
+    })
+    return options.limit === undefined ? rows : rows.slice(0, Math.max(0, options.limit))
+  }
+
+  async follow(id: string, options: Pick<FollowOptions, 'pollMs'> = {}): Promise<LogFollower> {
+    const { path: file } = await this.locate(id)
+    return new LogFollower(file, { ...options, expectId: id, maxLineBytes: this.maxLineBytes })
+  }
+
+  verify(id: string, options?: VerifyOptions): Promise<VerifyReport> {
+    return verifySession({
+      locate: found => this.locate(found),
+      reopen: async reopened => (await this.resume(reopened)).close(),
+      maxLineBytes: this.maxLineBytes,
+    }, id, options)
+  }
+
+  /** ERR_SESSION_LOCKED while a writer holds the session; changes nothing. */
+  async assertNotHeld(id: string): Promise<void> {
+    const { path: file } = await this.locate(id)
+    await (await this.lock(id, file))()
+  }
+
+  async delete(id: string): Promise<void> {
+    const { path: file } = await this.locate(id)
+    const release = await this.lock(id, file)
+    try {
+      const dir = path.dirname(file)
+      const torn = (await fs.readdir(dir)).filter(name => this.layout.isTornFileOf(name, id))
+      await fs.rm(file, { force: true })
+      await Promise.all(torn.map(name => fs.rm(path.join(dir, name), { force: true })))
+      this.locator.forget(id)
+    } finally {
+      await release()
+    }
+  }
+
+  permissions(): Promise<PermissionWarning[]> {
+    return auditPermissions(this.layout)
+  }
+
+  onSessionOpened(listener: OpenedListener): void {
+    this.openedListeners.push(listener)
+  }
+
+  private lock(id: string, file: string) {
+    return acquireLock(file, { staleMs: this.settings.lockStaleMs, waitMs: this.settings.lockWaitMs, id })
+  }
+
+  private hold(log: OpenLog): OpenSession {
+    const { fsync, batchMs, maxLineBytes, io } = this.settings
+    const session = new OpenSession(log.id, log.projectId, log.projectPath, log.path, new Appender(log, { fsync, batchMs, maxLineBytes, io }))
+    this.open.set(log.id, session)
+    session.onClose(async () => { if (this.open.get(log.id) === session) this.open.delete(log.id) })
+    return session
+  }
+
+  /** Plug-ins hear of the session before the host gets it; one that fails never stops the host. */
+  private async announce(session: OpenSession, origin: SessionOrigin): Promise<void> {
+    for (const listener of this.openedListeners) {
+      try {
+        await listener(session, origin)
+      } catch (error) {
+        process.emitWarning(`a plug-in failed on opening session ${session.id}: ${(error as Error)?.message ?? String(error)}`, { code: 'SESSION_JOURNAL_PLUGIN_FAILED' })
+      }
+    }
+  }
+}
