@@ -1,5 +1,6 @@
 import path from 'node:path'
-import { CONFIG_KEYS, loadConfig, type ConfigKey } from '../config/load.js'
+import { CONFIG_KEYS, type ConfigKey } from '../config/files.js'
+import { loadConfig } from '../config/load.js'
 import { setConfig } from '../config/edit.js'
 import { UsageError } from '../core/errors.js'
 import type { Command } from './command.js'
