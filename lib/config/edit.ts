@@ -1,14 +1,14 @@
 /**
  * Editing config files in place with jsonc-parser's modify/applyEdits: comments, formatting,
  * line endings and indentation survive; the value is validated before anything is written.
- * Reading and precedence are config.ts's.
+ * Finding and reading the files is files.ts's; precedence is load.ts's.
  */
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { applyEdits, modify } from 'jsonc-parser'
 import {
   CONFIG_KEYS, defaultConfigDir, exists, GLOBAL_CONFIG_FILE, isConfigKey, parseText, PROJECT_CONFIG_FILES, validateValue,
-} from './load.js'
+} from './files.js'
 import { ConfigInvalidError, isNotFound, UsageError } from '../core/errors.js'
 import { writeFileAtomic } from '../core/files.js'
 
