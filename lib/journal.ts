@@ -6,7 +6,8 @@
  */
 import type { Writable } from 'node:stream'
 import { loadConfig } from './config/load.js'
-import { nodeIO, WRITER_IO, type Durability, type WriterIO } from './core/appender.js'
+import type { Durability } from './core/appender.js'
+import { nodeIO, WRITER_IO, type WriterIO } from './core/writer-io.js'
 import { UsageError } from './core/errors.js'
 import type { Follower } from './core/follow.js'
 import type { SessionRow } from './core/list.js'

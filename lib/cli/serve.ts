@@ -24,7 +24,7 @@ export const serveCommand: Command = {
     const dir = ctx.string('dir')
     const publicUrl = ctx.string('public-url')
     // Loaded only here: every other command starts without the HTTP stack.
-    const { startShareServer } = await import('../server/server.js')
+    const { startShareServer } = await import('../server/index.js')
     const server = await startShareServer({ port, ...(host ? { host } : {}), ...(dir ? { dir } : {}), ...(publicUrl ? { publicUrl } : {}) })
     await ctx.out(ctx.json ? `${JSON.stringify({ url: server.url })}\n` : `share server listening on ${server.url}\n`)
     const signal = ctx.io.signal

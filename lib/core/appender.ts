@@ -8,30 +8,13 @@
  * while a sync is in flight wait for the next one: a group commit, one fdatasync per group.
  * A failed write is cut back off the file, so a half line is never followed by good lines.
  */
-import fsSync from 'node:fs'
 import { EventTooLargeError, SessionClosedError, SessionLockedError, WriteFailedError, type JournalError } from './errors.js'
 import { toLine } from './event.js'
 import type { OpenLog } from './log-file.js'
 import type { JournalEvent } from './types.js'
+import type { WriterIO } from './writer-io.js'
 
 export type Durability = 'always' | 'batch' | 'never'
-
-/** The few fs calls the appender makes, injectable (session-journal/testing) so tests can make the disk fail. */
-export interface WriterIO {
-  /** Writes `data` at the end of the file; returns the bytes written (fewer only on a short write). */
-  writeSync(fd: number, data: string | Uint8Array): number
-  fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void
-  ftruncateSync(fd: number, length: number): void
-}
-
-/** The key under which `session-journal/testing` hands a Journal its WriterIO. */
-export const WRITER_IO: unique symbol = Symbol.for('session-journal.writer-io')
-
-export const nodeIO: WriterIO = {
-  writeSync: (fd, data) => (typeof data === 'string' ? fsSync.writeSync(fd, data) : fsSync.writeSync(fd, data)),
-  fdatasync: (fd, callback) => fsSync.fdatasync(fd, callback),
-  ftruncateSync: (fd, length) => fsSync.ftruncateSync(fd, length),
-}
 
 export interface AppenderSettings {
   fsync: Durability

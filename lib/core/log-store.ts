@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { Appender, type Durability, type WriterIO } from './appender.js'
+import { Appender, type Durability } from './appender.js'
 import { UsageError } from './errors.js'
 import { FORMAT_VERSION } from './event.js'
 import { LogFollower, type FollowOptions } from './follow.js'
@@ -23,6 +23,7 @@ import { readProjectPath } from './projects.js'
 import { readEvents, type ReadOptions } from './reader.js'
 import { OpenSession } from './session.js'
 import type { HeaderEvent, HostInfo, JournalEvent } from './types.js'
+import type { WriterIO } from './writer-io.js'
 import { verifySession, type VerifyOptions, type VerifyReport } from './verify.js'
 
 export interface LogStoreSettings {
