@@ -11,7 +11,7 @@ import { nodeIO, WRITER_IO, type WriterIO } from './core/writer-io.js'
 import { UsageError } from './core/errors.js'
 import type { Follower } from './core/follow.js'
 import type { SessionRow } from './core/list.js'
-import type { Located } from './core/locate.js'
+import type { SessionLocation } from './core/locate.js'
 import { DEFAULT_STALE_MS } from './core/lock.js'
 import { LogStore, type CreateOptions, type ListOptions } from './core/log-store.js'
 import { resolveRoot } from './core/paths.js'
@@ -156,7 +156,7 @@ export class Journal {
   }
 
   /** Which project a session belongs to, and its log file. ERR_INVALID_ID before any path is built. */
-  locate(id: string): Promise<Located> {
+  locate(id: string): Promise<SessionLocation> {
     return this.logs.locate(id)
   }
 

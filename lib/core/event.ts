@@ -24,7 +24,7 @@ export type PartInput = { id?: string, type: string, [key: string]: unknown }
  * line on disk always reads back as the value the host passed.
  */
 export function assertPlainJson(value: unknown, where: string): void {
-  const problem = checkJson(value, 0)
+  const problem = jsonProblem(value, 0)
   if (problem) throw new InvalidEventError(`${where}${problem.path} ${problem.message}`)
 }
 
@@ -34,7 +34,7 @@ const CHEAP_DEPTH = 256
 interface JsonProblem { path: string, message: string }
 
 /** Returns the first problem; its path is built only on the way out, so valid values cost no strings. */
-function checkJson(value: unknown, depth: number, seen?: Set<object>): JsonProblem | undefined {
+function jsonProblem(value: unknown, depth: number, seen?: Set<object>): JsonProblem | undefined {
   switch (typeof value) {
     case 'string': case 'boolean': return undefined
     case 'number': return Number.isFinite(value) ? undefined : { path: '', message: `is ${value}: not a JSON number` }
@@ -46,12 +46,12 @@ function checkJson(value: unknown, depth: number, seen?: Set<object>): JsonProbl
     if (seen.has(value)) return { path: '', message: 'is cyclic' }
     seen.add(value)
   } else if (depth > CHEAP_DEPTH) {
-    return checkJson(value, depth, new Set())
+    return jsonProblem(value, depth, new Set())
   }
   let problem: JsonProblem | undefined
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length && !problem; i++) {
-      problem = checkJson(value[i], depth + 1, seen)
+      problem = jsonProblem(value[i], depth + 1, seen)
       if (problem) problem.path = `[${i}]${problem.path}`
     }
   } else {
@@ -63,7 +63,7 @@ function checkJson(value: unknown, depth: number, seen?: Set<object>): JsonProbl
       const v = (value as Record<string, unknown>)[key]
       // JSON has no undefined: an undefined property is simply absent, as JSON.stringify writes it.
       if (v === undefined) continue
-      problem = checkJson(v, depth + 1, seen)
+      problem = jsonProblem(v, depth + 1, seen)
       if (problem) {
         problem.path = `.${key}${problem.path}`
         break

@@ -35,7 +35,8 @@ function findPart(entry: Entry, partId: string): number {
   return entry.partIndex.get(partId) ?? -1
 }
 
-export class Folder {
+/** The fold in progress: push events one by one, take the result once (history.ts folds incrementally with it). */
+export class FoldState {
   private readonly info: SessionInfo
   private readonly messages: Message[] = []
   private readonly byId = new Map<string, Entry>()
@@ -135,7 +136,7 @@ export class Folder {
 
 /** Folds events into `{ info, messages }`. Pure: the events are not modified. */
 export function fold(events: Iterable<JournalEvent>, defaults?: FoldDefaults): { info: SessionInfo, messages: Message[] } {
-  const folder = new Folder(defaults)
+  const folder = new FoldState(defaults)
   for (const event of events) folder.push(event)
   return folder.result()
 }

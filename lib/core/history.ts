@@ -4,7 +4,7 @@
  * for all of them alike. A HistoryReader folds incrementally: each read() scans only the
  * bytes appended since the last one and keeps folding where it stopped.
  */
-import { Folder, type FoldDefaults } from './fold.js'
+import { FoldState, type FoldDefaults } from './fold.js'
 import { scanLog, type ScanPosition, type ScanState } from './reader.js'
 import type { Damage, History, JournalEvent } from './types.js'
 
@@ -18,12 +18,12 @@ export interface HistoryOptions {
 export type BatchListener = (events: JournalEvent[]) => void
 
 export class HistoryReader {
-  private readonly folder: Folder
+  private readonly fold: FoldState
   private position: ScanPosition = { offset: 0, lines: 0, lastSeq: -1 }
   private damage: Damage[] = []
 
   constructor(readonly file: string, private readonly defaults: FoldDefaults & { id: string }, private readonly options: HistoryOptions) {
-    this.folder = new Folder(defaults)
+    this.fold = new FoldState(defaults)
   }
 
   /**
@@ -40,12 +40,12 @@ export class HistoryReader {
     }
     // Batches straight from the reader: an async step per event would cost more than the fold.
     for await (const batch of scanLog(this.file, state, scan)) {
-      for (const event of batch) this.folder.push(event)
+      for (const event of batch) this.fold.push(event)
       onBatch?.(batch)
     }
     this.position = state.position
     // A torn tail is re-read by every scan until its newline comes: report only the latest.
     this.damage = this.damage.length === 0 ? state.damage : [...this.damage.filter(d => d.kind !== 'torn-tail'), ...state.damage]
-    return { ...this.folder.result(), damage: this.damage }
+    return { ...this.fold.result(), damage: this.damage }
   }
 }

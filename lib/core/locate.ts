@@ -9,7 +9,7 @@ import { isNotFound, SessionNotFoundError } from './errors.js'
 import { assertSessionId } from './ids.js'
 import { isProjectId, type Layout } from './paths.js'
 
-export interface Located {
+export interface SessionLocation {
   id: string
   projectId: string
   path: string
@@ -21,7 +21,7 @@ export class Locator {
   constructor(private readonly layout: Layout) {}
 
   /** ERR_INVALID_ID before any path is built; ERR_SESSION_NOT_FOUND when no project has it. */
-  async find(id: string): Promise<Located> {
+  async find(id: string): Promise<SessionLocation> {
     assertSessionId(id)
     const cached = this.known.get(id)
     if (cached) {

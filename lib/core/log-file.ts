@@ -10,7 +10,7 @@ import type { EventBody } from './appender.js'
 import { CorruptLogError, isErrnoException, SessionExistsError } from './errors.js'
 import { FORMAT_VERSION, toLine } from './event.js'
 import { syncDir } from './files.js'
-import type { Located } from './locate.js'
+import type { SessionLocation } from './locate.js'
 import { acquireLock, type Release } from './lock.js'
 import { FILE_MODE, type Layout } from './paths.js'
 import { ensureProject, readProjectPath } from './projects.js'
@@ -73,7 +73,7 @@ export async function createLogFile(layout: Layout, header: Omit<HeaderEvent, 's
  * appender must write first: a header when nothing whole survived, a `repair` record when a
  * torn tail was set aside.
  */
-export async function openLogFile(layout: Layout, located: Located, settings: LogFileSettings): Promise<{ log: OpenLog, first: EventBody[] }> {
+export async function openLogFile(layout: Layout, located: SessionLocation, settings: LogFileSettings): Promise<{ log: OpenLog, first: EventBody[] }> {
   const { id, projectId, path: file } = located
   const lock = await lockOf(file, id, settings, settings.lockWaitMs)
   let handle: fs.FileHandle | undefined
@@ -124,7 +124,7 @@ async function lockOf(file: string, id: string, settings: LogFileSettings, waitM
   }
 }
 
-function openLog(where: Omit<Located, 'path'> & { projectPath: string, path: string }, handle: fs.FileHandle, size: number, nextSeq: number, lock: HeldLock): OpenLog {
+function openLog(where: Omit<SessionLocation, 'path'> & { projectPath: string, path: string }, handle: fs.FileHandle, size: number, nextSeq: number, lock: HeldLock): OpenLog {
   return {
     ...where,
     // The FileHandle stays referenced through close(), so Node never closes the fd under us.

@@ -13,7 +13,7 @@ import { LogFollower, type FollowOptions } from './follow.js'
 import { HistoryReader } from './history.js'
 import { assertSessionId, newId } from './ids.js'
 import { listSessions, type SessionRow } from './list.js'
-import { Locator, type Located } from './locate.js'
+import { Locator, type SessionLocation } from './locate.js'
 import { createLogFile, openLogFile, type LogFileSettings, type OpenLog } from './log-file.js'
 import { acquireLock } from './lock.js'
 import { auditPermissions, type PermissionWarning } from './permissions.js'
@@ -127,7 +127,7 @@ export class LogStore implements CorePorts {
     }
   }
 
-  locate(id: string): Promise<Located> {
+  locate(id: string): Promise<SessionLocation> {
     return this.locator.find(id)
   }
 

@@ -4,7 +4,7 @@
  * no plug-in can reach into another, and none imports the composition root.
  */
 import type { BatchListener, HistoryReader } from './history.js'
-import type { Located } from './locate.js'
+import type { SessionLocation } from './locate.js'
 import type { ReadOptions } from './reader.js'
 import type { OpenSession } from './session.js'
 import type { HeaderEvent, History, JournalEvent } from './types.js'
@@ -22,7 +22,7 @@ export interface CorePorts {
   readonly root: string
   readonly maxLineBytes: number
   /** Which project a session belongs to, and its log. ERR_INVALID_ID / ERR_SESSION_NOT_FOUND. */
-  locate(id: string): Promise<Located>
+  locate(id: string): Promise<SessionLocation>
   /** The folder a project stands for (from its record), or null. */
   projectPathOf(projectId: string): string | null
   /** The folded history, as read() returns it; `onBatch` sees the raw events as they are folded. */

@@ -3,7 +3,7 @@
  * With `repair`, a torn last line is set aside the way a writer's resume does it (resume +
  * close); damage inside the log is only ever reported, never rewritten.
  */
-import type { Located } from './locate.js'
+import type { SessionLocation } from './locate.js'
 import { scanLog, type ScanState } from './reader.js'
 import type { Damage } from './types.js'
 
@@ -25,7 +25,7 @@ export interface VerifyReport {
 }
 
 export interface VerifyPorts {
-  locate(id: string): Promise<Located>
+  locate(id: string): Promise<SessionLocation>
   /** Opens and closes the session for writing: what sets a torn tail aside. */
   reopen(id: string): Promise<void>
   maxLineBytes: number

@@ -42,7 +42,7 @@ export function shareRoutes(store: ShareStore, settings: RouteSettings): Request
     }
     if (segments.length === 3 && segments[0] === 'api' && segments[1] === 'share') {
       allow(method, ['GET', 'HEAD', 'DELETE'])
-      const id = checkId(segments[2])
+      const id = shareIdOr404(segments[2])
       if (method === 'DELETE') {
         const result = await store.remove(id, bearer(req))
         if (result === 'not-found') throw notFound()
@@ -57,7 +57,7 @@ export function shareRoutes(store: ShareStore, settings: RouteSettings): Request
     }
     if (segments.length === 4 && segments[0] === 'api' && segments[1] === 'share' && segments[3] === 'sync') {
       allow(method, ['POST'])
-      const id = checkId(segments[2])
+      const id = shareIdOr404(segments[2])
       const secret = bearer(req)
       // Check before reading the body: nobody without the secret gets to upload 16 MiB.
       const current = await store.get(id)
@@ -71,7 +71,7 @@ export function shareRoutes(store: ShareStore, settings: RouteSettings): Request
     }
     if (segments.length === 2 && segments[0] === 's') {
       allow(method, ['GET', 'HEAD'])
-      const share = await store.get(checkId(segments[1]))
+      const share = await store.get(shareIdOr404(segments[1]))
       if (share === undefined) throw notFound()
       const html = renderSharePage(share.document)
       res.writeHead(200, {
@@ -102,7 +102,7 @@ function forbidden(): HttpError {
 }
 
 /** Only well-formed ids go on: anything else cannot name a stored share, so it is a 404. */
-function checkId(id: string | undefined): string {
+function shareIdOr404(id: string | undefined): string {
   if (id === undefined || !isShareId(id)) throw notFound()
   return id
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fold, Folder } from '../../lib/core/fold.js'
+import { fold, FoldState } from '../../lib/core/fold.js'
 import { emptySummary, summarize } from '../../lib/core/summary.js'
 import type { JournalEvent, Part } from '../../lib/core/types.js'
 
@@ -204,9 +204,9 @@ test('fold: pure; deep-frozen input events fold fine and fold the same twice', (
   assert.deepEqual(first.messages, [{ id: 'm1', role: 'user', created: ts(1), parts: [text('c', 'z'), text('d', 'w')] }])
 })
 
-test('Folder: pushing one by one equals fold()', () => {
+test('FoldState: pushing one by one equals fold()', () => {
   const events = log(msg('m1'), { type: 'title', title: 't' }, msg('m2'), { type: 'revert', messageId: 'm2' })
-  const folder = new Folder()
+  const folder = new FoldState()
   for (const e of events) folder.push(e)
   assert.deepEqual(folder.result(), fold(events))
 })
