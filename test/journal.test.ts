@@ -234,3 +234,76 @@ test('a writer whose lock was taken over refuses appends, and its close() leaves
   assert.equal(fs.statSync(lockDir).ino, theirs, 'the new holder\'s lock is still there')
   fs.rmdirSync(lockDir)
 })
+
+test('import() takes text: a document\'s JSON or a raw NDJSON log, and names the source in errors', async t => {
+  const { j, project, root } = setup(t)
+  const s = await j.create({ project, title: 'text import' })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'hi' }] })
+  await s.close()
+  const other = new Journal({ root: path.join(root, '..', 'other') })
+  const fromJson = await other.import(JSON.stringify(await j.export(s.id)), { newId: true })
+  const fromLog = await other.import(fs.readFileSync(s.path, 'utf8'))
+  assert.equal(fromLog, s.id)
+  assert.deepEqual(logLines((await other.locate(fromLog)).path), logLines(s.path), 'a raw log imports as the same lines')
+  assert.deepEqual((await other.read(fromJson)).messages, (await j.read(s.id)).messages)
+  const bad = await rejectsWith(other.import('{ not json', { source: 'exports/x.json' }), 'ERR_INVALID_EXPORT')
+  assert.match(bad.message, /^exports\/x\.json is not JSON/)
+})
+
+test('verify() reports damage with line and offset; repair sets a torn tail aside', async t => {
+  const { j, project } = setup(t)
+  const s = await j.create({ project })
+  await s.close()
+  assert.deepEqual(await j.verify(s.id), { id: s.id, path: s.path, ok: true, damage: [], repaired: null })
+  const size = fs.statSync(s.path).size
+  fs.appendFileSync(s.path, '{"seq":1')
+  const before = await j.verify(s.id)
+  assert.equal(before.ok, false)
+  assert.deepEqual(before.damage.map(d => [d.kind, d.line, d.offset]), [['torn-tail', 2, size]])
+  const after = await j.verify(s.id, { repair: true })
+  assert.deepEqual([after.ok, after.repaired?.offset, after.damage], [true, size, []])
+  assert.equal(fs.readFileSync(`${s.path}.torn-${size}`, 'utf8'), '{"seq":1')
+})
+
+test('follow() reads what was appended since, whole events only, and streams batches to a callback', async t => {
+  const { j, project } = setup(t)
+  const s = await j.create({ project })
+  const follower = await j.follow(s.id)
+  const seen: number[] = []
+  const first = await follower.read(batch => seen.push(...batch.map(e => e.seq)))
+  assert.deepEqual([seen, first.events, first.damage], [[0], [], []])
+  await s.title('one')
+  fs.appendFileSync(s.path, '{"seq":2,"ts"') // a write in progress is not damage, and not delivered
+  const second = await follower.read()
+  assert.deepEqual(second.events.map(e => e.type), ['title'])
+  assert.deepEqual(second.damage, [])
+  assert.deepEqual(follower.at, { offset: fs.statSync(s.path).size - '{"seq":2,"ts"'.length, lines: 2, lastSeq: 1 })
+  await s.close()
+})
+
+test('exportTo() streams the same bytes as export() pretty-printed', async t => {
+  const { j, project } = setup(t)
+  const s = await j.create({ project, title: 'streamed' })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'x'.repeat(70_000) }] })
+  await s.close()
+  const chunks: string[] = []
+  const { Writable } = await import('node:stream')
+  const out = new Writable({ write(chunk, _enc, done) { chunks.push(String(chunk)); done() } })
+  const result = await j.exportTo(s.id, out, { events: true })
+  const text = chunks.join('')
+  assert.equal(text, `${JSON.stringify(await j.export(s.id, { events: true }), null, 2)}\n`)
+  assert.deepEqual(result, { messages: 1, events: 2, bytes: Buffer.byteLength(text) })
+})
+
+test('shareStatus() is undefined for a session never shared here', async t => {
+  const { j, project } = setup(t)
+  const s = await j.create({ project })
+  assert.equal(j.shareStatus(s.id), undefined)
+  await s.close()
+})
+
+test('the root comes from env.SESSION_JOURNAL_HOME when no root is given', t => {
+  const dir = tempDir(t)
+  assert.equal(new Journal({ env: { SESSION_JOURNAL_HOME: dir } }).root, dir)
+  assert.equal(new Journal({ root: path.join(dir, 'x'), env: { SESSION_JOURNAL_HOME: dir } }).root, path.join(dir, 'x'))
+})
