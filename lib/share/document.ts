@@ -39,10 +39,6 @@ export function shareDocumentProblem(value: unknown): string | undefined {
   return undefined
 }
 
-export function isShareDocument(value: unknown): value is ShareDocument {
-  return shareDocumentProblem(value) === undefined
-}
-
 function infoProblem(info: unknown): string | undefined {
   if (!isObject(info)) return 'info must be an object'
   for (const key of ['id', 'projectId', 'projectPath', 'created', 'updated'] as const) {
