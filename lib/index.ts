@@ -22,6 +22,7 @@ export {
 } from './core/errors.js'
 export type { ErrorCode, ErrorContext, ErrorKind } from './core/errors.js'
 export type * from './core/types.js'
+export { ROLES } from './core/types.js'
 export { loadConfig } from './config/load.js'
 export type { Config, ConfigSources, LoadConfigOptions } from './config/load.js'
 export { defaultConfigDir, SHARE_MODES, CONFIG_KEYS } from './config/files.js'
