@@ -47,3 +47,23 @@ export function codeOf(fn: () => unknown): string | undefined {
   }
   return undefined
 }
+
+/**
+ * Everything under `dir`, recursively, as `relative path -> what it is` (folders and links by
+ * kind and mode, files by mode and bytes): compare two to prove a call changed nothing.
+ */
+export function treeOf(dir: string): Record<string, string> {
+  const tree: Record<string, string> = {}
+  const visit = (rel: string) => {
+    const full = path.join(dir, rel)
+    const stat = fs.lstatSync(full)
+    const mode = (stat.mode & 0o777).toString(8)
+    if (stat.isSymbolicLink()) tree[rel] = `link -> ${fs.readlinkSync(full)}`
+    else if (stat.isDirectory()) {
+      if (rel !== '') tree[rel] = `dir ${mode}`
+      for (const name of fs.readdirSync(full).sort()) visit(path.join(rel, name))
+    } else tree[rel] = `file ${mode} ${fs.readFileSync(full).toString('base64')}`
+  }
+  visit('')
+  return tree
+}

@@ -27,7 +27,8 @@ const KINDS: Partial<Record<ErrorCode, ErrorKind>> = {
 }
 
 export function errorKind(code: string): ErrorKind {
-  return KINDS[code as ErrorCode] ?? 'failed'
+  // Own keys only: 'toString' or 'constructor' must not find Object.prototype's.
+  return Object.hasOwn(KINDS, code) ? KINDS[code as ErrorCode]! : 'failed'
 }
 
 export interface ErrorContext {

@@ -1,0 +1,128 @@
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import { logLines, rejectsWith } from '../helpers.js'
+import { journalIn, richSession } from '../sessions.js'
+import { HistoryReader, type HistoryOptions } from '../../lib/core/history.js'
+import { fold } from '../../lib/core/fold.js'
+import { toLine } from '../../lib/core/event.js'
+import type { History, JournalEvent } from '../../lib/core/types.js'
+
+const TS = '2024-05-01T10:00:00.000Z'
+
+/** A rich closed session, and a reader factory for its log. */
+async function setup(t: TestContext) {
+  const { journal, project } = journalIn(t)
+  const id = await richSession(journal, project)
+  const { path: file, projectId } = await journal.locate(id)
+  const reader = (options: Partial<HistoryOptions> = {}) => new HistoryReader(file, { id, projectId, projectPath: project }, { maxLineBytes: 1024 * 1024, ...options })
+  return { journal, project, id, projectId, file, reader }
+}
+
+/** The history as a plain value (a read() result shares the fold's objects). */
+const copy = (history: History): History => structuredClone(history)
+
+/** `n` title events continuing the log's seq (its damaged lines skipped), as raw lines. */
+function titles(file: string, n: number, prefix: string): string {
+  const seqs = fs.readFileSync(file, 'utf8').split('\n').flatMap(line => {
+    try { return [Number((JSON.parse(line) as { seq: unknown }).seq)] } catch { return [] }
+  })
+  const lastSeq = Math.max(...seqs)
+  return Array.from({ length: n }, (_, i) => toLine({ seq: lastSeq + 1 + i, ts: TS, type: 'title', title: `${prefix} ${i}` })).join('')
+}
+
+test('read(): folds exactly as fold() does over the events on disk', async t => {
+  const { reader, file, id, projectId, project } = await setup(t)
+  const events = logLines(file) as unknown as JournalEvent[]
+  assert.ok(events.length > 10)
+  const history = await reader().read()
+  assert.deepEqual(copy(history), { ...structuredClone(fold(events, { id, projectId, projectPath: project })), damage: [] })
+  assert.ok(history.messages.length > 0 && history.info.meta.events.length > 0, 'the session exercises the fold')
+})
+
+test('read() again: scans only what was appended since, and ends equal to a fresh reader', async t => {
+  const { reader, file, journal, id } = await setup(t)
+  const incremental = reader()
+  const seen: number[] = []
+  const onBatch = (batch: JournalEvent[]) => { for (const e of batch) seen.push(e.seq) }
+  await incremental.read(onBatch)
+  const firstCount = seen.length
+
+  // Lines already read are not read again: damage them in place (same length) and see nothing.
+  const bytes = fs.readFileSync(file)
+  const secondLineStart = bytes.indexOf(10) + 1
+  const secondLineEnd = bytes.indexOf(10, secondLineStart)
+  fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, secondLineStart), Buffer.alloc(secondLineEnd - secondLineStart, 'z'), bytes.subarray(secondLineEnd)]))
+  fs.appendFileSync(file, titles(file, 2, 'appended'))
+  const second = copy(await incremental.read(onBatch))
+  assert.deepEqual(seen.slice(firstCount), [seen[firstCount - 1]! + 1, seen[firstCount - 1]! + 2], 'only the two new events were scanned')
+  assert.equal(second.info.title, 'appended 1')
+  assert.deepEqual(second.damage, [], 'the rewritten line 2 was not scanned again')
+  assert.deepEqual((await reader().read()).damage.map(d => [d.kind, d.line]), [['bad-json', 2], ['seq-gap', 3]], 'a fresh reader does see it')
+
+  // Appends through a writer: after each, the incremental result equals a fresh reader's.
+  fs.writeFileSync(file, bytes)
+  const live = reader()
+  await live.read()
+  const s = await journal.resume(id)
+  for (let round = 0; round < 3; round++) {
+    const m = await s.message({ role: 'user', parts: [{ type: 'text', text: `round ${round}` }] })
+    await s.part(m, { type: 'text', text: 'more' })
+    if (round === 1) await s.revert(m)
+    assert.deepEqual(copy(await live.read()), copy(await reader().read()), `round ${round}`)
+  }
+  await s.close()
+})
+
+test('read(): a torn tail is reported once, replaced as it grows, and gone once its newline arrives', async t => {
+  const { reader, file } = await setup(t)
+  fs.appendFileSync(file, 'not json\n')
+  const next = titles(file, 1, 'completed')
+  const r = reader()
+  const kinds = async () => (await r.read()).damage.map(d => [d.kind, d.length])
+  assert.deepEqual(await kinds(), [['bad-json', 8]])
+  fs.appendFileSync(file, next.slice(0, 10))
+  assert.deepEqual(await kinds(), [['bad-json', 8], ['torn-tail', 10]])
+  assert.deepEqual(await kinds(), [['bad-json', 8], ['torn-tail', 10]], 'not duplicated by a second read')
+  fs.appendFileSync(file, next.slice(10, 20))
+  assert.deepEqual(await kinds(), [['bad-json', 8], ['torn-tail', 20]], 'the grown tail replaces the old report')
+  fs.appendFileSync(file, next.slice(20))
+  const history = await r.read()
+  assert.deepEqual(history.damage.map(d => d.kind), ['bad-json'], 'the line is whole now')
+  assert.equal(history.info.title, 'completed 0')
+  assert.deepEqual(copy(history), copy(await reader().read()))
+})
+
+test('read(onBatch): every event is seen exactly once, in order, across reads', async t => {
+  const { reader, file } = await setup(t)
+  const r = reader()
+  const seen: number[] = []
+  const onBatch = (batch: JournalEvent[]) => { for (const e of batch) seen.push(e.seq) }
+  await r.read(onBatch)
+  await r.read(onBatch) // nothing new
+  const more = titles(file, 3, 'more')
+  fs.appendFileSync(file, more.slice(0, -5)) // two whole lines and a torn one
+  await r.read(onBatch)
+  fs.appendFileSync(file, more.slice(-5))
+  await r.read(onBatch)
+  assert.deepEqual(seen, logLines(file).map(e => e.seq))
+})
+
+test('strict: damage throws ERR_CORRUPT_LOG with line and offset; a torn tail alone does not', async t => {
+  const { reader, file } = await setup(t)
+  fs.appendFileSync(file, '{"seq":1,"torn')
+  const history = await reader({ strict: true }).read()
+  assert.deepEqual(history.damage.map(d => d.kind), ['torn-tail'])
+  fs.truncateSync(file, fs.statSync(file).size - '{"seq":1,"torn'.length)
+  const offset = fs.statSync(file).size
+  const lines = logLines(file).length
+  fs.appendFileSync(file, 'not json\n')
+  const error = await rejectsWith(reader({ strict: true }).read(), 'ERR_CORRUPT_LOG')
+  assert.deepEqual([error.path, error.line, error.offset], [file, lines + 1, offset])
+  // An incremental strict reader throws on damage that arrives after its first read too.
+  fs.truncateSync(file, offset)
+  const r = reader({ strict: true })
+  await r.read()
+  fs.appendFileSync(file, 'not json\n')
+  await rejectsWith(r.read(), 'ERR_CORRUPT_LOG')
+})
