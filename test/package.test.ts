@@ -24,3 +24,14 @@ test('every path the package exports or runs exists in a build', () => {
   const targets = [...Object.values(pkg.exports).flatMap(v => (typeof v === 'string' ? [v] : Object.values(v))), ...Object.values(pkg.bin)]
   for (const target of targets) assert.ok(fs.existsSync(path.join(repoRoot, target)), target)
 })
+
+test("CI runs the README's test command, and that command installs what the tests need", () => {
+  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8')
+  const quickStart = /## Quick start\n+```sh\n([\s\S]*?)```/.exec(readme)?.[1]?.trim().split('\n') ?? []
+  assert.equal(quickStart.length, 2, 'two commands: the demo and the tests')
+  const testCommand = quickStart[1]!.split('#')[0]!.trim()
+  const ci = fs.readFileSync(path.join(repoRoot, '.ci', 'run'), 'utf8')
+  assert.ok(ci.split('\n').some(line => line.trim() === testCommand), `.ci/run runs ${testCommand}`)
+  const scripts = (read('package.json') as { scripts: Record<string, string> }).scripts
+  assert.match(scripts['test:all']!, /install-test-deps\.sh && npm test$/)
+})
