@@ -13,7 +13,7 @@ test('package-lock.json describes package.json as it is (npm install on a fresh 
   const root = (read('package-lock.json').packages as Record<string, Record<string, unknown>>)['']!
   // npm writes bin paths without the leading './'.
   const bare = (bin: unknown) => Object.fromEntries(Object.entries(bin as Record<string, string>).map(([k, v]) => [k, v.replace(/^\.\//, '')]))
-  for (const key of ['name', 'version', 'license', 'dependencies', 'devDependencies', 'engines']) {
+  for (const key of ['name', 'version', 'license', 'dependencies', 'devDependencies', 'optionalDependencies', 'engines']) {
     assert.deepEqual(root[key], pkg[key], `package-lock.json packages[""].${key}`)
   }
   assert.deepEqual(root.bin, bare(pkg.bin), 'package-lock.json packages[""].bin')
