@@ -23,6 +23,7 @@ import type { VerifyOptions, VerifyReport } from './core/verify.js'
 import { exportSession, exportTo, type ExportDocument, type ExportOptions, type StreamedExport } from './export/export.js'
 import { importSession, type ImportOptions } from './export/import.js'
 import { parseImportText } from './export/parse.js'
+import { amend, deleteOutcome, type UnshareOptions, type UnshareResult } from './share/outcome.js'
 import { Sharing, type ShareOptions } from './share/sharing.js'
 import type { ShareStatus } from './share/sync.js'
 
@@ -47,6 +48,19 @@ export interface JournalOptions {
   share?: ShareOptions
   /** The fault seam for tests: set only through `session-journal/testing`. */
   [WRITER_IO]?: WriterIO
+}
+
+export interface DeleteOptions {
+  /**
+   * Delete even when the session's share cannot be taken down (its server is gone): the copy
+   * may stay online at its link, and its record stays so that unshare can still take it down.
+   */
+  force?: boolean
+}
+
+export interface DeleteResult {
+  /** The session's share from here, if it had one: taken down (`removed`), or left as it was (`force`). */
+  share: UnshareResult | null
 }
 
 export class Journal {
@@ -103,12 +117,13 @@ export class Journal {
 
   /**
    * Deletes a session's log and its set-aside torn tails, unsharing it first. Refused while a
-   * writer holds it, and while a share cannot be taken down (nothing is deleted then).
+   * writer holds it, and while a share cannot be taken down (nothing is deleted then) unless `force`.
    */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, options: DeleteOptions = {}): Promise<DeleteResult> {
     await this.logs.assertNotHeld(id) // a held session is refused before any side effect
-    await this.sharing.takeDown(id)
-    await this.logs.delete(id)
+    const share = await this.sharing.takeDown(id, options.force === true)
+    await this.logs.delete(id).catch(error => { throw share ? amend(error, deleteOutcome(share)) : error })
+    return { share }
   }
 
   /** The session as one JSON document: `{ format, version, info, messages[, events] }`. */
@@ -135,9 +150,12 @@ export class Journal {
     return this.sharing.share(id)
   }
 
-  /** Removes the published copy, then records `unshare`. Resolves to false when it was not shared from here. */
-  unshare(id: string): Promise<boolean> {
-    return this.sharing.unshare(id)
+  /**
+   * Removes the published copy (not with `local`: then the server is not contacted), then
+   * records `unshare`. Resolves to false when it was not shared from here.
+   */
+  unshare(id: string, options?: UnshareOptions): Promise<UnshareResult | false> {
+    return this.sharing.unshare(id, options)
   }
 
   /** How the sync of a session shared and opened here is doing; undefined when there is none. */

@@ -7,6 +7,7 @@
  * The document is folded from the log itself, incrementally: the first send reads the log,
  * later ones read only what was appended since (the log, not the listener, is the truth).
  */
+import { ShareDisabledError } from '../core/errors.js'
 import type { HistoryReader } from '../core/history.js'
 import type { OpenSession } from '../core/session.js'
 import type { Redactor } from '../export/redact.js'
@@ -49,6 +50,12 @@ export interface ShareSyncOptions {
   closeTimeoutMs?: number
   redact?: Redactor | undefined
   clock?: Clock
+  /**
+   * Asked before every send. Throws ShareDisabledError when the copy must not be sent any
+   * more (the config now says `disabled`): the sync stops for good. Any other error counts
+   * as a failed send (retried), so a config that cannot be read never lets a send through.
+   */
+  allowed?: () => Promise<void>
 }
 
 export class ShareSync {
@@ -59,6 +66,7 @@ export class ShareSync {
   private inflight: Promise<void> | null = null
   private backoff = 0
   private stopped = false
+  private readonly offAppend: () => void
   /** The last failure, cleared by the next success: for hosts that want to show it. */
   lastError: Error | null = null
   /** Sends that reached the server. */
@@ -73,9 +81,9 @@ export class ShareSync {
   ) {
     this.history = history
     this.clock = options.clock ?? realClock
-    const off = session.onAppend(() => this.touch())
+    this.offAppend = session.onAppend(() => this.touch())
     session.onClose(async () => {
-      off()
+      this.offAppend()
       // close() sends what is pending, but a dead server may hold it up only so long.
       let timer: unknown
       await Promise.race([this.flush(), new Promise(resolve => { timer = this.clock.setTimeout(() => resolve(undefined), this.options.closeTimeoutMs ?? 5000) })])
@@ -107,9 +115,11 @@ export class ShareSync {
     if (this.dirty && !this.stopped) await this.send()
   }
 
-  /** Stops syncing (after unshare). */
-  stop(): void {
+  /** Stops syncing for good (after unshare; `reason` when sharing was disabled). */
+  stop(reason?: Error): void {
     this.stopped = true
+    if (reason) this.lastError = reason
+    this.offAppend()
     if (this.timer) this.clock.clearTimeout(this.timer)
     this.timer = null
   }
@@ -134,11 +144,18 @@ export class ShareSync {
     this.dirty = false
     this.inflight = (async () => {
       try {
+        await this.options.allowed?.()
+        // unshare() may have stopped the sync while the config was read.
+        if (this.stopped) return
         await this.provider.sync(this.record, await this.document())
         this.sent++
         this.lastError = null
         this.backoff = 0
       } catch (error) {
+        if (error instanceof ShareDisabledError) {
+          this.stop(error)
+          return
+        }
         this.dirty = true
         this.lastError = error as Error
         this.backoff = Math.min(Math.max(this.backoff * 2, 500), this.options.maxBackoffMs ?? 30_000)

@@ -39,6 +39,10 @@ test('share prints the link, unshare takes it down; --json for both', async t =>
   const notShared = await run(['unshare', s.id, '--json'], { root, env })
   assert.equal(notShared.code, 1)
   assert.deepEqual(JSON.parse(notShared.stdout), { id: s.id, unshared: false })
+
+  const second = (await run(['share', s.id], { root, env })).stdout.trim()
+  const json = await run(['unshare', s.id, '--json'], { root, env })
+  assert.deepEqual(JSON.parse(json.stdout), { id: s.id, unshared: true, url: second, removed: true })
 })
 
 test('share: disabled by the project is a one-line error with its code, nothing on stdout', async t => {
@@ -52,6 +56,70 @@ test('share: disabled by the project is a one-line error with its code, nothing 
   assert.equal(human.stderr.trimEnd().split('\n').length, 1)
   const json = await run(['share', s.id, '--json'], { root, env })
   assert.equal(JSON.parse(json.stderr).error.code, 'ERR_SHARE_DISABLED')
+})
+
+test('share server gone: unshare and delete say nothing was done and name the flag; --local and --force go on and say where the copy remains', async t => {
+  const { journal, root, project, env, server } = await withServer(t)
+  const s = await journal.create({ project })
+  await s.close()
+  const url = (await run(['share', s.id], { root, env })).stdout.trim()
+  const other = await journal.create({ project })
+  await other.close()
+  const otherUrl = (await run(['share', other.id], { root, env })).stdout.trim()
+  await server.close()
+
+  const unshare = await run(['unshare', s.id], { root, env })
+  assert.equal(unshare.code, 1)
+  assert.equal(unshare.stdout, '')
+  assert.match(unshare.stderr, new RegExp(`nothing was unshared: the share at ${url} was not taken down.*'session-journal unshare --local ${s.id}'`))
+  const local = await run(['unshare', s.id, '--local'], { root, env })
+  assert.deepEqual(local, { code: 0, stdout: `unshared ${s.id} here only: the server was not contacted, so the copy at ${url} may still be online\n`, stderr: '' })
+  assert.equal((await journal.read(s.id)).info.share, null)
+
+  const del = await run(['delete', other.id, '--json'], { root, env })
+  assert.equal(del.code, 1)
+  const error = JSON.parse(del.stderr).error as { code: string, message: string }
+  assert.equal(error.code, 'ERR_SHARE_FAILED')
+  assert.match(error.message, new RegExp(`nothing was deleted: the share at ${otherUrl} was not taken down.*'session-journal delete --force ${other.id}'`))
+  assert.ok(fs.existsSync(other.path))
+  const forced = await run(['delete', other.id, '--force'], { root, env })
+  assert.equal(forced.code, 0)
+  assert.equal(forced.stdout, `deleted ${other.id}\n`)
+  assert.match(forced.stderr, new RegExp(`^session-journal: warning: the share of ${other.id} could not be taken down \\(unshare failed: .*\\); the copy at ${otherUrl} may still be online\\. Its share record is kept: 'session-journal unshare ${other.id}' takes it down`))
+  assert.equal(fs.existsSync(other.path), false)
+  const json = await run(['unshare', other.id, '--local', '--json'], { root, env })
+  assert.deepEqual(JSON.parse(json.stdout), { id: other.id, unshared: true, url: otherUrl, removed: false })
+})
+
+test('delete of a shared session says its share was taken down; --force --json reports the share', async t => {
+  const { journal, root, project, env } = await withServer(t)
+  const a = await journal.create({ project })
+  await a.close()
+  const url = (await run(['share', a.id], { root, env })).stdout.trim()
+  assert.deepEqual(await run(['delete', a.id], { root, env }), { code: 0, stdout: `deleted ${a.id}; its share at ${url} was taken down\n`, stderr: '' })
+  assert.equal((await fetch(url)).status, 404)
+  const b = await journal.create({ project })
+  await b.close()
+  const bUrl = (await run(['share', b.id], { root, env })).stdout.trim()
+  const json = await run(['delete', b.id, '--force', '--json'], { root, env })
+  assert.deepEqual(JSON.parse(json.stdout), { id: b.id, deleted: true, share: { url: bUrl, removed: true } })
+})
+
+test('share of a session shared before its project disabled sharing: refused, says the copy stays; unshare takes it down', async t => {
+  const { journal, root, project, env } = await withServer(t)
+  const s = await journal.create({ project })
+  await s.close()
+  const url = (await run(['share', s.id], { root, env })).stdout.trim()
+  fs.writeFileSync(path.join(project, 'session-journal.jsonc'), '{ "share": "disabled" }')
+  const refused = await run(['share', s.id, '--json'], { root, env })
+  assert.equal(refused.code, 1)
+  const error = JSON.parse(refused.stderr).error as { code: string, message: string }
+  assert.equal(error.code, 'ERR_SHARE_DISABLED')
+  assert.match(error.message, new RegExp(`the copy published before at ${url} stays online until it is unshared`))
+  const listed = await run(['list', '--json'], { root, env, cwd: project })
+  assert.equal(JSON.parse(listed.stdout).shared, true)
+  assert.deepEqual(await run(['unshare', s.id], { root, env }), { code: 0, stdout: `unshared ${s.id}\n`, stderr: '' })
+  assert.equal((await fetch(url)).status, 404)
 })
 
 test('config set/get: global, then a project file that disables sharing for the team', async t => {

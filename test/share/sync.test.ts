@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { test, type TestContext } from 'node:test'
-import { ShareFailedError } from '../../lib/core/errors.js'
+import { ShareDisabledError, ShareFailedError } from '../../lib/core/errors.js'
 import type { OpenSession } from '../../lib/core/session.js'
 import { Journal } from '../../lib/index.js'
 import type { ShareDocument, ShareProvider, ShareRecord } from '../../lib/share/provider.js'
@@ -28,7 +28,7 @@ function provider(): ShareProvider & { sent: ShareDocument[], failing: boolean }
   return p
 }
 
-async function open(t: TestContext, options: { debounceMs?: number, maxBackoffMs?: number } = {}) {
+async function open(t: TestContext, options: { debounceMs?: number, maxBackoffMs?: number, allowed?: () => Promise<void> } = {}) {
   const dir = tempDir(t)
   const store = new LogStore({ root: path.join(dir, 'root'), fsync: 'never', batchMs: 5, maxLineBytes: 1 << 20, lockStaleMs: 10_000, lockWaitMs: 0, io: nodeIO })
   const session = await store.create({ project: path.join(dir, 'project') })
@@ -119,4 +119,40 @@ test('the shared copy is folded with the journal\'s maxLineBytes, like read()', 
   assert.deepEqual(read.damage.map(d => d.kind), ['line-too-long'])
   assert.deepEqual(transport.sent[0]!.messages.map(m => m.parts[0]!.text), ['short'])
   assert.deepEqual(transport.sent[0]!.messages, read.messages)
+})
+
+test('allowed() is asked before every send: disabled stops the sync for good, with nothing sent', async t => {
+  let policy: Error | null = null
+  const { session, clock, transport, sync } = await open(t, { debounceMs: 10, allowed: async () => { if (policy) throw policy } })
+  await say(session, 'a')
+  clock.advance(10)
+  await until(() => transport.sent.length === 1)
+  policy = new ShareDisabledError('sharing is disabled')
+  await say(session, 'b')
+  clock.advance(10)
+  await until(() => !sync.status().active)
+  await settle()
+  assert.equal(transport.sent.length, 1)
+  assert.deepEqual(clock.pending(), [], 'no retry of a refused send')
+  assert.equal(sync.status().lastError, policy)
+  policy = null
+  await say(session, 'c') // appends after the stop arm nothing
+  assert.deepEqual(clock.pending(), [])
+  await session.close()
+  assert.equal(transport.sent.length, 1)
+})
+
+test('allowed() failing otherwise (a broken config) counts as a failed send: retried, nothing sent meanwhile', async t => {
+  let broken = true
+  const { session, clock, transport, sync } = await open(t, { debounceMs: 10, allowed: async () => { if (broken) throw new Error('config.jsonc:1:2: CommaExpected') } })
+  await say(session, 'a')
+  clock.advance(10)
+  await until(() => clock.pending().length === 1)
+  assert.deepEqual(clock.pending(), [500])
+  assert.equal(transport.sent.length, 0)
+  assert.match(sync.status().lastError?.message ?? '', /CommaExpected/)
+  broken = false
+  clock.advance(500)
+  await until(() => transport.sent.length === 1)
+  assert.equal(sync.status().active, true)
 })
