@@ -42,8 +42,9 @@ export interface StreamedExport {
 
 /**
  * Folds the log as `read()` does and counts the events it folded, so a second pass over the
- * raw events can stop at the same place even if a writer appends in between. With `check`,
- * every event is checked for depth as it passes, so nothing is written for a log that fails.
+ * raw events can stop at the same place even if a writer appends in between. Refuses a log
+ * too deep for a document before anything is written: info and messages (and kept events)
+ * once folded, and with `check` every event as it passes (exportTo holds none of them).
  */
 async function foldCounting(ports: ExportPorts, id: string, keep?: JournalEvent[], check = false): Promise<{ info: SessionInfo, messages: Message[], count: number }> {
   let count = 0
