@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--only append-never,append-batch,append-always,read,list,resume,export,choices]`
+ *   [--projects N] [--resume-gb N] [--redact-kib N] [--config-kib N]
+ *   [--only append-never,append-batch,append-always,read,list,resume,export,redact,config,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -9,9 +10,11 @@ import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { appendAlways, appendBatch, appendNever } from './append.js'
 import { choices, type Choice } from './choices.js'
+import { configScenario } from './config.js'
 import { exportScenario } from './export.js'
 import { listScenario } from './list.js'
 import { readScenario } from './read.js'
+import { redactScenario } from './redact.js'
 import { resumeScenario } from './resume.js'
 import type { Row } from './util.js'
 
@@ -25,6 +28,8 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '10000' },
     projects: { type: 'string', default: '1000' },
     'resume-gb': { type: 'string', default: '1' },
+    'redact-kib': { type: 'string', default: '512' },
+    'config-kib': { type: 'string', default: '200' },
     only: { type: 'string' },
   },
 })
@@ -44,6 +49,8 @@ const scenarios: Array<[string, () => Promise<Row>]> = [
   ['list', () => listScenario(n('sessions'), n('projects'), rounds)],
   ['resume', () => resumeScenario(n('resume-gb') * 2 ** 30, Math.max(rounds, 9))],
   ['export', () => exportScenario(n('read-mb') * 2 ** 20, rounds)],
+  ['redact', () => redactScenario(n('redact-kib'), rounds)],
+  ['config', () => configScenario(n('config-kib'), rounds)],
 ]
 
 const rows: Row[] = []

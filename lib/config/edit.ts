@@ -3,13 +3,13 @@
  * line endings and indentation survive; the value is validated before anything is written.
  * Finding and reading the files is files.ts's; precedence is load.ts's.
  */
-import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { applyEdits, modify } from 'jsonc-parser'
 import {
   CONFIG_KEYS, defaultConfigDir, exists, GLOBAL_CONFIG_FILE, isConfigKey, parseText, PROJECT_CONFIG_FILES, validateValue,
 } from './files.js'
-import { ConfigInvalidError, isNotFound, UsageError } from '../core/errors.js'
+import { MAX_CONFIG_BYTES, readConfigText } from './text.js'
+import { ConfigInvalidError, UsageError } from '../core/errors.js'
 import { writeFileAtomic } from '../core/files.js'
 
 export interface SetConfigOptions {
@@ -32,13 +32,9 @@ export async function setConfig(key: string, value: string | undefined, options:
   if (value !== undefined) validateValue(key, value, {})
   const path = await targetFile(options)
 
-  let text = ''
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    if (!isNotFound(error)) throw error
-  }
-  // Refuse to edit a file we cannot read back: the edit would land in the wrong place.
+  let text = (await readConfigText(path)) ?? ''
+  // Refuse to edit a file we cannot read back (syntax, depth, a key twice): the edit would land
+  // in the wrong place, or in one of two copies of the key while the other still counts.
   const root = parseText(path, text)
   if (root === undefined) text = text.trim() === '' ? '{}\n' : `${text.trimEnd()}\n{}\n`
   const eol = text.includes('\r\n') ? '\r\n' : '\n'
@@ -48,6 +44,10 @@ export async function setConfig(key: string, value: string | undefined, options:
   })
   let next = applyEdits(text, edits)
   if (!next.endsWith(eol)) next += eol
+  if (Buffer.byteLength(next) > MAX_CONFIG_BYTES) {
+    throw new ConfigInvalidError(`${path}: the edit would make it larger than ${MAX_CONFIG_BYTES} bytes, more than a config file may hold; nothing was written`, { path })
+  }
+  // Also removes temp files a killed earlier write left beside it (in a user's repository, too).
   await writeFileAtomic(path, next)
   return path
 }

@@ -13,8 +13,8 @@ import {
   getNodeValue, parseTree, printParseErrorCode,
   type Node, type ParseError,
 } from 'jsonc-parser'
-import { readTextIfExists } from '../core/files.js'
 import { ConfigInvalidError, ConfigParseError, isNotFound } from '../core/errors.js'
+import { locator, MAX_CONFIG_DEPTH, readConfigText, tooDeepAt, type Locate } from './text.js'
 
 export type ShareMode = 'manual' | 'auto' | 'disabled'
 export const SHARE_MODES: readonly ShareMode[] = ['manual', 'auto', 'disabled']
@@ -23,6 +23,8 @@ export type ConfigKey = 'share' | 'shareServer'
 export const CONFIG_KEYS: readonly ConfigKey[] = ['share', 'shareServer']
 /** Keys that are accepted without a warning but carry no setting (editor schema hints). */
 const IGNORED_KEYS = new Set(['$schema'])
+/** Unknown keys listed one by one per file; the rest are one line (a file of 30k stray keys is one mistake). */
+export const MAX_KEY_WARNINGS = 10
 
 export const GLOBAL_CONFIG_FILE = 'config.jsonc'
 /** Names looked for in each project folder, first match wins within a folder. */
@@ -78,46 +80,94 @@ export async function readProjectFolder(dir: string, warnings: string[]): Promis
 
 /** One file's validated settings; undefined when it does not exist. Unknown keys are warnings, bad values throw. */
 export async function readSettings(path: string, warnings: string[]): Promise<FileSettings | undefined> {
-  const text = await readTextIfExists(path)
+  const text = await readConfigText(path)
   if (text === undefined) return undefined
   const settings: FileSettings = { path }
-  const root = parseText(path, text)
+  const at = locator(text)
+  const root = parseText(path, text, at)
   if (root === undefined) return settings // empty or comments only: no settings
+  let unknown = 0
+  let lastUnknown: Node | undefined
   for (const property of root.children ?? []) {
     const keyNode = property.children?.[0]
     const valueNode = property.children?.[1]
     if (keyNode === undefined || valueNode === undefined) continue
     const key = String(keyNode.value)
     if (!isConfigKey(key)) {
-      if (!IGNORED_KEYS.has(key)) {
-        const { line, column } = lineColumn(text, keyNode.offset)
-        warnings.push(`${path}:${line}:${column}: unknown key "${key}" ignored (known keys: ${CONFIG_KEYS.join(', ')})`)
+      if (IGNORED_KEYS.has(key)) continue
+      if (++unknown > MAX_KEY_WARNINGS) {
+        lastUnknown = keyNode
+        continue
       }
+      const { line, column } = at(keyNode.offset)
+      warnings.push(`${path}:${line}:${column}: unknown key "${key}" ignored (known keys: ${CONFIG_KEYS.join(', ')})`)
       continue
     }
     const value: unknown = getNodeValue(valueNode)
-    const where = { path, ...lineColumn(text, valueNode.offset), offset: valueNode.offset }
+    const where = { path, ...at(valueNode.offset), offset: valueNode.offset }
     if (key === 'share') settings.share = validateValue(key, value, where) as ShareMode
     else settings.shareServer = validateValue(key, value, where)
+  }
+  if (lastUnknown !== undefined) {
+    const { line, column } = at(lastUnknown.offset)
+    warnings.push(`${path}:${line}:${column}: ${unknown - MAX_KEY_WARNINGS} more unknown keys ignored, the last "${String(lastUnknown.value)}" here (only the first ${MAX_KEY_WARNINGS} are listed)`)
   }
   return settings
 }
 
-/** Parses JSONC; the object root, or undefined for an empty file. Throws on syntax errors and non-object roots. */
-export function parseText(path: string, text: string): Node | undefined {
+/**
+ * Parses JSONC; the object root, or undefined for an empty file. Throws ERR_CONFIG_PARSE on
+ * syntax errors and nesting past MAX_CONFIG_DEPTH, ERR_CONFIG_INVALID on a non-object root and
+ * on a key that appears twice in one object (jsonc-parser would keep both: which one counts
+ * would depend on who reads, and a team's "disabled" could be overridden further down).
+ */
+export function parseText(path: string, text: string, at: Locate = locator(text)): Node | undefined {
+  const deep = tooDeepAt(text)
+  if (deep !== undefined) {
+    const { line, column } = at(deep)
+    throw new ConfigParseError(`${path}:${line}:${column}: nested deeper than ${MAX_CONFIG_DEPTH} levels`, { path, line, column, offset: deep })
+  }
   const errors: ParseError[] = []
   const root = parseTree(text, errors, { allowTrailingComma: true, allowEmptyContent: true })
   const first = errors[0]
   if (first !== undefined) {
-    const { line, column } = lineColumn(text, first.offset)
+    const { line, column } = at(first.offset)
     throw new ConfigParseError(`${path}:${line}:${column}: ${printParseErrorCode(first.error)}`, { path, line, column, offset: first.offset })
   }
   if (root === undefined) return undefined
   if (root.type !== 'object') {
-    const { line, column } = lineColumn(text, root.offset)
+    const { line, column } = at(root.offset)
     throw new ConfigInvalidError(`${path}:${line}:${column}: the top level must be an object, got ${root.type}`, { path, line, column, offset: root.offset })
   }
+  const duplicate = firstDuplicate(root)
+  if (duplicate !== undefined) {
+    const { line, column } = at(duplicate.again.offset)
+    const before = at(duplicate.first.offset)
+    throw new ConfigInvalidError(`${path}:${line}:${column}: duplicate key "${String(duplicate.again.value)}" (first at ${before.line}:${before.column}); a key may appear only once`,
+      { path, line, column, offset: duplicate.again.offset })
+  }
   return root
+}
+
+/** The repeated key that comes first in the text, in any object at any level. A loop: depth was checked. */
+function firstDuplicate(root: Node): { first: Node, again: Node } | undefined {
+  let found: { first: Node, again: Node } | undefined
+  const stack = [root]
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node.type === 'array') for (const child of node.children ?? []) stack.push(child)
+    if (node.type !== 'object') continue
+    // Keys compare unescaped ("sh\u0061re" is "share"), as every JSON reader sees them.
+    const seen = new Map<string, Node>()
+    for (const property of node.children ?? []) {
+      const [key, value] = property.children ?? []
+      if (value !== undefined) stack.push(value)
+      if (key === undefined) continue
+      const first = seen.get(String(key.value))
+      if (first === undefined) seen.set(String(key.value), key)
+      else if (found === undefined || key.offset < found.again.offset) found = { first, again: key }
+    }
+  }
+  return found
 }
 
 interface Where { path?: string, line?: number, column?: number, offset?: number }
@@ -142,19 +192,6 @@ export function validateValue(key: ConfigKey, value: unknown, where: Where): str
     throw new ConfigInvalidError(`${at}shareServer must be an http:// or https:// URL; got ${JSON.stringify(value)}`, where)
   }
   return value as string
-}
-
-/** 1-based line and column (in UTF-16 code units, like editors count) of a string offset. */
-export function lineColumn(text: string, offset: number): { line: number, column: number } {
-  let line = 1
-  let lineStart = 0
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++
-      lineStart = i + 1
-    }
-  }
-  return { line, column: offset - lineStart + 1 }
 }
 
 export async function exists(path: string): Promise<boolean> {

@@ -19,9 +19,16 @@ export interface MessageInput {
 export type PartInput = { id?: string, type: string, [key: string]: unknown }
 
 /**
+ * How many levels of arrays and objects a value handed in (a part, a message's meta, custom
+ * data) may nest: `{}` is 1 level. Far beyond any real transcript, and far below what
+ * JSON.stringify and the checks here survive on the stack (about 4000 levels).
+ */
+export const MAX_JSON_DEPTH = 1000
+
+/**
  * Plain JSON only: what JSON.stringify would silently drop or mangle (functions, NaN,
- * Dates, Maps, class instances) or choke on (cycles, BigInt) is refused up front, so the
- * line on disk always reads back as the value the host passed.
+ * Dates, Maps, class instances) or choke on (cycles, BigInt, nesting past MAX_JSON_DEPTH)
+ * is refused up front, so the line on disk always reads back as the value the host passed.
  */
 export function assertPlainJson(value: unknown, where: string): void {
   const problem = jsonProblem(value, 0)
@@ -31,7 +38,8 @@ export function assertPlainJson(value: unknown, where: string): void {
 /** Past this depth a value is checked again with cycle tracking (rare, so the common case stays cheap). */
 const CHEAP_DEPTH = 256
 
-interface JsonProblem { path: string, message: string }
+/** `deep`: the path would be a thousand steps long, so it stays '' and the message says why. */
+interface JsonProblem { path: string, message: string, deep?: boolean }
 
 /** Returns the first problem; its path is built only on the way out, so valid values cost no strings. */
 function jsonProblem(value: unknown, depth: number, seen?: Set<object>): JsonProblem | undefined {
@@ -42,6 +50,8 @@ function jsonProblem(value: unknown, depth: number, seen?: Set<object>): JsonPro
     default: return { path: '', message: `is a ${typeof value}: not JSON` }
   }
   if (value === null) return undefined
+  // The recursion stops here, so its depth is bounded whatever the host hands in.
+  if (depth >= MAX_JSON_DEPTH) return { path: '', message: `nests deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`, deep: true }
   if (seen) {
     if (seen.has(value)) return { path: '', message: 'is cyclic' }
     seen.add(value)
@@ -52,7 +62,7 @@ function jsonProblem(value: unknown, depth: number, seen?: Set<object>): JsonPro
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length && !problem; i++) {
       problem = jsonProblem(value[i], depth + 1, seen)
-      if (problem) problem.path = `[${i}]${problem.path}`
+      if (problem && !problem.deep) problem.path = `[${i}]${problem.path}`
     }
   } else {
     const proto = Object.getPrototypeOf(value)
@@ -65,7 +75,7 @@ function jsonProblem(value: unknown, depth: number, seen?: Set<object>): JsonPro
       if (v === undefined) continue
       problem = jsonProblem(v, depth + 1, seen)
       if (problem) {
-        problem.path = `.${key}${problem.path}`
+        if (!problem.deep) problem.path = `.${key}${problem.path}`
         break
       }
     }

@@ -40,10 +40,58 @@ export interface AtomicWriteOptions {
   sync?: boolean
 }
 
+/** writeFileAtomic's temp files: `.<target name>.<12 hex digits>.tmp`, beside the target. */
+const TEMP_NAME = /^\.(.+)\.[0-9a-f]{12}\.tmp$/
+
+/**
+ * A temp file whose mtime is this old belongs to a writer that died between open and rename
+ * (SIGKILL, power loss): a live one is renamed within milliseconds. Younger ones are left alone.
+ */
+export const STALE_TEMP_MS = 10_000
+
+/** How long a folder's list of temp files is trusted: a folder of 100k share files takes ~100 ms to list. */
+const LISTING_TTL_MS = 60_000
+const listings = new Map<string, { at: number, temps: Map<string, string[]> }>()
+
+/**
+ * Removes the stale temp files of `file` (exactly its own name pattern, regular files only).
+ * Best effort: a folder that cannot be listed or a file that cannot be removed is left as it is.
+ */
+async function removeStaleTemps(file: string): Promise<void> {
+  const dir = path.dirname(file)
+  const now = Date.now()
+  let listing = listings.get(dir)
+  if (listing === undefined || now - listing.at > LISTING_TTL_MS) {
+    if (listings.size >= 1000) listings.clear()
+    listing = { at: now, temps: new Map() }
+    for (const name of await fs.readdir(dir).catch(() => [])) {
+      const target = TEMP_NAME.exec(name)?.[1]
+      if (target === undefined) continue
+      const names = listing.temps.get(target)
+      if (names === undefined) listing.temps.set(target, [name])
+      else names.push(name)
+    }
+    listings.set(dir, listing)
+  }
+  const names = listing.temps.get(path.basename(file))
+  if (names === undefined) return
+  const kept: string[] = []
+  for (const name of names) {
+    const temp = path.join(dir, name)
+    const stat = await fs.lstat(temp).catch(() => undefined)
+    if (stat === undefined) continue // renamed by its writer, or removed by another cleaner
+    if (!stat.isFile() || now - stat.mtimeMs < STALE_TEMP_MS) kept.push(name)
+    else await fs.rm(temp, { force: true }).catch(() => kept.push(name))
+  }
+  if (kept.length > 0) listing.temps.set(path.basename(file), kept)
+  else listing.temps.delete(path.basename(file))
+}
+
 /**
  * Replaces a whole file so that readers see the old content or the new, never a mix: a temp
  * file beside the target, flushed, renamed over it. Used for config files, share records,
- * listing caches (never for the append-only logs).
+ * listing caches (never for the append-only logs). A temp file a killed writer left behind
+ * is removed by a later write of the same target once it is STALE_TEMP_MS old.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(file)
@@ -55,6 +103,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   } catch (error) {
     if (!isNotFound(error)) throw error
   }
+  await removeStaleTemps(file)
   // Same folder, so the rename stays on one file system; the dot keeps it out of listings.
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
   try {

@@ -7,10 +7,11 @@
  */
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
+import { InvalidExportError } from '../core/errors.js'
 import type { CorePorts } from '../core/ports.js'
 import type { JournalEvent, Message, SessionInfo } from '../core/types.js'
 import { redactValue, toRedactor, type Redactor } from './redact.js'
-import { EXPORT_FORMAT, EXPORT_VERSION } from './validate.js'
+import { deeperThan, depthProblem, EXPORT_FORMAT, EXPORT_VERSION, MAX_EXPORT_DEPTH, TOO_DEEP, type ExportProblem } from './validate.js'
 
 export { EXPORT_FORMAT, EXPORT_VERSION }
 
@@ -41,17 +42,32 @@ export interface StreamedExport {
 
 /**
  * Folds the log as `read()` does and counts the events it folded, so a second pass over the
- * raw events can stop at the same place even if a writer appends in between.
+ * raw events can stop at the same place even if a writer appends in between. Refuses a log
+ * too deep for a document before anything is written: info and messages (and kept events)
+ * once folded, and with `check` every event as it passes (exportTo holds none of them).
  */
-async function foldCounting(ports: ExportPorts, id: string, keep?: JournalEvent[]): Promise<{ info: SessionInfo, messages: Message[], count: number }> {
+async function foldCounting(ports: ExportPorts, id: string, keep?: JournalEvent[], check = false): Promise<{ info: SessionInfo, messages: Message[], count: number }> {
   let count = 0
   const { info, messages } = await ports.readHistory(id, {
     onBatch: batch => {
-      if (keep) for (const event of batch) keep.push(event)
-      count += batch.length
+      for (const event of batch) {
+        if (check && deeperThan(event, MAX_EXPORT_DEPTH - 2)) tooDeep(id, { path: `events[${count}]`, message: TOO_DEEP })
+        keep?.push(event)
+        count++
+      }
     },
   })
+  const problem = depthProblem({ info, messages, ...(keep ? { events: keep } : {}) })
+  if (problem) tooDeep(id, problem)
   return { info, messages, count }
+}
+
+/**
+ * A log written by another tool can hold an event nested deeper than any document may
+ * (MAX_EXPORT_DEPTH): refused as a whole, before a byte is written.
+ */
+function tooDeep(id: string, problem: ExportProblem): never {
+  throw new InvalidExportError(`session ${id} cannot be exported: ${problem.path} ${problem.message}`, { id })
 }
 
 export async function exportSession(ports: ExportPorts, id: string, options: ExportOptions = {}): Promise<ExportDocument> {
@@ -86,7 +102,7 @@ function indented(value: unknown, depth: number): string {
 export async function exportTo(ports: ExportPorts, id: string, out: Writable, options: ExportOptions = {}): Promise<StreamedExport> {
   const redact = toRedactor(options.redact)
   const shape = <T>(value: T): T => (redact ? redactValue(value, redact) : value)
-  const { info, messages, count } = await foldCounting(ports, id)
+  const { info, messages, count } = await foldCounting(ports, id, undefined, options.events === true)
   let bytes = 0
   let pending = ''
   // Small pieces are gathered into ~64 KiB writes; big ones go out as they are.

@@ -5,6 +5,7 @@
  * the first bad path in plain words: `messages[3].parts[0].type must be a string`.
  */
 import { InvalidExportError } from '../core/errors.js'
+import { MAX_JSON_DEPTH } from '../core/event.js'
 import { ULID_PATTERN } from '../core/ids.js'
 
 export const EXPORT_FORMAT = 'session-journal'
@@ -13,6 +14,14 @@ export const EXPORT_VERSION = 1
 const PROJECT_ID = /^[a-z0-9][a-z0-9._-]{0,47}-[0-9a-f]{12}$/
 const ROLES = ['user', 'assistant', 'system']
 const FOLDED_TYPES = ['session', 'message', 'part', 'title', 'revert', 'share', 'unshare', 'repair', 'import']
+
+/**
+ * Levels of arrays and objects an export document may nest. Content the journal accepts nests
+ * MAX_JSON_DEPTH levels and sits at most 5 levels down (`info.meta.events[i].data`), so every
+ * log the journal wrote exports; deeper is refused before JSON.stringify or a recursive reader
+ * would overflow the stack on it.
+ */
+export const MAX_EXPORT_DEPTH = MAX_JSON_DEPTH + 5
 
 /** Where a problem is and what it is. `path` is '' for the document itself. */
 export interface ExportProblem {
@@ -159,6 +168,43 @@ function event(v: unknown, at: string): void {
   }
 }
 
+export const TOO_DEEP = `nests deeper than an export document may (${MAX_EXPORT_DEPTH} levels from its top)`
+
+/** True when `value` nests more than `levels` levels of arrays and objects. A loop: any depth is safe. */
+export function deeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const nodes: object[] = [value]
+  const depths: number[] = [1]
+  for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
+    const depth = depths.pop()!
+    // A cycle only ever goes deeper, so it ends here too.
+    if (depth > levels) return true
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) {
+        nodes.push(child)
+        depths.push(depth + 1)
+      }
+    }
+  }
+  return false
+}
+
+/**
+ * The first part of a document (info, a message, an event) that nests past MAX_EXPORT_DEPTH
+ * counted from the document's top, or undefined. Beyond the schema, which cannot say it.
+ */
+export function depthProblem(doc: { info?: unknown, messages?: unknown, events?: unknown }): ExportProblem | undefined {
+  const message = TOO_DEEP
+  if (deeperThan(doc.info, MAX_EXPORT_DEPTH - 1)) return { path: 'info', message }
+  for (const key of ['messages', 'events'] as const) {
+    const items = doc[key]
+    if (!Array.isArray(items)) continue
+    const at = items.findIndex(item => deeperThan(item, MAX_EXPORT_DEPTH - 2))
+    if (at !== -1) return { path: `${key}[${at}]`, message }
+  }
+  return undefined
+}
+
 /** The first problem in `doc`, in the order the schema's keywords name them, or undefined. */
 export function exportProblem(doc: unknown): ExportProblem | undefined {
   try {
@@ -173,7 +219,7 @@ export function exportProblem(doc: unknown): ExportProblem | undefined {
       header(events[0], 'events[0]')
       for (let i = 1; i < events.length; i++) event(events[i], `events[${i}]`)
     }
-    return undefined
+    return depthProblem(d)
   } catch (error) {
     if (error instanceof Problem) return { path: error.at, message: error.why }
     throw error

@@ -1,9 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { copyFile, mkdir, readFile, stat, writeFile, chmod } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, stat, utimes, writeFile, chmod } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadConfig } from '../../lib/config/load.js'
+import { MAX_CONFIG_BYTES } from '../../lib/config/text.js'
 import { fixture, layout, writeGlobal } from './helpers.js'
+import { rejectsWith, treeOf } from '../helpers.js'
 import { setConfig } from '../../lib/config/edit.js'
 
 test('setConfig edits in place and keeps comments and formatting (exact bytes)', async (t) => {
@@ -120,4 +122,52 @@ test('setConfig refuses to edit a file with a syntax error and leaves it unchang
 
 test('setConfig project scope without a project is ERR_USAGE', async () => {
   await assert.rejects(setConfig('share', 'auto', { scope: 'project' }), { code: 'ERR_USAGE' })
+})
+
+test('setConfig refuses a file with a key twice and writes nothing: the reported value would not be the one that counts', async (t) => {
+  const { project } = await layout(t)
+  const path = join(project, 'session-journal.jsonc')
+  await writeFile(path, '{"share":"manual","share":"auto"}')
+  const before = treeOf(project)
+  const error = await rejectsWith(setConfig('share', 'disabled', { scope: 'project', project }), 'ERR_CONFIG_INVALID')
+  assert.deepEqual([error.path, error.line, error.column], [path, 1, 19])
+  assert.match(error.message, /duplicate key "share"/)
+  assert.deepEqual(treeOf(project), before)
+})
+
+test('setConfig refuses files nested too deep or over the size cap, and an edit that would pass the cap; nothing written', async (t) => {
+  const { project, configDir } = await layout(t)
+  const path = join(project, 'session-journal.jsonc')
+  for (const depth of [1000, 10_000, 100_000]) {
+    await writeFile(path, `{ "x": ${'['.repeat(depth)}${']'.repeat(depth)} }`)
+    const before = treeOf(project)
+    await rejectsWith(setConfig('share', 'auto', { scope: 'project', project }), 'ERR_CONFIG_PARSE')
+    assert.deepEqual(treeOf(project), before)
+  }
+  await writeFile(path, `{${' '.repeat(MAX_CONFIG_BYTES)}}`)
+  let before = treeOf(project)
+  const big = await rejectsWith(setConfig('share', 'auto', { scope: 'project', project }), 'ERR_CONFIG_INVALID')
+  assert.equal(big.path, path)
+  assert.deepEqual(treeOf(project), before)
+  await writeFile(path, '{}\n')
+  before = treeOf(project)
+  const url = `https://x.test/${'a'.repeat(MAX_CONFIG_BYTES)}`
+  const grown = await rejectsWith(setConfig('shareServer', url, { scope: 'project', project }), 'ERR_CONFIG_INVALID')
+  assert.match(grown.message, /larger than 262144 bytes/)
+  assert.deepEqual(treeOf(project), before)
+  await assert.rejects(setConfig('shareServer', url, { scope: 'global', configDir }), { code: 'ERR_CONFIG_INVALID' })
+  await assert.rejects(stat(configDir), { code: 'ENOENT' })
+})
+
+test('setConfig removes a temp file a killed earlier edit left beside the project file', async (t) => {
+  const { project } = await layout(t)
+  const path = join(project, 'session-journal.jsonc')
+  await writeFile(path, '{}\n')
+  const orphan = join(project, '.session-journal.jsonc.c0ffee123456.tmp')
+  await writeFile(orphan, '{ "sha')
+  const then = new Date(Date.now() - 3600_000)
+  await utimes(orphan, then, then)
+  await setConfig('share', 'disabled', { scope: 'project', project })
+  assert.deepEqual(await readdir(project), ['session-journal.jsonc'])
+  assert.equal(await readFile(path, 'utf8'), '{\n  "share": "disabled"\n}\n')
 })

@@ -3,10 +3,12 @@ import assert from 'node:assert/strict'
 import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
-  defaultConfigDir, exists, lineColumn, parseText, projectFolders, readProjectFolder, readSettings, validateValue,
+  defaultConfigDir, exists, MAX_KEY_WARNINGS, parseText, projectFolders, readProjectFolder, readSettings, validateValue,
 } from '../../lib/config/files.js'
+import { loadConfig } from '../../lib/config/load.js'
+import { MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH } from '../../lib/config/text.js'
 import { fixture, layout, writeGlobal } from './helpers.js'
-import { codeOf, tempDir } from '../helpers.js'
+import { codeOf, rejectsWith, tempDir } from '../helpers.js'
 
 test('parseText: a syntax error is ERR_CONFIG_PARSE at its line and column', () => {
   assert.throws(() => parseText('f.jsonc', '{\n  "share": "auto"\n  "x": 1\n}'), (error: any) => {
@@ -38,13 +40,6 @@ test('parseText: empty, blank and comment-only text is undefined; an object is i
   const root = parseText('f.jsonc', '{ "share": "auto", }')
   assert.equal(root?.type, 'object')
   assert.equal(root?.children?.length, 1)
-})
-
-test('lineColumn counts 1-based lines and UTF-16 columns; CR is part of a line', () => {
-  assert.deepEqual(lineColumn('abc', 0), { line: 1, column: 1 })
-  assert.deepEqual(lineColumn('a\nbc', 3), { line: 2, column: 2 })
-  assert.deepEqual(lineColumn('a\r\nbc', 4), { line: 2, column: 2 })
-  assert.deepEqual(lineColumn('😀x', 2), { line: 1, column: 3 })
 })
 
 test('validateValue accepts the share modes and http(s) URLs, located only when given a path', () => {
@@ -201,4 +196,100 @@ test('defaultConfigDir: $SESSION_JOURNAL_CONFIG_DIR resolved, an empty one ignor
   assert.equal(defaultConfigDir({ SESSION_JOURNAL_CONFIG_DIR: 'rel' }), join(process.cwd(), 'rel'))
   assert.equal(defaultConfigDir({ SESSION_JOURNAL_CONFIG_DIR: '' }), defaultConfigDir({}))
   assert.ok(defaultConfigDir({}).endsWith('session-journal'))
+})
+
+test('a key twice in one object is ERR_CONFIG_INVALID at the second, at any level, however it is spelled', async t => {
+  const { project } = await layout(t)
+  const path = join(project, 'session-journal.jsonc')
+  await writeFile(path, '{"share":"manual","share":"auto"}')
+  const error = await rejectsWith(readSettings(path, []), 'ERR_CONFIG_INVALID')
+  assert.deepEqual([error.path, error.line, error.column, error.offset], [path, 1, 19, 18])
+  assert.equal(error.message, `${path}:1:19: duplicate key "share" (first at 1:2); a key may appear only once`)
+  const cases: Array<[string, number, number, string]> = [
+    // A team's "disabled" cannot be overridden further down the same file.
+    ['{\n  "share": "disabled",\n  // later\n  "share": "auto"\n}', 4, 3, 'share'],
+    ['{"share":"disabled","sh\\u0061re":"auto"}', 1, 21, 'share'],
+    ['{"$schema":"a","$schema":"b"}', 1, 16, '$schema'],
+    ['{"colour":1,\n"colour":2}', 2, 1, 'colour'],
+    ['{"x":{"a":1,"a":2}}', 1, 13, 'a'],
+    ['{"x":[{"a":1},{"b":1,"b":2}]}', 1, 22, 'b'],
+    ['{"__proto__":1,"__proto__":2}', 1, 16, '__proto__'],
+    // The first repeat in the text is named, whichever object it is in.
+    ['{"x":{"a":1,"a":2},"share":"auto","share":"manual"}', 1, 13, 'a'],
+    ['{"share":"auto","x":{"a":1,"a":2},"share":"manual"}', 1, 28, 'a'],
+  ]
+  for (const [text, line, column, key] of cases) {
+    await writeFile(path, text)
+    const e = await rejectsWith(readSettings(path, []), 'ERR_CONFIG_INVALID')
+    assert.deepEqual([e.line, e.column], [line, column], text)
+    assert.match(e.message, new RegExp(`duplicate key "${key.replace('$', '\\$')}"`), text)
+  }
+  // The same key in different objects is fine.
+  await writeFile(path, '{"x":{"a":1},"y":{"a":1},"share":"auto"}')
+  assert.deepEqual(await readSettings(path, []), { path, share: 'auto' })
+})
+
+/** `{` + unknown keys, one per line, up to about `bytes`, ending with the key "last". */
+function manyKeys(bytes: number): { text: string, keys: number } {
+  const lines = ['{', '  "share": "disabled",']
+  let size = 30
+  let keys = 0
+  while (size < bytes - 40) {
+    const line = `  "k${keys++}": ${keys},`
+    lines.push(line)
+    size += line.length + 1
+  }
+  lines.push('    "last": true', '}', '')
+  return { text: lines.join('\n'), keys: keys + 1 }
+}
+
+test('a file just under the size cap with thousands of unknown keys: ten warnings, then one for the rest with the last key\'s place', async t => {
+  const { project } = await layout(t)
+  const path = join(project, 'session-journal.jsonc')
+  const { text, keys } = manyKeys(MAX_CONFIG_BYTES)
+  assert.ok(Buffer.byteLength(text) <= MAX_CONFIG_BYTES && Buffer.byteLength(text) > MAX_CONFIG_BYTES - 64)
+  await writeFile(path, text)
+  const warnings: string[] = []
+  assert.deepEqual(await readSettings(path, warnings), { path, share: 'disabled' })
+  assert.equal(warnings.length, MAX_KEY_WARNINGS + 1)
+  assert.equal(warnings[0], `${path}:3:3: unknown key "k0" ignored (known keys: share, shareServer)`)
+  assert.equal(warnings[9], `${path}:12:3: unknown key "k9" ignored (known keys: share, shareServer)`)
+  const lastLine = text.split('\n').length - 2
+  assert.equal(warnings[10], `${path}:${lastLine}:5: ${keys - 10} more unknown keys ignored, the last "last" here (only the first 10 are listed)`)
+})
+
+test('a file over the size cap is ERR_CONFIG_INVALID naming the path and the limit, before it is parsed', async t => {
+  const { project, configDir } = await layout(t)
+  const path = join(project, 'session-journal.jsonc')
+  // Not even JSONC: a parse error would be ERR_CONFIG_PARSE.
+  await writeFile(path, `{{{${' '.repeat(MAX_CONFIG_BYTES)}`)
+  const error = await rejectsWith(readSettings(path, []), 'ERR_CONFIG_INVALID')
+  assert.equal(error.path, path)
+  assert.equal(error.message, `${path}: a config file may hold at most 262144 bytes (256 KiB); this one is ${MAX_CONFIG_BYTES + 3} bytes`)
+  await writeFile(path, manyKeys(MAX_CONFIG_BYTES + 100).text)
+  await rejectsWith(loadConfig({ project, configDir, env: {} }), 'ERR_CONFIG_INVALID')
+})
+
+test('nesting: 10 levels load (an unknown key warns), deeper than MAX_CONFIG_DEPTH is ERR_CONFIG_PARSE where it crosses', async t => {
+  const { project } = await layout(t)
+  const path = join(project, 'session-journal.jsonc')
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth)
+  await writeFile(path, `{\n  "x": ${nested(10)},\n  "share": "auto"\n}`)
+  const warnings: string[] = []
+  assert.deepEqual(await readSettings(path, warnings), { path, share: 'auto' })
+  assert.equal(warnings.length, 1)
+  // The top-level object is 1 level: the value may nest MAX_CONFIG_DEPTH - 1.
+  await writeFile(path, `{\n  "x": ${nested(MAX_CONFIG_DEPTH - 1)}\n}`)
+  assert.deepEqual(await readSettings(path, []), { path })
+  for (const depth of [MAX_CONFIG_DEPTH, 1000, 10_000, 100_000]) {
+    await writeFile(path, `{\n  "x": ${nested(depth)}\n}`)
+    const error = await rejectsWith(readSettings(path, []), 'ERR_CONFIG_PARSE')
+    // Line 2 is `  "x": [[[…`: its first "[" (level 2) is column 8, the one at level 65 column 71.
+    const column = 8 + MAX_CONFIG_DEPTH - 1
+    assert.deepEqual([error.path, error.line, error.column, error.offset], [path, 2, column, '{\n'.length + column - 1], `depth ${depth}`)
+    assert.equal(error.message, `${path}:2:${column}: nested deeper than ${MAX_CONFIG_DEPTH} levels`)
+  }
+  // A known key's value nested too deep is the same error, not a stack overflow in getNodeValue.
+  await writeFile(path, `{ "share": ${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)} }`)
+  await rejectsWith(readSettings(path, []), 'ERR_CONFIG_PARSE')
 })

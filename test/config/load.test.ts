@@ -167,3 +167,10 @@ test('warnings from reading the files (unknown keys, a shadowed .json) reach con
   assert.match(config.warnings[0] ?? '', /unknown key "colour"/)
   assert.match(config.warnings[1] ?? '', /session-journal\.json ignored/)
 })
+
+test('a project file saying share twice fails the load: its "disabled" is never silently overridden', async (t) => {
+  const { repo, project, configDir } = await layout(t)
+  const path = join(repo, 'session-journal.jsonc')
+  await writeFile(path, '{\n  "share": "disabled",\n  "share": "auto"\n}\n')
+  await assert.rejects(loadConfig({ project, configDir, env: {} }), { code: 'ERR_CONFIG_INVALID', path, line: 3, column: 3 })
+})

@@ -1,8 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { codeOf } from '../helpers.js'
+import fs from 'node:fs'
+import { codeOf, rejectsWith } from '../helpers.js'
+import { journalIn } from '../sessions.js'
 import {
-  assertPlainJson, eventProblem, FORMAT_VERSION, toCustomBody, toLine, toMessageBody, toPart,
+  assertPlainJson, eventProblem, FORMAT_VERSION, MAX_JSON_DEPTH, toCustomBody, toLine, toMessageBody, toPart,
 } from '../../lib/core/event.js'
 import { isSessionId } from '../../lib/core/ids.js'
 
@@ -187,4 +189,55 @@ test('eventProblem: names a problem for lines that are not events', () => {
     { ...base, type: 'share', url: 'u' },
   ]
   for (const e of bad) assert.equal(typeof eventProblem(e), 'string', JSON.stringify(e))
+})
+
+/** `levels` levels of arrays and objects (alternating) around a number: built in a loop, so any depth. */
+function nested(levels: number): any {
+  let value: any = 1
+  for (let i = 0; i < levels; i++) value = i % 2 === 0 ? [value] : { a: value }
+  return value
+}
+
+test('assertPlainJson: MAX_JSON_DEPTH levels pass; deeper is ERR_INVALID_EVENT, never a RangeError', () => {
+  assert.equal(MAX_JSON_DEPTH, 1000)
+  for (const levels of [10, 256, 257, 1000]) assert.doesNotThrow(() => assertPlainJson(nested(levels), 'data'), `${levels}`)
+  for (const levels of [1001, 10_000, 100_000]) {
+    assert.throws(() => assertPlainJson(nested(levels), 'data'),
+      { code: 'ERR_INVALID_EVENT', message: 'data nests deeper than 1000 levels of arrays and objects' }, `${levels}`)
+  }
+  // Past the cheap depth cycles are still found as cycles, and a problem keeps its path.
+  const deepCycle = { a: {} }
+  let inner: { a: object } = deepCycle
+  for (let i = 0; i < 299; i++) inner = (inner.a = { a: {} })
+  inner.a = deepCycle
+  assert.throws(() => assertPlainJson(deepCycle, 'data'), /is cyclic$/)
+  assert.throws(() => assertPlainJson({ k: [nested(500), { n: NaN }] }, 'data'), { message: 'data.k[1].n is NaN: not a JSON number' })
+})
+
+test('parts, meta and custom data nested deeper than MAX_JSON_DEPTH are refused (the part or meta object is level 1)', () => {
+  const user = 'user' as const
+  assert.doesNotThrow(() => toPart({ type: 'tool', input: nested(999) }, 'part'))
+  assert.doesNotThrow(() => toMessageBody({ role: user, parts: [{ type: 't', v: nested(999) }], meta: { v: nested(999) } }))
+  assert.doesNotThrow(() => toCustomBody('x.h', nested(1000)))
+  for (const levels of [1000, 10_000, 100_000]) {
+    assert.throws(() => toPart({ type: 'tool', input: nested(levels) }, 'part'), { code: 'ERR_INVALID_EVENT', message: /^part nests deeper than 1000/ })
+    assert.throws(() => toMessageBody({ role: user, parts: [{ type: 't' }, { type: 't', v: nested(levels) }] }),
+      { code: 'ERR_INVALID_EVENT', message: /^message\.parts\[1\] nests deeper/ })
+    assert.throws(() => toMessageBody({ role: user, meta: { v: nested(levels) } }), { code: 'ERR_INVALID_EVENT', message: /^message\.meta nests deeper/ })
+    assert.throws(() => toCustomBody('x.h', nested(levels + 1)), { code: 'ERR_INVALID_EVENT', message: /^data nests deeper/ })
+  }
+})
+
+test('a session refuses a too-deep message, part or custom event and writes nothing', async t => {
+  const { journal, project } = journalIn(t)
+  const s = await journal.create({ project })
+  const id = await s.message({ role: 'user', parts: [{ type: 'text', text: 'hi' }] })
+  const before = fs.readFileSync(s.path)
+  for (const levels of [10_000, 100_000]) {
+    await rejectsWith(s.message({ role: 'user', parts: [{ type: 'x', v: nested(levels) }] }), 'ERR_INVALID_EVENT')
+    await rejectsWith(s.part(id, { type: 'x', v: nested(levels) }), 'ERR_INVALID_EVENT')
+    await rejectsWith(s.append('x.deep', nested(levels)), 'ERR_INVALID_EVENT')
+  }
+  await s.close()
+  assert.deepEqual(fs.readFileSync(s.path), before)
 })

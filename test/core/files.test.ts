@@ -1,9 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { tempDir } from '../helpers.js'
-import { ensurePrivateDir, syncDir, writeFileAtomic, writeOnce } from '../../lib/core/files.js'
+import { ensurePrivateDir, STALE_TEMP_MS, syncDir, writeFileAtomic, writeOnce } from '../../lib/core/files.js'
 import { JournalError } from '../../lib/core/errors.js'
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777
@@ -74,4 +75,73 @@ test('syncDir: syncs an existing folder; a missing one is an error', async t => 
   const dir = tempDir(t)
   await syncDir(dir)
   await assert.rejects(syncDir(path.join(dir, 'missing')), (e: NodeJS.ErrnoException) => e.code === 'ENOENT')
+})
+
+/** Sets a file's times `seconds` into the past. */
+const age = (file: string, seconds: number) => {
+  const then = new Date(Date.now() - seconds * 1000)
+  fs.utimesSync(file, then, then)
+}
+
+test('writeFileAtomic: removes stale temp files of its own target only, and never a live writer\'s', async t => {
+  const dir = tempDir(t)
+  const file = path.join(dir, 'session-journal.jsonc')
+  fs.writeFileSync(file, 'old')
+  const plant = (name: string, seconds: number) => {
+    fs.writeFileSync(path.join(dir, name), 'half')
+    age(path.join(dir, name), seconds)
+  }
+  plant('.session-journal.jsonc.0123456789ab.tmp', 3600) // a killed writer's: removed
+  plant('.session-journal.jsonc.aaaaaaaaaaaa.tmp', 1) // young: perhaps a live writer's, kept
+  plant('.other.json.0123456789ab.tmp', 3600) // another target's
+  plant('.session-journal.jsonc.0123456789AB.tmp', 3600) // not our pattern (upper-case hex)
+  plant('.session-journal.jsonc.0123456789a.tmp', 3600) // not our pattern (11 digits)
+  plant('session-journal.jsonc.0123456789ab.tmp', 3600) // not our pattern (no dot in front)
+  plant('.x.session-journal.jsonc.0123456789ab.tmp', 3600) // the temp of ".x.session-journal.jsonc"
+  fs.mkdirSync(path.join(dir, '.session-journal.jsonc.bbbbbbbbbbbb.tmp')) // not a file
+  age(path.join(dir, '.session-journal.jsonc.bbbbbbbbbbbb.tmp'), 3600)
+
+  await writeFileAtomic(file, 'new')
+  assert.equal(fs.readFileSync(file, 'utf8'), 'new')
+  assert.deepEqual(fs.readdirSync(dir).sort(), [
+    '.other.json.0123456789ab.tmp',
+    '.session-journal.jsonc.0123456789AB.tmp',
+    '.session-journal.jsonc.0123456789a.tmp',
+    '.session-journal.jsonc.aaaaaaaaaaaa.tmp',
+    '.session-journal.jsonc.bbbbbbbbbbbb.tmp',
+    '.x.session-journal.jsonc.0123456789ab.tmp',
+    'session-journal.jsonc',
+    'session-journal.jsonc.0123456789ab.tmp',
+  ])
+  // Once the young one is old too, the next write removes it.
+  age(path.join(dir, '.session-journal.jsonc.aaaaaaaaaaaa.tmp'), STALE_TEMP_MS / 1000 + 1)
+  await writeFileAtomic(file, 'newer')
+  assert.equal(fs.existsSync(path.join(dir, '.session-journal.jsonc.aaaaaaaaaaaa.tmp')), false)
+  assert.equal(fs.readFileSync(file, 'utf8'), 'newer')
+})
+
+test('writeFileAtomic: the temp file of a writer SIGKILLed mid-write is removed by the next write', async t => {
+  const dir = tempDir(t)
+  const file = path.join(dir, 'config.jsonc')
+  fs.writeFileSync(file, 'before')
+  // The child kills itself as soon as its temp file exists: after open, before the rename
+  // (which needs several more turns of its event loop: write, chmod, sync, close).
+  const child = `
+    import fs from 'node:fs'
+    import { writeFileAtomic } from ${JSON.stringify(new URL('../../lib/core/files.js', import.meta.url).href)}
+    const dir = ${JSON.stringify(dir)}
+    const poll = () => fs.readdirSync(dir).some(n => n.endsWith('.tmp')) ? process.kill(process.pid, 'SIGKILL') : setImmediate(poll)
+    setImmediate(poll)
+    await writeFileAtomic(${JSON.stringify(file)}, Buffer.alloc(8 << 20, 120))
+    console.log('renamed')`
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', child], { encoding: 'utf8' })
+  assert.equal(result.signal, 'SIGKILL', result.stderr)
+  assert.equal(fs.readFileSync(file, 'utf8'), 'before')
+  const orphans = fs.readdirSync(dir).filter(n => n !== 'config.jsonc')
+  assert.equal(orphans.length, 1)
+  assert.match(orphans[0]!, /^\.config\.jsonc\.[0-9a-f]{12}\.tmp$/)
+  age(path.join(dir, orphans[0]!), STALE_TEMP_MS / 1000 + 1)
+  await writeFileAtomic(file, 'after')
+  assert.deepEqual(fs.readdirSync(dir), ['config.jsonc'])
+  assert.equal(fs.readFileSync(file, 'utf8'), 'after')
 })

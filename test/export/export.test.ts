@@ -2,9 +2,13 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
+import { MAX_JSON_DEPTH } from '../../lib/core/event.js'
 import { REDACTED } from '../../lib/export/redact.js'
-import { tempDir } from '../helpers.js'
+import { MAX_EXPORT_DEPTH } from '../../lib/export/validate.js'
+import type { Journal } from '../../lib/journal.js'
+import { run } from '../cli/helpers.js'
+import { rejectsWith, tempDir } from '../helpers.js'
 import { journalIn, richSession, TRICKY } from '../sessions.js'
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -117,4 +121,96 @@ test('export of a missing or invalid id fails with the journal codes', async t =
   const { journal } = journalIn(t)
   await assert.rejects(journal.export('01ARZ3NDEKTSV4RRFFQ69G5FAV'), { code: 'ERR_SESSION_NOT_FOUND' })
   await assert.rejects(journal.export('../etc/passwd'), { code: 'ERR_INVALID_ID' })
+})
+
+/** `levels` nested arrays around 1, as JSON text (JSON.stringify itself overflows past ~4000). */
+const deepJson = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`
+
+/** A value nested `levels` levels (arrays and objects alternating), built in a loop. */
+function nested(levels: number): any {
+  let value: any = 1
+  for (let i = 0; i < levels; i++) value = i % 2 === 0 ? [value] : { a: value }
+  return value
+}
+
+/** A closed session with one message, plus `lines` appended by hand as another tool would write them. */
+async function withRawLines(t: TestContext, ...lines: string[]): Promise<{ journal: Journal, id: string, dir: string }> {
+  const { journal, project } = journalIn(t)
+  const s = await journal.create({ project })
+  await s.message({ role: 'user', id: 'm1', parts: [{ type: 'text', text: 'hi' }] })
+  let seq = s.nextSeq
+  await s.close()
+  for (const fields of lines) fs.appendFileSync(s.path, `{"seq":${seq++},"ts":"2030-01-01T00:00:00.000Z",${fields}}\n`)
+  return { journal, id: s.id, dir: tempDir(t) }
+}
+
+/** exportTo into a stream that counts what reached it. */
+function streamedBytes(journal: Journal, id: string, options: object): { result: Promise<unknown>, bytes: () => number } {
+  const out = new PassThrough()
+  let bytes = 0
+  out.on('data', (c: Buffer) => { bytes += c.length })
+  return { result: journal.exportTo(id, out, options), bytes: () => bytes }
+}
+
+const ALL_OPTIONS = [{}, { events: true }, { redact: true }, { events: true, redact: true }]
+
+test('everything the journal accepts exports and imports back: content at MAX_JSON_DEPTH in every place', async t => {
+  const { journal, project } = journalIn(t)
+  const s = await journal.create({ project })
+  const m = await s.message({ role: 'user', parts: [{ type: 'tool', input: nested(999) }], meta: { v: nested(999) } })
+  await s.part(m, { type: 'tool', output: nested(999) })
+  await s.append('x.deep', nested(MAX_JSON_DEPTH))
+  await s.close()
+  for (const options of ALL_OPTIONS) {
+    const doc = await journal.export(s.id, options)
+    assert.equal(await streamed(out => journal.exportTo(s.id, out, options)), JSON.stringify(doc, null, 2) + '\n')
+  }
+  const copy = await journal.import(await journal.export(s.id, { events: true }), { newId: true })
+  assert.deepEqual((await journal.read(copy)).messages, (await journal.read(s.id)).messages)
+})
+
+test('a log holding an event nested too deep for a document: ERR_INVALID_EXPORT, nothing written, never a RangeError', async t => {
+  for (const levels of [10, 1000, 1001, 10_000, 100_000]) {
+    // Host data (kept in info.meta.events, 5 levels down) and a message's part (4 levels down).
+    for (const [fields, at, limit] of [
+      [`"type":"x.deep","data":${deepJson(levels)}`, 'info', MAX_EXPORT_DEPTH - 5],
+      [`"type":"message","id":"m2","role":"user","parts":[{"id":"p","type":"t","v":${deepJson(levels)}}]`, 'messages[1]', MAX_EXPORT_DEPTH - 5],
+    ] as const) {
+      const { journal, id } = await withRawLines(t, fields)
+      for (const options of ALL_OPTIONS) {
+        if (levels <= limit) {
+          assert.deepEqual(JSON.parse(await streamed(out => journal.exportTo(id, out, options))), await journal.export(id, options))
+          continue
+        }
+        const error = await rejectsWith(journal.export(id, options), 'ERR_INVALID_EXPORT')
+        assert.equal(error.id, id)
+        assert.equal(error.message, `session ${id} cannot be exported: ${at} nests deeper than an export document may (1005 levels from its top)`)
+        const stream = streamedBytes(journal, id, options)
+        await rejectsWith(stream.result, 'ERR_INVALID_EXPORT')
+        assert.equal(stream.bytes(), 0, `${levels} ${at} ${JSON.stringify(options)}`)
+      }
+    }
+  }
+})
+
+test('an event too deep that only `events` carries (a reverted message) fails only with events, before any byte', async t => {
+  const { journal, id } = await withRawLines(t,
+    `"type":"message","id":"m2","role":"user","parts":[{"id":"p","type":"t","v":${deepJson(100_000)}}]`,
+    '"type":"revert","messageId":"m2"')
+  assert.equal((await journal.export(id)).messages.length, 1)
+  for (const options of [{ events: true }, { events: true, redact: true }]) {
+    const error = await rejectsWith(journal.export(id, options), 'ERR_INVALID_EXPORT')
+    assert.match(error.message, /: events\[2\] nests deeper/)
+    const stream = streamedBytes(journal, id, options)
+    await rejectsWith(stream.result, 'ERR_INVALID_EXPORT')
+    assert.equal(stream.bytes(), 0)
+  }
+})
+
+test('session-journal export --out of a too-deep log fails with ERR_INVALID_EXPORT and leaves no file, not even a temp one', async t => {
+  const { journal, id, dir } = await withRawLines(t, `"type":"x.deep","data":${deepJson(100_000)}`)
+  const r = await run(['export', id, '--out', path.join(dir, 'out.json'), '--events'], { root: journal.root })
+  assert.equal(r.code, 1)
+  assert.match(r.stderr, /ERR_INVALID_EXPORT|nests deeper/)
+  assert.deepEqual(fs.readdirSync(dir), [])
 })

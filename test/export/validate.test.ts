@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { test } from 'node:test'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import { exportProblem } from '../../lib/export/validate.js'
-import { repoRoot } from '../helpers.js'
+import { deeperThan, exportProblem, MAX_EXPORT_DEPTH } from '../../lib/export/validate.js'
+import { rejectsWith, repoRoot, treeOf } from '../helpers.js'
 import { journalIn, richSession } from '../sessions.js'
 
 const schema = JSON.parse(fs.readFileSync(`${repoRoot}/docs/export.schema.json`, 'utf8'))
@@ -86,4 +86,63 @@ test('ajv and the hand validator reject the same defects at the same path', asyn
     assert.equal(validate(value), false)
     assert.deepEqual(exportProblem(value)?.path, '')
   }
+})
+
+/** A value nested `levels` levels (arrays and objects alternating), built in a loop. */
+function nested(levels: number): any {
+  let value: any = 1
+  for (let i = 0; i < levels; i++) value = i % 2 === 0 ? [value] : { a: value }
+  return value
+}
+
+test('deeperThan counts levels of arrays and objects in a loop: any depth, cycles included', () => {
+  assert.equal(deeperThan('text', 0), false)
+  assert.equal(deeperThan({}, 0), true)
+  assert.equal(deeperThan({}, 1), false)
+  assert.equal(deeperThan([1, { a: [] }, 'x'], 3), false)
+  assert.equal(deeperThan([1, { a: [] }, 'x'], 2), true)
+  assert.equal(deeperThan(nested(1_000_000), 999_999), true)
+  assert.equal(deeperThan(nested(1_000_000), 1_000_000), false)
+  const cyclic: Record<string, unknown> = {}
+  cyclic.self = cyclic
+  assert.equal(deeperThan(cyclic, 10), true)
+})
+
+test('a document nested deeper than MAX_EXPORT_DEPTH is refused naming the part; import writes nothing', async t => {
+  const { journal, project, root } = journalIn(t)
+  const base = await journal.export(await richSession(journal, project), { events: true })
+  assert.equal(MAX_EXPORT_DEPTH, 1005)
+  // Content of MAX_JSON_DEPTH levels passes in its deepest place (info.meta.events[0].data, 5 levels down).
+  const places: Array<[string, (d: Doc, v: unknown) => void]> = [
+    ['info', (d, v) => { d.info.meta.events[0].data = v }],
+    ['messages[1]', (d, v) => { d.messages[1].parts[0].v = v }],
+    ['events[2]', (d, v) => { d.events[2].meta = { v } }],
+  ]
+  for (const [at, put] of places) {
+    // 1001 is one level too many only in the deepest place.
+    for (const levels of [10, 1000, ...(at === 'info' ? [1001] : []), 10_000, 100_000]) {
+      const doc = clone(base)
+      put(doc, nested(levels))
+      if (levels <= 1000) {
+        assert.equal(exportProblem(doc), undefined, `${at} ${levels}`)
+        continue
+      }
+      assert.deepEqual(exportProblem(doc), { path: at, message: 'nests deeper than an export document may (1005 levels from its top)' })
+      const before = treeOf(root)
+      const error = await rejectsWith(journal.import(doc, { newId: true }), 'ERR_INVALID_EXPORT')
+      assert.equal(error.message, `invalid export document: ${at} nests deeper than an export document may (1005 levels from its top)`)
+      assert.deepEqual(treeOf(root), before)
+    }
+  }
+  // The same as text: a document's JSON, and a raw log whose line is too deep.
+  const marked = clone(base)
+  marked.messages[1].parts[0].v = 'DEEP'
+  const text = JSON.stringify(marked).replace('"DEEP"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`)
+  assert.ok(text.length > 200_000)
+  const before = treeOf(root)
+  await rejectsWith(journal.import(text, { newId: true }), 'ERR_INVALID_EXPORT')
+  const log = fs.readFileSync((await journal.locate(base.info.id)).path, 'utf8')
+  const deepLog = `${log}{"seq":99,"ts":"2030-01-01T00:00:00.000Z","type":"x.deep","data":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n`
+  await rejectsWith(journal.import(deepLog, { newId: true }), 'ERR_INVALID_EXPORT')
+  assert.deepEqual(treeOf(root), before)
 })
