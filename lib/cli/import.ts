@@ -36,7 +36,7 @@ export const importCommand: Command = {
         ...(project === undefined ? {} : { project: path.resolve(cwd, project) }),
         ...(ctx.flag('new-id') ? { newId: true } : {}),
       })
-      await ctx.out(ctx.json ? `${JSON.stringify({ id, source })}\n` : `${id}\n`)
+      await (ctx.json ? ctx.outJson({ id, source }) : ctx.out(`${id}\n`))
     }
     return 0
   },
