@@ -54,12 +54,14 @@ async function demo(): Promise<void> {
   out('the log on disk, one event per line:')
   for (const line of fs.readFileSync(session.path, 'utf8').trimEnd().split('\n')) out(`  ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`)
   const exported = await journal.export(session.id)
-  const file = path.join(root, `${session.id}.export.json`)
+  // Into the project, not the journal's root: the root holds only what the journal manages.
+  const file = path.join(project, `${session.id}.export.json`)
   fs.writeFileSync(file, `${JSON.stringify(exported, null, 2)}\n`, { mode: 0o600 })
   out()
   out(`export(): ${Object.keys(exported).join(', ')}; written to ${file}`)
   out()
-  out(`root: ${root}`)
+  out(`root:    ${root}`)
+  out(`project: ${project}`)
   out(`try:  SESSION_JOURNAL_HOME=${root} node dist/lib/cli/bin.js show ${session.id}`)
 }
 

@@ -5,8 +5,9 @@
  */
 import { once } from 'node:events'
 import type { Readable, Writable } from 'node:stream'
-import ndjson from 'ndjson'
 import { Journal } from '../index.js'
+import { safeJson } from './text.js'
+import { defaultTimeZone, localTime } from './time.js'
 
 export interface CliIO {
   stdout: Writable
@@ -18,8 +19,10 @@ export interface CliIO {
   isTTY?: boolean
   /** stderr is a terminal: progress may be drawn there. */
   stderrIsTTY?: boolean
-  /** The folder `list` defaults to (default: process.cwd()). */
+  /** The folder relative paths and `list --project` start from (default: process.cwd()). */
   cwd?: string
+  /** IANA time zone of the times in human output (default: the process's, which follows $TZ). */
+  timeZone?: string
   /** Stops long-running commands (`tail --follow`); the bin aborts it on SIGINT. */
   signal?: AbortSignal
 }
@@ -29,6 +32,8 @@ export interface OptionSpec {
   short?: string
   /** Shown after the flag in help: `--limit N`. */
   value?: string
+  /** The value taken when the flag is given without one (`--project` alone: `.`). */
+  optional?: string
   description: string
 }
 
@@ -43,6 +48,11 @@ export interface Command {
   options: Record<string, OptionSpec>
   /** How many positional arguments it takes. */
   args: { min: number, max: number }
+  /**
+   * The first argument is a session id: main() resolves lower case and unique prefixes to the
+   * full id (ids.ts) before run(), so every such command accepts them alike.
+   */
+  takesId?: boolean
   run(ctx: Context): Promise<number>
 }
 
@@ -50,8 +60,16 @@ export type Values = Record<string, string | boolean | undefined>
 
 export class Context {
   private opened: Journal | undefined
+  private zone: string | undefined
 
   constructor(readonly io: CliIO, readonly values: Values, readonly positionals: string[], readonly json: boolean) {}
+
+  /** `ts` as local time with its offset, for human output. */
+  time(ts: string): string {
+    // Asked once: resolving the default zone costs more than formatting a time.
+    this.zone ??= this.io.timeZone ?? defaultTimeZone()
+    return localTime(ts, this.zone)
+  }
 
   /** Opened on first use, so --help and usage errors never touch the root. */
   get journal(): Journal {
@@ -78,6 +96,11 @@ export class Context {
     return write(this.io.stderr, text)
   }
 
+  /** One JSON value on stdout (C1 controls escaped: see safeJson). */
+  outJson(value: unknown, indent?: number): Promise<void> {
+    return this.out(`${safeJson(value, indent)}\n`)
+  }
+
   /** One JSON value per line on stdout (an NDJSON stream). */
   ndjson(): NdjsonOut {
     return new NdjsonOut(this.io.stdout)
@@ -88,21 +111,11 @@ export async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain')
 }
 
-/** ndjson's stringifier piped into a stream it must not end (stdout outlives the command). */
+/** NDJSON on a stream it must not end (stdout outlives the command). */
 export class NdjsonOut {
-  private readonly serializer = ndjson.stringify()
+  constructor(private readonly out: Writable) {}
 
-  constructor(out: Writable) {
-    this.serializer.pipe(out, { end: false })
-  }
-
-  async write(value: unknown): Promise<void> {
-    if (!this.serializer.write(value)) await once(this.serializer, 'drain')
-  }
-
-  async end(): Promise<void> {
-    const ended = once(this.serializer, 'end')
-    this.serializer.end()
-    await ended
+  write(value: unknown): Promise<void> {
+    return write(this.out, `${safeJson(value)}\n`)
   }
 }

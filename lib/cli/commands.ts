@@ -11,6 +11,9 @@ import { configCommand } from './config.js'
 import { serveCommand } from './serve.js'
 import { shareCommand, unshareCommand } from './share.js'
 
+/** delete, share and unshare take a session id first: main() resolves it as for show, tail, export and verify. */
+const withId = (command: Command): Command => ({ ...command, takesId: true })
+
 export const COMMANDS: readonly Command[] = [
   listCommand,
   showCommand,
@@ -18,9 +21,9 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   importCommand,
   verifyCommand,
-  deleteCommand,
-  shareCommand,
-  unshareCommand,
+  withId(deleteCommand),
+  withId(shareCommand),
+  withId(unshareCommand),
   configCommand,
   serveCommand,
 ]

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { CONFIG_KEYS, loadConfig, setConfig, UsageError, type ConfigKey } from '../index.js'
 import type { Command } from './command.js'
+import { oneLine } from './text.js'
 
 export const configCommand: Command = {
   name: 'config',
@@ -26,15 +27,16 @@ export const configCommand: Command = {
     if (action === 'get') {
       if (value !== undefined) throw new UsageError('config get: too many arguments')
       const config = await loadConfig({ project, env })
-      for (const warning of config.warnings) await ctx.err(`warning: ${warning}\n`)
+      // A project's config file may come with a cloned repository: its text is sanitized too.
+      for (const warning of config.warnings) await ctx.err(`warning: ${oneLine(warning)}\n`)
       if (ctx.json) {
-        await ctx.out(`${JSON.stringify(key ? { [key]: config[key as ConfigKey] ?? null } : config)}\n`)
+        await ctx.outJson(key ? { [key]: config[key as ConfigKey] ?? null } : config)
       } else if (key) {
-        await ctx.out(`${config[key as ConfigKey] ?? ''}\n`)
+        await ctx.out(`${oneLine(config[key as ConfigKey] ?? '')}\n`)
       } else {
-        await ctx.out(`share        ${config.share}  (${config.sources.share})\n`)
-        await ctx.out(`shareServer  ${config.shareServer ?? '-'}  (${config.sources.shareServer ?? 'unset'})\n`)
-        for (const file of config.sources.files) await ctx.out(`read         ${file}\n`)
+        await ctx.out(`share        ${oneLine(config.share)}  (${config.sources.share})\n`)
+        await ctx.out(`shareServer  ${oneLine(config.shareServer ?? '-')}  (${config.sources.shareServer ?? 'unset'})\n`)
+        for (const file of config.sources.files) await ctx.out(`read         ${oneLine(file)}\n`)
       }
       return 0
     }
@@ -42,7 +44,7 @@ export const configCommand: Command = {
       if (key === undefined || value === undefined) throw new UsageError('config set: needs a key and a value (config set share disabled)')
       const scope = ctx.string('project') === undefined ? 'global' : 'project'
       const file = await setConfig(key, value, { scope, project, env })
-      await ctx.out(ctx.json ? `${JSON.stringify({ key, value, file })}\n` : `${key} = ${value} in ${file}\n`)
+      await (ctx.json ? ctx.outJson({ key, value, file }) : ctx.out(`${key} = ${oneLine(value)} in ${oneLine(file)}\n`))
       return 0
     }
     throw new UsageError(`config: unknown action ${JSON.stringify(action)} (get or set)`)

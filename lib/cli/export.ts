@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import { once } from 'node:events'
 import path from 'node:path'
 import type { Command, Context } from './command.js'
+import { oneLine } from './text.js'
 
 export const exportCommand: Command = {
   name: 'export',
@@ -19,6 +20,7 @@ export const exportCommand: Command = {
     redact: { type: 'boolean', description: 'Replace API keys, tokens and private keys with [REDACTED]' },
   },
   args: { min: 1, max: 1 },
+  takesId: true,
   async run(ctx) {
     const id = ctx.positionals[0]!
     const options = { events: ctx.flag('events'), redact: ctx.flag('redact') }
@@ -44,9 +46,9 @@ async function toFile(ctx: Context, id: string, file: string, options: { events:
     await once(out, 'finish')
     await fs.promises.rename(tmp, file)
     const status = { id, file, ...result }
-    if (ctx.json) await ctx.out(`${JSON.stringify(status)}\n`)
+    if (ctx.json) await ctx.outJson(status)
     else {
-      await ctx.err(`exported session ${id} to ${file}: ${result.messages} message(s)${options.events ? `, ${result.events} event(s)` : ''}, ${result.bytes} bytes\n`)
+      await ctx.err(`exported session ${id} to ${oneLine(file)}: ${result.messages} message(s)${options.events ? `, ${result.events} event(s)` : ''}, ${result.bytes} bytes\n`)
     }
     return 0
   } catch (error) {

@@ -1,24 +1,27 @@
 /**
- * `import <file|glob|->...`: export documents, or raw NDJSON event streams (a log, e.g.
- * `cat log.ndjson | session-journal import -`); the text goes to `journal.import()`, which
- * tells the two apart. Globs are expanded with fast-glob, so `'exports/*.json'` works the
- * same in every shell, Windows' included.
+ * `import <file|glob|link|->...`: export documents, or raw NDJSON event streams (a log, e.g.
+ * `cat log.ndjson | session-journal import -`), or share links; the text goes to
+ * `journal.import()`, which tells them apart. Globs are expanded with fast-glob, so
+ * `'exports/*.json'` works the same in every shell, Windows' included.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import fg from 'fast-glob'
 import { UsageError } from '../index.js'
 import type { Command } from './command.js'
+import { fetchShare, isUrl, MAX_SHARE_BYTES, shareApiUrl, SHARE_TIMEOUT_MS } from './share-link.js'
 
 export const importCommand: Command = {
   name: 'import',
   summary: 'Write an exported session (or a raw log) as a new session; prints its id',
-  usage: '<file|glob|->... [--project DIR] [--new-id]',
+  usage: '<file|glob|link|->... [--project DIR] [--new-id]',
   description: [
     'Reads an export document (or an NDJSON event log) from each <file> (globs like',
-    '\'exports/*.json\' are expanded), or from stdin with "-", writes each as a new session',
+    '\'exports/*.json\' are expanded), from a share link (http(s)://host/s/<id>, fetched from',
+    'the server\'s /api/share/<id>), or from stdin with "-", writes each as a new session',
     'and prints its id, one per line, in file-name order. The id of the document is kept',
-    'unless --new-id is given; a taken id is an error (ERR_SESSION_EXISTS).',
+    'unless --new-id is given; a taken id is an error (ERR_SESSION_EXISTS). A shared copy',
+    'names only its project folder, not where it is: --project DIR says where it goes.',
   ].join('\n'),
   options: {
     project: { type: 'string', value: 'DIR', description: 'Put the session in project folder DIR' },
@@ -30,13 +33,15 @@ export const importCommand: Command = {
     const sources = await expand(ctx.positionals, cwd)
     const project = ctx.string('project')
     for (const source of sources) {
-      const text = source === '-' ? await readAll(ctx.io.stdin) : await fs.promises.readFile(path.resolve(cwd, source), 'utf8')
+      const text = source === '-' ? await readAll(ctx.io.stdin)
+        : isUrl(source) ? await fetchShare(shareApiUrl(source), { timeoutMs: SHARE_TIMEOUT_MS, maxBytes: MAX_SHARE_BYTES, ...(ctx.io.signal ? { signal: ctx.io.signal } : {}) })
+        : await fs.promises.readFile(path.resolve(cwd, source), 'utf8')
       const id = await ctx.journal.import(text, {
         source: source === '-' ? 'stdin' : source,
         ...(project === undefined ? {} : { project: path.resolve(cwd, project) }),
         ...(ctx.flag('new-id') ? { newId: true } : {}),
       })
-      await ctx.out(ctx.json ? `${JSON.stringify({ id, source })}\n` : `${id}\n`)
+      await (ctx.json ? ctx.outJson({ id, source }) : ctx.out(`${id}\n`))
     }
     return 0
   },
@@ -47,7 +52,8 @@ async function expand(args: string[], cwd: string): Promise<string[]> {
   if (args.includes('-') && args.length > 1) throw new UsageError('import: "-" (stdin) cannot be combined with files')
   const out: string[] = []
   for (const arg of args) {
-    if (arg === '-' || !fg.isDynamicPattern(arg)) {
+    if (arg === '-' || isUrl(arg) || !fg.isDynamicPattern(arg)) {
+      if (isUrl(arg)) shareApiUrl(arg) // a bad link is refused before anything is imported
       out.push(arg)
       continue
     }

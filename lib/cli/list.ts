@@ -1,55 +1,93 @@
+import fs from 'node:fs'
 import path from 'node:path'
-import { UsageError, type SessionRow } from '../index.js'
+import { UsageError, type Journal, type SessionRow } from '../index.js'
 import { intOption } from './args.js'
-import type { Command } from './command.js'
-import { oneLine, shortTime, table, truncate } from './format.js'
+import type { Command, Context } from './command.js'
+import { table } from './format.js'
+import { oneLine, safeJson, truncate } from './text.js'
 
 export const listCommand: Command = {
   name: 'list',
-  summary: "List sessions, newest first (the current folder's project unless --all)",
-  usage: '[--project DIR] [--all] [--limit N] [--json]',
+  summary: 'List the sessions of every project, newest first (--project: one project)',
+  usage: '[--project [DIR]] [--limit N] [--json]',
   description: [
-    "Lists the sessions of one project, newest update first: by default the project of the",
-    'current folder, with --project that of DIR, with --all those of every project.',
-    'Damaged sessions are always listed, marked "damaged" (see `verify`).',
+    'Lists every session of every project, newest update first: id, times, message count,',
+    'flags (shared, damaged), title and project path. With --project, only the sessions of',
+    "one project: DIR's (default: the current folder), found by walking up from DIR to the git",
+    'root (a folder holding .git) to the nearest folder that has sessions, else the git root.',
+    '--all is accepted and does nothing: every project is the default.',
+    'Damaged sessions are always listed, flagged "damaged" (see `verify`).',
     '',
-    'On a terminal: an aligned table. Otherwise one tab-separated line per session:',
-    'id, project path, title, created, updated, messages, flags (shared,damaged).',
-    'With --json: one JSON object per line (NDJSON).',
+    'On a terminal: an aligned table. Otherwise one tab-separated line per session, no',
+    'header: id, project path, title, created, updated, messages, flags (shared,damaged).',
+    'Times are local with their offset. With --json: one JSON array of rows ([] when none).',
   ].join('\n'),
   options: {
-    project: { type: 'string', value: 'DIR', description: 'Sessions of the project folder DIR' },
-    all: { type: 'boolean', description: 'Sessions of every project' },
+    project: { type: 'string', value: 'DIR', optional: '.', description: "Only DIR's project (default: the current folder's), walking up to the git root" },
+    all: { type: 'boolean', description: 'Every project: the default (kept so old scripts still run)' },
     limit: { type: 'string', short: 'n', value: 'N', description: 'At most N sessions' },
   },
   args: { min: 0, max: 0 },
   async run(ctx) {
     const limit = intOption('list', 'limit', ctx.string('limit'), 0)
     const project = ctx.string('project')
-    if (project !== undefined && ctx.flag('all')) throw new UsageError('list: --project and --all cannot be used together')
-    const cwd = ctx.io.cwd ?? process.cwd()
-    const rows = await ctx.journal.list({
-      ...(ctx.flag('all') ? {} : { project: path.resolve(cwd, project ?? '.') }),
-      ...(limit === undefined ? {} : { limit }),
-    })
+    if (project !== undefined && ctx.flag('all')) throw new UsageError('list: --project and --all cannot be used together (--all is the default)')
+    let where: string | undefined
+    let rows: SessionRow[]
+    if (project === undefined) {
+      rows = await ctx.journal.list(limit === undefined ? {} : { limit })
+    } else {
+      ({ folder: where, rows } = await projectSessions(ctx.journal, path.resolve(ctx.io.cwd ?? process.cwd(), project)))
+      if (limit !== undefined) rows = rows.slice(0, limit)
+    }
     if (ctx.json) {
-      const out = ctx.ndjson()
-      for (const row of rows) await out.write(row)
-      await out.end()
+      // One array, not NDJSON: an empty result is still JSON (`[]`), one row per line.
+      await ctx.out(rows.length === 0 ? '[]\n' : `[\n${rows.map(row => safeJson(row)).join(',\n')}\n]\n`)
+      return 0
+    }
+    if (rows.length === 0) {
+      // On stderr, so a script reading stdout sees no rows, and a person (or an agent) sees why.
+      await ctx.err(where === undefined ? 'no sessions\n' : `no sessions in the project of ${oneLine(where)} (without --project: every project)\n`)
     } else if (ctx.io.isTTY) {
-      if (rows.length === 0) await ctx.err(`no sessions${ctx.flag('all') ? '' : ` in ${path.resolve(cwd, project ?? '.')} (--all lists every project)`}\n`)
-      else await ctx.out(table([['ID', 'UPDATED', 'CREATED', 'MSGS', 'TITLE', 'PROJECT'], ...rows.map(row => [
-        row.id, shortTime(row.updated), shortTime(row.created), String(row.messages),
-        truncate(oneLine(row.title ?? '(untitled)'), 40) + (row.damaged ? ' [damaged]' : ''), row.projectPath,
+      await ctx.out(table([['ID', 'UPDATED', 'CREATED', 'MSGS', 'FLAGS', 'TITLE', 'PROJECT'], ...rows.map(row => [
+        row.id, ctx.time(row.updated), ctx.time(row.created), String(row.messages), flags(row),
+        truncate(oneLine(row.title ?? '(untitled)'), 40), oneLine(row.projectPath),
       ])]))
     } else {
-      for (const row of rows) await ctx.out(`${plain(row)}\n`)
+      for (const row of rows) await ctx.out(`${plain(ctx, row)}\n`)
     }
     return 0
   },
 }
 
-function plain(row: SessionRow): string {
-  const flags = [row.shared ? 'shared' : '', row.damaged ? 'damaged' : ''].filter(Boolean).join(',')
-  return [row.id, oneLine(row.projectPath), oneLine(row.title ?? ''), row.created, row.updated, String(row.messages), flags].join('\t')
+function flags(row: SessionRow): string {
+  return [row.shared ? 'shared' : '', row.damaged ? 'damaged' : ''].filter(Boolean).join(',')
+}
+
+function plain(ctx: Context, row: SessionRow): string {
+  return [row.id, oneLine(row.projectPath), oneLine(row.title ?? ''), ctx.time(row.created), ctx.time(row.updated), String(row.messages), flags(row)].join('\t')
+}
+
+/**
+ * The project `dir` is in, as `config` finds a project's files: `dir` and its parents up to the
+ * git root, nearest first (only `dir` outside git). The nearest of them that has sessions is
+ * the project (a session is recorded against the folder the host ran in, often the git root,
+ * sometimes a package inside it); when none has, the git root's (empty) listing.
+ */
+async function projectSessions(journal: Journal, dir: string): Promise<{ folder: string, rows: SessionRow[] }> {
+  const chain = gitChain(dir)
+  for (const folder of chain) {
+    const rows = await journal.list({ project: folder })
+    if (rows.length > 0) return { folder, rows }
+  }
+  return { folder: chain.at(-1)!, rows: [] }
+}
+
+function gitChain(dir: string): string[] {
+  const chain: string[] = []
+  for (let at = dir; ; at = path.dirname(at)) {
+    chain.push(at)
+    if (fs.existsSync(path.join(at, '.git'))) return chain // a .git file (worktree, submodule) counts
+    if (path.dirname(at) === at) return [dir]
+  }
 }

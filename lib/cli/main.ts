@@ -10,6 +10,8 @@ import { helpText, parseCommandArgs } from './args.js'
 import { Context, write, type CliIO } from './command.js'
 import { COMMANDS, findCommand } from './commands.js'
 import { EXIT } from './exit.js'
+import { resolveId } from './ids.js'
+import { oneLine, safeJson } from './text.js'
 
 export type { CliIO } from './command.js'
 
@@ -71,7 +73,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       await write(io.stdout, helpText(command))
       return 0
     }
-    return await command.run(new Context(io, values, positionals, json))
+    const ctx = new Context(io, values, positionals, json)
+    if (command.takesId && positionals[0] !== undefined) positionals[0] = await resolveId(ctx.journal, positionals[0], command.name)
+    return await command.run(ctx)
   } catch (error) {
     const code = error instanceof JournalError ? error.code : systemCode(error) ?? 'ERR_UNEXPECTED'
     const message = error instanceof Error ? error.message : String(error)
@@ -79,12 +83,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** One line (JSON with --json) on stderr; the exit code says the kind. Nothing ever goes to stdout. */
+/**
+ * One line (JSON with --json) on stderr; the exit code says the kind. Nothing ever goes to
+ * stdout. Messages may quote a log or a document (a bad line, an id typed), so they are sanitized.
+ */
 async function fail(io: CliIO, json: boolean, code: string, message: string, hint?: string): Promise<number> {
-  const line = message.replace(/\s*\n\s*/g, ' ')
   await write(io.stderr, json
-    ? `${JSON.stringify({ error: { code, message: line } })}\n`
-    : `${NAME}: ${line}\n${hint ? `${hint}\n` : ''}`)
+    ? `${safeJson({ error: { code, message: message.replace(/\s*\n\s*/g, ' ') } })}\n`
+    : `${NAME}: ${oneLine(message)}\n${hint ? `${hint}\n` : ''}`)
   return EXIT[errorKind(code)]
 }
 

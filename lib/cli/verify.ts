@@ -1,11 +1,13 @@
 import { UsageError } from '../index.js'
 import type { Command, Context } from './command.js'
 import { EXIT } from './exit.js'
+import { oneLine } from './text.js'
 
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'Check logs line by line; --repair sets a torn tail aside',
   usage: '[<id>|--all] [--repair] [--json]',
+  takesId: true,
   description: [
     'Reads every line of session <id> (or of every session with --all) and reports each',
     'damaged one: session id, file, 1-based line, byte offset, kind and what is wrong',
@@ -37,14 +39,14 @@ export const verifyCommand: Command = {
         await out.write({ id: target, path, ok: damage.length === 0, damage, repaired, ...(repairError ? { repairError } : {}) })
       } else {
         if (repaired) await ctx.out(`repaired ${target}: torn tail of ${repaired.length} byte(s) at byte ${repaired.offset} set aside\n`)
-        if (repairError) await ctx.out(`not repaired ${target}: ${repairError}\n`)
+        if (repairError) await ctx.out(`not repaired ${target}: ${oneLine(repairError)}\n`)
         if (damage.length === 0) await ctx.out(`ok ${target}\n`)
-        for (const d of damage) await ctx.out(`${target} ${path}:${d.line} (byte ${d.offset}) ${d.kind}: ${d.message}\n`)
+        // A damage message may quote the bad line: sanitized like every log text.
+        for (const d of damage) await ctx.out(`${target} ${oneLine(path)}:${d.line} (byte ${d.offset}) ${d.kind}: ${oneLine(d.message)}\n`)
       }
       await progress.step()
     }
     await progress.clear()
-    await out?.end()
     if (!ctx.json && ids.length > 1) await ctx.err(`${ids.length} session(s) checked, ${bad} with damage\n`)
     return bad > 0 ? EXIT.damaged : 0
   },

@@ -11,8 +11,8 @@ import { journalIn, richSession } from '../sessions.js'
 const BIN = path.join(repoRoot, 'dist', 'lib', 'cli', 'bin.js')
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> }
 
-async function bin(args: string[], root: string, input?: string): Promise<{ code: number, stdout: string, stderr: string }> {
-  const child = promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, SESSION_JOURNAL_HOME: root } })
+async function bin(args: string[], root: string, input?: string, env: Record<string, string> = {}): Promise<{ code: number, stdout: string, stderr: string }> {
+  const child = promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, SESSION_JOURNAL_HOME: root, ...env } })
   if (input !== undefined) child.child.stdin!.end(input)
   else child.child.stdin!.end()
   try {
@@ -32,7 +32,7 @@ test('package.json bin points at the built file, which starts with a node sheban
 test('every command through the real bin', async t => {
   const { journal, root, project } = journalIn(t)
   const id = await richSession(journal, project)
-  const list = await bin(['list', '--all'], root)
+  const list = await bin(['list'], root)
   assert.equal(list.code, 0)
   assert.match(list.stdout, new RegExp(`^${id}\t`))
   assert.match((await bin(['show', id], root)).stdout, /replaced first message/)
@@ -49,6 +49,17 @@ test('every command through the real bin', async t => {
   assert.equal(wrong.code, 3, 'not found')
   assert.equal(JSON.parse(wrong.stderr).error.code, 'ERR_SESSION_NOT_FOUND')
   assert.equal((await bin(['nope'], root)).code, 2, 'usage')
+})
+
+test('human times follow the process time zone ($TZ); --json stays UTC', async t => {
+  const { root } = journalIn(t)
+  const id = '01ARZ3NDEKTSV4RRFFQ69G5FAV'
+  const log = `${JSON.stringify({ seq: 0, ts: '2024-10-01T09:12:03.120Z', type: 'session', version: 1, id, projectId: 'app-0123456789ab', projectPath: '/home/ana/app', title: 'T', parentId: null, host: null })}\n`
+  assert.equal((await bin(['import', '-'], root, log)).code, 0)
+  assert.equal((await bin(['list'], root, undefined, { TZ: 'Asia/Kolkata' })).stdout,
+    `${id}\t/home/ana/app\tT\t2024-10-01 14:42:03 +05:30\t2024-10-01 14:42:03 +05:30\t0\t\n`)
+  assert.match((await bin(['show', id.toLowerCase()], root, undefined, { TZ: 'America/New_York' })).stdout, /\ncreated  2024-10-01 05:12:03 -04:00 /)
+  assert.equal(JSON.parse((await bin(['list', '--json'], root, undefined, { TZ: 'Asia/Kolkata' })).stdout)[0].created, '2024-10-01T09:12:03.120Z')
 })
 
 test('tail --follow in the bin stops cleanly on SIGINT', async t => {

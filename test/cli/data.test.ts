@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { Journal } from '../../lib/journal.js'
-import { ndjsonLines, run } from './helpers.js'
+import { ndjsonLines, run, watcher } from './helpers.js'
 import { tempDir } from '../helpers.js'
 import { journalIn, richSession } from '../sessions.js'
 
@@ -87,7 +87,7 @@ test('import errors: missing file, not JSON, invalid document, bad event stream'
   }
 })
 
-test('tail: the last N events, human and NDJSON', async t => {
+test('tail: the last N events in aligned columns, tool parts with name and status; NDJSON', async t => {
   const { journal, root, project } = journalIn(t)
   const id = await richSession(journal, project)
   const events = []
@@ -95,12 +95,29 @@ test('tail: the last N events, human and NDJSON', async t => {
   const r = await run(['tail', id], { root })
   const lines = r.stdout.trimEnd().split('\n')
   assert.equal(lines.length, 10)
-  assert.match(lines[0]!, new RegExp(`^${events.length - 10}  \\S+  `))
-  assert.match(lines.at(-1)!, new RegExp(`^${events.length - 1}  \\S+  x\\.test\\.end  \\{"data":null\\}$`))
-  assert.match(r.stdout, /  title  second title multi line/)
+  assert.match(lines[0]!, new RegExp(`^ ${events.length - 10}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\+00:00  `))
+  assert.match(lines.at(-1)!, new RegExp(`^${events.length - 1}  [^a-z]+  x\\.test\\.end +\\{"data":null\\}$`))
+  assert.match(r.stdout, /  title +second title multi line/)
+  // seq right-aligned, time, type padded: every summary starts in the same column.
+  const starts = lines.map(line => /^( *\d+  \S+ \S+ \S+  \S+ *  )\S/.exec(line)?.[1]!.length)
+  assert.deepEqual(new Set(starts).size, 1, r.stdout)
+  const all = (await run(['tail', id, '-n', '100'], { root })).stdout
+  assert.match(all, / part +\S+ \[bash\] ls -la -> done, 3 line\(s\) of output\n/)
+  assert.match(all, / part +\S+ text: answer multi line/)
   assert.deepEqual(ndjsonLines((await run(['tail', id, '-n', '3', '--json'], { root })).stdout), JSON.parse(JSON.stringify(events.slice(-3))))
   assert.equal(ndjsonLines((await run(['tail', id, '-n', '100', '--json'], { root })).stdout).length, events.length)
   assert.equal((await run(['tail', id, '-n', '0'], { root })).stdout, '')
+})
+
+test('tail: a message of tool parts shows the tool; a failed one its error', async t => {
+  const { journal, root, project } = journalIn(t)
+  const s = await journal.create({ project })
+  await s.message({ role: 'assistant', parts: [{ id: 't', type: 'tool', tool: 'bash', state: { status: 'error', input: { command: 'npm test' }, error: 'exit 1' } }] })
+  await s.message({ role: 'assistant', parts: [{ type: 'text', text: 'done' }, { type: 'tool', tool: 'edit', status: 'completed' }] })
+  await s.close()
+  const lines = (await run(['tail', s.id, '-n', '2'], { root })).stdout.split('\n')
+  assert.match(lines[0]!, /  message  assistant: \[bash\] npm test -> error: exit 1$/)
+  assert.match(lines[1]!, /  message  assistant: done \(\+1 part\(s\)\)$/)
 })
 
 test('tail --follow prints appended events, waits for a torn line to be completed, stops on abort', async t => {
@@ -140,6 +157,47 @@ test('tail --follow prints appended events, waits for a torn line to be complete
   assert.deepEqual(events.map(e => e.seq), [0, 1, 2, 3])
   assert.equal(events[3]!.data, 'é🙂'.repeat(1000))
   assert.equal(r.stderr, '')
+})
+
+test('tail --follow, like tail -F: a truncated log, then one replaced by rename, are said so and followed from their start', async t => {
+  const { journal, root, project } = journalIn(t)
+  const s = await journal.create({ project })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'before' }] })
+  const file = (await journal.locate(s.id)).path
+  const header = fs.readFileSync(file, 'utf8').split('\n')[0]!
+  const controller = new AbortController()
+  const out = watcher()
+  const err = watcher()
+  const done = run(['tail', s.id, '--follow', '--json'], { root, signal: controller.signal, onStdout: out.update, onStderr: err.update })
+  await out.until(/"before"/)
+
+  fs.truncateSync(file, 0)
+  // The notice first: a follower that has not looked yet cannot tell a shrunk file from a grown one.
+  await err.until(/was truncated/)
+  for (let i = 1; i <= 5; i++) await s.message({ role: 'user', parts: [{ type: 'text', text: `truncated ${i}` }] })
+  await out.until(/"truncated 5"/)
+  await s.close()
+
+  const tmp = `${file}.new`
+  fs.writeFileSync(tmp, `${header}\n`)
+  fs.renameSync(tmp, file)
+  await err.until(/was replaced/)
+  const again = await journal.resume(s.id)
+  for (let i = 1; i <= 5; i++) await again.message({ role: 'user', parts: [{ type: 'text', text: `replaced ${i}` }] })
+  await again.close()
+  await out.until(/"replaced 5"/)
+  controller.abort()
+  const r = await done
+  assert.equal(r.code, 0)
+  const texts = ndjsonLines(r.stdout).map(e => e.type === 'message' ? (e.parts as Array<{ text: string }>)[0]!.text : e.type)
+  assert.deepEqual(texts, ['session', 'before', ...[1, 2, 3, 4, 5].map(i => `truncated ${i}`), 'session', ...[1, 2, 3, 4, 5].map(i => `replaced ${i}`)])
+  const notices = r.stderr.split('\n').filter(line => line.startsWith('tail: '))
+  assert.deepEqual(notices.map(line => line.replace(/\d+ byte/, 'N byte').replace(/\(\d+ had/, '(M had')), [
+    `tail: the log of session ${s.id} was truncated to N byte(s) (M had been read); following it from its start`,
+    `tail: the log of session ${s.id} was replaced by a new file; following the new file from its start`,
+  ])
+  // What a writer appended to a cut log has no header: reported, and printed all the same.
+  assert.match(r.stderr, /warning: session \S+ line 1 \(byte 0\): bad-header/)
 })
 
 test('verify: ok, damage with id, file, line and offset, --repair of a torn tail, --all with progress', async t => {

@@ -4,11 +4,16 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { COMMANDS } from '../../lib/cli/commands.js'
 import { Journal } from '../../lib/journal.js'
-import { ndjsonLines, run } from './helpers.js'
+import type { OpenSession } from '../../lib/core/session.js'
+import { displayWidth } from '../../lib/cli/text.js'
+import { run } from './helpers.js'
 import { tempDir } from '../helpers.js'
 import { journalIn, richSession } from '../sessions.js'
 
 const MISSING = '01ARZ3NDEKTSV4RRFFQ69G5FAV'
+
+/** An ISO time as human output shows it in UTC: `2024-10-01 09:40:11 +00:00`. */
+const localUTC = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} +00:00`
 
 test('every command has --help on stdout, exit 0; help <command> is the same', async t => {
   const { root } = journalIn(t)
@@ -38,12 +43,12 @@ test('unknown commands and flags: what is wrong, a --help hint, exit 2, nothing 
     [['help', 'frobnicate'], /unknown command "frobnicate"/],
     [['list', '--bogus'], /list: Unknown option '--bogus'\nRun 'session-journal list --help' for usage/],
     [['list', '--limit'], /list: Option '-n, --limit <value>' argument missing/],
-    [['list', '--limit', 'many'], /--limit must be a whole number/],
+    [['list', '--limit', 'many'], /^session-journal: list: --limit must be a whole number >= 0, got many\n/],
     [['list', '--all', '--project', '.'], /--project and --all cannot be used together/],
     [['list', 'extra'], /unexpected argument "extra"/],
     [['show'], /show: missing argument/],
     [['export', MISSING, '--frob'], /export: Unknown option '--frob'/],
-    [['tail', MISSING, '-n', 'x'], /tail: --lines must be a whole number >= 0, got "x"/],
+    [['tail', MISSING, '-n', 'x'], /tail: --lines must be a whole number >= 0, got x\n/],
     [['verify'], /give a session id or --all/],
     [['verify', MISSING, '--all'], /give a session id or --all/],
     [['import'], /import: missing argument/],
@@ -80,54 +85,132 @@ test('a missing or invalid session id is one line naming it, exit 3 or 2, for ev
   }
 })
 
-test('list: current folder by default, --project, --all, --limit; TSV, table on a TTY, NDJSON', async t => {
-  const { journal, root, project } = journalIn(t)
-  const other = path.join(project, 'other')
-  const a = await journal.create({ project, title: 'tab\there' })
-  await a.message({ role: 'user', parts: [] })
-  await a.close()
-  const b = await journal.create({ project: other, title: 'in other' })
-  await b.close()
-  const c = await journal.create({ project })
-  await c.close()
-
-  const plain = await run(['list'], { root, cwd: project })
-  assert.equal(plain.code, 0)
-  const rows = plain.stdout.split('\n').filter(Boolean).map(line => line.split('\t'))
-  assert.deepEqual(rows.map(r => r[0]), [c.id, a.id]) // newest first, this project only
-  assert.deepEqual(rows[1], [a.id, project, 'tab here', rows[1]![3], rows[1]![4], '1', ''])
-  assert.equal(rows[1]!.length, 7)
-
-  assert.deepEqual(ndjsonLines((await run(['list', '--project', other, '--json'], { root })).stdout).map(r => r.id), [b.id])
-  assert.deepEqual(ndjsonLines((await run(['list', '--project', 'other', '--json'], { root, cwd: project })).stdout).map(r => r.id), [b.id])
-  const all = ndjsonLines((await run(['list', '--all', '--json'], { root })).stdout)
-  assert.deepEqual(all.map(r => r.id), [c.id, b.id, a.id])
-  assert.deepEqual(all[2], { ...(await journal.list({ project }))[1] })
-  assert.equal(ndjsonLines((await run(['list', '--all', '--limit', '2', '--json'], { root })).stdout).length, 2)
-
-  const tty = await run(['list', '--all'], { root, isTTY: true })
-  const lines = tty.stdout.trimEnd().split('\n')
-  assert.match(lines[0]!, /^ID +UPDATED +CREATED +MSGS +TITLE +PROJECT$/)
-  assert.equal(lines.length, 4)
-  for (const header of ['UPDATED', 'CREATED', 'MSGS', 'TITLE']) {
-    const at = lines[0]!.indexOf(header)
-    for (const line of lines) assert.match(line.slice(at - 2, at + 1), /^  \S$/, `column ${header} is aligned in ${line}`)
+test('every numeric option of every command: a negative or huge value names the flag and what it takes', async t => {
+  const { root } = journalIn(t)
+  const cases: Array<[string[], string]> = [
+    [['list', '-n', '-1'], 'list: --limit must be a whole number >= 0, got -1'],
+    [['list', '--limit', '-1'], 'list: --limit must be a whole number >= 0, got -1'],
+    [['list', '--limit=-1'], 'list: --limit must be a whole number >= 0, got -1'],
+    [['list', '-n', '-0.5'], 'list: --limit must be a whole number >= 0, got -0.5'],
+    [['list', '-n', '1.5'], 'list: --limit must be a whole number >= 0, got 1.5'],
+    [['list', '-n', ''], 'list: --limit must be a whole number >= 0, got ""'],
+    [['list', '-n', '99999999999999999999'], 'list: --limit must be a whole number >= 0, got 99999999999999999999 (too large)'],
+    [['tail', MISSING, '-n', '-1'], 'tail: --lines must be a whole number >= 0, got -1'],
+    [['tail', MISSING, '--lines', '-20', '--follow'], 'tail: --lines must be a whole number >= 0, got -20'],
+    [['serve', '--port', '-1'], 'serve: --port must be a whole number >= 0, got -1'],
+  ]
+  for (const [argv, message] of cases) {
+    const r = await run(argv, { root })
+    assert.deepEqual(r, { code: 2, stdout: '', stderr: `session-journal: ${message}\nRun 'session-journal ${argv[0]} --help' for usage.\n` }, argv.join(' '))
   }
-  assert.ok(lines.some(l => l.includes('(untitled)')))
-
-  const empty = await run(['list'], { root, cwd: tempDir(t), isTTY: true })
-  assert.equal(empty.stdout, '')
-  assert.match(empty.stderr, /no sessions in .*--all/)
-  assert.equal((await run(['list'], { root, cwd: tempDir(t) })).stdout, '')
+  // A value that only looks like a flag is still missing when it is one.
+  assert.match((await run(['list', '-n', '--json'], { root })).stderr, /argument missing|ambiguous/)
 })
 
-test('list marks damaged sessions', async t => {
-  const { journal, root, project } = journalIn(t)
-  const s = await journal.create({ project })
+/** Display columns where a cell starts: after two spaces (or at 0), measured in terminal columns. */
+function columnStarts(line: string): number[] {
+  const starts: number[] = []
+  let column = 0
+  let spaces = 2
+  for (const { segment } of new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(line)) {
+    if (segment !== ' ' && spaces >= 2) starts.push(column)
+    spaces = segment === ' ' ? spaces + 1 : 0
+    column += displayWidth(segment)
+  }
+  return starts
+}
+
+/** A session of `project` with a title; `shared` records a share event, as journal.share() does. */
+async function session(journal: Journal, project: string, title?: string, shared = false): Promise<string> {
+  const s = await journal.create({ project, ...(title === undefined ? {} : { title }) })
+  await s.message({ role: 'user', parts: [] })
+  if (shared) await (s as OpenSession).record({ type: 'share', url: 'https://share.example/s/x', shareId: 'x' })
   await s.close()
-  fs.appendFileSync((await journal.locate(s.id)).path, 'garbage\n')
-  assert.match((await run(['list'], { root, cwd: project, isTTY: true })).stdout, /\[damaged\]/)
-  assert.match((await run(['list'], { root, cwd: project })).stdout, /\tdamaged\n$/)
+  return s.id
+}
+
+test('list: every project by default, from any folder; --all is the same; --limit; TSV without header', async t => {
+  const { journal, root, project } = journalIn(t)
+  const elsewhere = path.join(tempDir(t), 'elsewhere')
+  fs.mkdirSync(elsewhere)
+  const a = await session(journal, project, 'tab\there')
+  const b = await session(journal, elsewhere, 'in elsewhere')
+  const neutral = tempDir(t)
+
+  const plain = await run(['list'], { root, cwd: neutral })
+  assert.equal(plain.code, 0)
+  assert.equal(plain.stderr, '')
+  const rows = plain.stdout.split('\n').filter(Boolean).map(line => line.split('\t'))
+  assert.deepEqual(rows.map(r => r[0]), [b, a], 'every project, newest first')
+  const row = (await journal.list({ project }))[0]!
+  assert.deepEqual(rows[1], [a, project, 'tab here', localUTC(row.created), localUTC(row.updated), '1', ''])
+  assert.deepEqual(await run(['list', '--all'], { root, cwd: neutral }), plain, '--all is a no-op alias')
+  assert.deepEqual((await run(['list', '-n', '1'], { root })).stdout.split('\t')[0], b)
+  assert.equal((await run(['list', '--limit', '0'], { root })).stdout, '')
+})
+
+test('list --project [DIR]: the project of DIR, walking up to the git root like config', async t => {
+  const { journal, root } = journalIn(t)
+  const top = tempDir(t)
+  const webapp = path.join(top, 'projects', 'webapp')
+  const pkg = path.join(webapp, 'packages', 'ui')
+  const deep = path.join(webapp, 'src', 'auth')
+  const bare = path.join(top, 'bare', 'sub')
+  for (const dir of [path.join(webapp, '.git'), pkg, deep, bare]) fs.mkdirSync(dir, { recursive: true })
+  const inWebapp = await session(journal, webapp, 'webapp')
+  const inPkg = await session(journal, pkg, 'ui package')
+  await session(journal, top, 'above the git root')
+  const ids = (r: { stdout: string }) => (JSON.parse(r.stdout) as Array<{ id: string }>).map(x => x.id)
+
+  assert.deepEqual(ids(await run(['list', '--project', '--json'], { root, cwd: deep })), [inWebapp], 'from src/auth: the git root')
+  assert.deepEqual(ids(await run(['list', '--json', '--project'], { root, cwd: deep })), [inWebapp], '--project last')
+  assert.deepEqual(ids(await run(['list', '--project', 'src/auth', '--json'], { root, cwd: webapp })), [inWebapp], 'relative DIR')
+  assert.deepEqual(ids(await run(['list', '--project', path.join(pkg, 'x'), '--json'], { root })), [inPkg], 'the nearest folder with sessions')
+  assert.deepEqual(ids(await run(['list', `--project=${webapp}`, '--json'], { root })), [inWebapp])
+  const none = await run(['list', '--project', bare], { root })
+  assert.deepEqual(none, { code: 0, stdout: '', stderr: `no sessions in the project of ${bare} (without --project: every project)\n` }, 'outside git: only DIR itself')
+  fs.rmSync(path.join(webapp, '.git'), { recursive: true })
+  fs.writeFileSync(path.join(webapp, '.git'), 'gitdir: /elsewhere\n') // a worktree's .git file
+  assert.deepEqual(ids(await run(['list', '--project', '--json'], { root, cwd: deep })), [inWebapp])
+  fs.rmSync(path.join(webapp, '.git'))
+  const empty = await run(['list', '--project', '--json'], { root, cwd: deep })
+  assert.deepEqual([empty.code, empty.stdout, empty.stderr], [0, '[]\n', ''], 'no git root: only src/auth, which has no sessions')
+})
+
+test('list --json is one JSON array, [] when nothing matches', async t => {
+  const { journal, root, project } = journalIn(t)
+  assert.deepEqual(await run(['list', '--json'], { root }), { code: 0, stdout: '[]\n', stderr: '' })
+  assert.deepEqual(await run(['list'], { root }), { code: 0, stdout: '', stderr: 'no sessions\n' })
+  assert.deepEqual(await run(['list'], { root, isTTY: true }), { code: 0, stdout: '', stderr: 'no sessions\n' })
+  await session(journal, project, 'one')
+  await session(journal, project, 'two')
+  const r = await run(['list', '--json'], { root })
+  assert.deepEqual(JSON.parse(r.stdout), JSON.parse(JSON.stringify(await journal.list())))
+  assert.match(r.stdout, /^\[\n\{"id":.*\},\n\{"id":.*\}\n\]\n$/, 'one row per line')
+})
+
+test('list on a terminal: aligned by display width (CJK, emoji), with the flags column and local times', async t => {
+  const { journal, root, project } = journalIn(t)
+  const cjk = path.join(project, '漢字プロジェクト')
+  fs.mkdirSync(cjk)
+  await session(journal, project, 'plain', true)
+  await session(journal, cjk, '修正: ログインのバグ 🙂👩🏽‍💻')
+  const damaged = await session(journal, project)
+  fs.appendFileSync((await journal.locate(damaged)).path, 'garbage\n')
+  const tty = await run(['list'], { root, isTTY: true, timeZone: 'Asia/Kolkata' })
+  const lines = tty.stdout.trimEnd().split('\n')
+  assert.match(lines[0]!, /^ID +UPDATED +CREATED +MSGS +FLAGS +TITLE +PROJECT$/)
+  assert.equal(lines.length, 4)
+  const [header, ...rows] = lines.map(columnStarts)
+  assert.equal(header!.length, 7)
+  const flags = header![4]!
+  for (const [i, starts] of rows.entries()) {
+    // The CJK row has no flags: its FLAGS cell is blank, every other column starts where the header's does.
+    assert.deepEqual(starts, i === 1 ? header!.filter(c => c !== flags) : header, lines[i + 1])
+  }
+  assert.match(lines[1]!, /^\S+  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+05:30  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+05:30  1 +damaged  \(untitled\)/)
+  assert.match(lines[3]!, /  1 +shared +plain +/)
+  assert.match((await run(['list'], { root })).stdout, /\tdamaged\n.*\tshared\n$/s)
 })
 
 test('show: a readable transcript; --json is the folded history', async t => {
@@ -149,6 +232,27 @@ test('show: a readable transcript; --json is the folded history', async t => {
   assert.deepEqual(JSON.parse(j.stdout), JSON.parse(JSON.stringify(await journal.read(id))))
   fs.appendFileSync((await journal.locate(id)).path, '{"broken\n')
   assert.match((await run(['show', id], { root })).stderr, new RegExp(`warning: session ${id} has 1 damaged line`))
+})
+
+test('show: a failed tool call shows its error text under it, in the shapes hosts write', async t => {
+  const { journal, root, project } = journalIn(t)
+  const s = await journal.create({ project })
+  const m = await s.message({ role: 'assistant', parts: [] })
+  await s.part(m, { id: 'a', type: 'tool', tool: 'bash', state: { status: 'error', input: { command: 'npm test' }, error: 'Error: 2 tests failed\n  at run (test.js:1)' } })
+  await s.part(m, { id: 'b', type: 'tool-call', toolName: 'read', args: { path: 'a.txt' }, error: { message: 'ENOENT: a.txt' } })
+  await s.part(m, { id: 'c', type: 'tool', tool: 'ls', status: 'completed', output: 'x' })
+  await s.close()
+  const r = await run(['show', s.id], { root })
+  assert.equal(r.code, 0)
+  assert.ok(r.stdout.endsWith([
+    '  [bash] npm test -> error',
+    '    Error: 2 tests failed',
+    '      at run (test.js:1)',
+    '  [read] a.txt -> error',
+    '    ENOENT: a.txt',
+    '  [ls] -> completed, 1 line(s) of output',
+    '',
+  ].join('\n')), r.stdout)
 })
 
 test('delete: removes the session; a held session is refused', async t => {

@@ -37,3 +37,55 @@ test('follow() yields on change and ends when the signal aborts', async t => {
   }
   assert.deepEqual(seen, [0, 1])
 })
+
+test('read() after truncation starts over and says so', async t => {
+  const file = path.join(tempDir(t), 'log.ndjson')
+  fs.writeFileSync(file, line(0, null) + line(1, 'one') + line(2, 'two'))
+  const follower = new LogFollower(file)
+  assert.deepEqual((await follower.read()).events.map(e => e.seq), [0, 1, 2])
+  const read = follower.at.offset
+  fs.truncateSync(file, 0)
+  fs.appendFileSync(file, line(0, null))
+  const after = await follower.read()
+  assert.deepEqual(after.reset, { reason: 'truncated', offset: read, size: Buffer.byteLength(line(0, null)) })
+  assert.deepEqual(after.events.map(e => e.seq), [0])
+  fs.appendFileSync(file, line(1, 'again'))
+  const next = await follower.read()
+  assert.equal(next.reset, undefined, 'once')
+  assert.deepEqual(next.events.map(e => (e as { data?: unknown }).data), ['again'])
+})
+
+test('read() of a log replaced by rename starts over in the new file, even when it is longer', async t => {
+  const dir = tempDir(t)
+  const file = path.join(dir, 'log.ndjson')
+  fs.writeFileSync(file, line(0, null) + line(1, 'old'))
+  const follower = new LogFollower(file)
+  assert.equal((await follower.read()).events.length, 2)
+  const read = follower.at.offset
+  fs.writeFileSync(path.join(dir, 'tmp'), line(0, null) + line(1, 'new 1') + line(2, 'new 2'))
+  fs.renameSync(path.join(dir, 'tmp'), file)
+  const after = await follower.read()
+  assert.deepEqual(after.reset, { reason: 'replaced', offset: read, size: fs.statSync(file).size })
+  assert.deepEqual(after.events.map(e => (e as { data?: unknown }).data), [undefined, 'new 1', 'new 2'])
+  fs.appendFileSync(file, line(3, 'new 3'))
+  assert.deepEqual(await follower.read().then(r => [r.reset, r.events.map(e => e.seq)]), [undefined, [3]])
+})
+
+test('follow() goes on in a replaced file: appends after the rename are yielded', async t => {
+  const dir = tempDir(t)
+  const file = path.join(dir, 'log.ndjson')
+  fs.writeFileSync(file, line(0, null))
+  const controller = new AbortController()
+  const seen: Array<string | number> = []
+  for await (const { events, reset } of new LogFollower(file, { pollMs: 20 }).follow(controller.signal)) {
+    if (reset) seen.push(reset.reason)
+    seen.push(...events.map(e => e.seq))
+    if (seen.length === 1) {
+      fs.writeFileSync(path.join(dir, 'tmp'), line(0, null))
+      fs.renameSync(path.join(dir, 'tmp'), file)
+    }
+    if (seen.at(-1) === 0 && seen.length === 3) fs.appendFileSync(file, line(1, 'x'))
+    if (seen.at(-1) === 1) controller.abort()
+  }
+  assert.deepEqual(seen, [0, 'replaced', 0, 1])
+})
