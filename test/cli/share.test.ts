@@ -117,7 +117,7 @@ test('share of a session shared before its project disabled sharing: refused, sa
   assert.equal(error.code, 'ERR_SHARE_DISABLED')
   assert.match(error.message, new RegExp(`the copy published before at ${url} stays online until it is unshared`))
   const listed = await run(['list', '--json'], { root, env, cwd: project })
-  assert.equal(JSON.parse(listed.stdout).shared, true)
+  assert.equal((JSON.parse(listed.stdout) as Array<{ id: string, shared: boolean }>).find(row => row.id === s.id)?.shared, true)
   assert.deepEqual(await run(['unshare', s.id], { root, env }), { code: 0, stdout: `unshared ${s.id}\n`, stderr: '' })
   assert.equal((await fetch(url)).status, 404)
 })
