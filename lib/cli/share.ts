@@ -1,4 +1,5 @@
 import { JournalError } from '../index.js'
+import { oneLine, safeJson } from './text.js'
 import type { Command } from './command.js'
 
 export const shareCommand: Command = {
@@ -15,7 +16,8 @@ export const shareCommand: Command = {
   async run(ctx) {
     const id = ctx.positionals[0]!
     const { url } = await ctx.journal.share(id)
-    await ctx.out(ctx.json ? `${JSON.stringify({ id, url })}\n` : `${url}\n`)
+    // The link comes from the server: printed like any other outside text.
+    await ctx.out(ctx.json ? `${safeJson({ id, url })}\n` : `${oneLine(url)}\n`)
     return 0
   },
 }
@@ -58,7 +60,7 @@ export const unshareCommand: Command = {
 
 /** Where a copy that may remain is, in words. */
 export function where(url: string | null): string {
-  return url === null ? '(its link is unknown: the share record was damaged)' : `at ${url}`
+  return url === null ? '(its link is unknown: the share record was damaged)' : `at ${oneLine(url)}`
 }
 
 /** The flag that gets a user past a share server that is gone, added to the library's message. */

@@ -195,3 +195,27 @@ test('share, unshare, config and serve through the real bin', async t => {
   const [code] = await new Promise<[number | null]>(resolve => child.on('exit', c => resolve([c])))
   assert.equal(code, 0)
 })
+
+test('a link with escape sequences from a hostile server is printed made visible, and exactly in --json', async t => {
+  const { journal, root, project } = journalIn(t)
+  const evil = 'http://127.0.0.1/s/x\u001b]0;owned\u0007\u001b[2J'
+  const http = await import('node:http')
+  const server = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(201, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ id: 'x', url: evil, secret: 's' }))
+    })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => new Promise<void>(resolve => server.close(() => resolve())))
+  const env = { SESSION_JOURNAL_CONFIG_DIR: tempDir(t, 'sj-config-'), SESSION_JOURNAL_SHARE_SERVER: `http://127.0.0.1:${(server.address() as { port: number }).port}` }
+  const s = await journal.create({ project })
+  await s.close()
+  const human = await run(['share', s.id], { root, env })
+  assert.equal(human.code, 0, human.stderr)
+  assert.ok(!human.stdout.includes('\u001b') && !human.stdout.includes('\u0007'), JSON.stringify(human.stdout))
+  assert.match(human.stdout, /^http:\/\/127\.0\.0\.1\/s\/x␛\]0;owned␇␛\[2J\n$/)
+  const again = await run(['share', s.id, '--json'], { root, env })
+  assert.equal(JSON.parse(again.stdout).url, evil)
+})
