@@ -1,8 +1,9 @@
 /**
- * A bound on concurrent work: at most `max` tasks run, at most `maxQueued`
+ * Bounds on concurrency. Limiter: at most `max` tasks run, at most `maxQueued`
  * wait (first come, first served, for at most `maxWaitMs`), and anything
  * beyond is refused at once with 503 and `Retry-After`. Refusing early is the
  * point: a server that accepts everything runs out of memory instead.
+ * KeyedQueue: one operation at a time per share.
  */
 
 import { HttpError } from './http.js'
@@ -88,6 +89,24 @@ export class Limiter {
       const next = this.#queue[0]
       if (next !== undefined) next.grant()
       else this.#active--
+    }
+  }
+}
+
+/** Runs the operations on one key one after another, in the order they came; other keys are not held up. */
+export class KeyedQueue {
+  /** Per key, the tail of its queue; only the last operation removes it, so the map does not grow. */
+  readonly #tails = new Map<string, Promise<unknown>>()
+
+  async run<T>(key: string, operation: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve()
+    const run = previous.then(operation, operation)
+    const tail = run.catch(() => undefined)
+    this.#tails.set(key, tail)
+    try {
+      return await run
+    } finally {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key)
     }
   }
 }

@@ -37,13 +37,15 @@ export interface ShareServerOptions {
   idleTimeoutMs?: number
   /** Open connections; more are refused by closing them. Default 1024. */
   maxConnections?: number
-  /** Documents read, checked, stored or rendered at once. Default 2. */
+  /** Documents read, checked, stored or rendered at once (each may hold ~10x its size in memory). Default 2. */
   maxConcurrentWork?: number
-  /** Answers streamed from disk at once (small ones do not count). Default 64. */
+  /** Requests waiting for that; beyond, 503 with Retry-After. A waiting upload is not read yet. Default 32. */
+  maxQueuedWork?: number
+  /** Answers streamed from disk at once (up to 64 KiB they do not count). Default 64. */
   maxConcurrentStreams?: number
-  /** Requests waiting for each of the two limits above; beyond, 503 with Retry-After. Default 64. */
-  maxQueued?: number
-  /** Longest wait in those queues before 503. Default 30 s. */
+  /** Requests waiting for that (each holds a socket, no buffer); beyond, 503 with Retry-After. Default 1024. */
+  maxQueuedStreams?: number
+  /** Longest wait in either queue before 503. Default 30 s. */
   maxQueueWaitMs?: number
   /** How pages are cut: `maxPageBytes` (default 4 MiB), `toolLines` (50), `toolChars` (10 000), `textChars` (100 000). */
   page?: Partial<Omit<PageOptions, 'jsonHref'>>
@@ -61,10 +63,9 @@ export function defaultShareServerDir(): string {
 
 export async function startShareServer(options: ShareServerOptions = {}): Promise<ShareServer> {
   const host = options.host ?? '127.0.0.1'
-  const maxQueued = options.maxQueued ?? 64
   const maxQueueWaitMs = options.maxQueueWaitMs ?? 30_000
-  const work = new Limiter('documents being processed', options.maxConcurrentWork ?? 2, maxQueued, maxQueueWaitMs)
-  const streams = new Limiter('answers being streamed', options.maxConcurrentStreams ?? 64, maxQueued, maxQueueWaitMs)
+  const work = new Limiter('documents being processed', options.maxConcurrentWork ?? 2, options.maxQueuedWork ?? 32, maxQueueWaitMs)
+  const streams = new Limiter('answers being streamed', options.maxConcurrentStreams ?? 64, options.maxQueuedStreams ?? 1024, maxQueueWaitMs)
   const store = new ShareStore(options.dir ?? defaultShareServerDir(), { page: options.page ?? {}, heavy: task => work.run(task) })
   await store.init()
 

@@ -16,7 +16,7 @@
  * converted on first use.
  */
 
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import fs from 'node:fs/promises'
 import { join } from 'node:path'
 import { isNotFound } from '../core/errors.js'
@@ -42,6 +42,25 @@ export function hashSecret(secret: string): string {
 export function isShareId(id: string): boolean {
   return SHARE_ID_PATTERN.test(id)
 }
+
+/** Constant-time comparison of a presented secret against the stored sha256 (hex). */
+export function secretMatches(secretHash: string, presented: string | undefined): boolean {
+  if (presented === undefined || presented === '') return false
+  const expected = Buffer.from(secretHash, 'hex')
+  const actual = createHash('sha256').update(presented, 'utf8').digest()
+  // Both are sha256 digests, so the lengths match unless the file was tampered with.
+  return expected.length === actual.length && timingSafeEqual(expected, actual)
+}
+
+/** A share as version 1 of the store kept it in `<id>.json`, and as ShareStore.get() returns it. */
+export interface StoredShare {
+  /** sha256 of the secret, hex. */
+  secretHash: string
+  created: string
+  updated: string
+  document: ShareDocument
+}
+
 
 /** A record is well under 1 KiB; a file past this size under a record's name is a version 1 share. */
 export const RECORD_MAX_BYTES = 64 * 1024
@@ -97,6 +116,49 @@ function isRecord(value: unknown): value is ShareRecordFile {
     && typeof r.created === 'string' && typeof r.updated === 'string'
     && typeof r.version === 'string' && VERSION.test(r.version) && typeof r.page === 'string' && PAGE.test(r.page)
     && Number.isSafeInteger(r.jsonBytes) && Number.isSafeInteger(r.htmlBytes)
+}
+
+/**
+ * The records read or written lately, newest last, at most `max`. Only this process writes
+ * the store (one server per folder), so a cached record is current until this process changes
+ * it; a hot share's GET or a flood of wrong secrets then touches no file but the answer's own.
+ */
+export class RecordCache {
+  readonly #records = new Map<string, ShareRecordFile>()
+  /** Bumped after every change on disk: a read that overlapped one may be stale and is not kept. */
+  #epoch = 0
+
+  constructor(readonly max: number) {}
+
+  async read(id: string, load: () => Promise<ShareRecordFile | 'legacy' | undefined>): Promise<ShareRecordFile | 'legacy' | undefined> {
+    const cached = this.#records.get(id)
+    if (cached !== undefined) {
+      this.#keep(id, cached)
+      return cached
+    }
+    const epoch = this.#epoch
+    const found = await load()
+    if (typeof found === 'object' && epoch === this.#epoch) this.#keep(id, found)
+    return found
+  }
+
+  /** After the record on disk changed: `record` is the new one, undefined when it was removed. */
+  changed(id: string, record: ShareRecordFile | undefined): void {
+    this.#epoch++
+    if (record === undefined) this.#records.delete(id)
+    else this.#keep(id, record)
+  }
+
+  /** Read it from disk next time (its files were not where the record said). */
+  forget(id: string): void {
+    this.#records.delete(id)
+  }
+
+  #keep(id: string, record: ShareRecordFile): void {
+    this.#records.delete(id)
+    this.#records.set(id, record)
+    if (this.#records.size > this.max) this.#records.delete(this.#records.keys().next().value!)
+  }
 }
 
 export interface Prepared {

@@ -6,7 +6,6 @@
  * write is temp file + rename, so a reader sees the old share or the new one.
  */
 
-import { createHash, timingSafeEqual } from 'node:crypto'
 import fs from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidIdError, isNotFound } from '../core/errors.js'
@@ -14,20 +13,13 @@ import { readTextIfExists, writeFileAtomic } from '../core/files.js'
 import type { ShareDocument } from '../share/document.js'
 import {
   documentName, hashSecret, isShareId, newShareId, newShareSecret, pageName, prepareDocument, preparePage, readRecord,
-  recordName, sweepStore, type ShareRecordFile,
+  recordName, secretMatches, sweepStore, RecordCache, type ShareRecordFile, type StoredShare,
 } from './store-files.js'
+import { KeyedQueue } from './limit.js'
 import { DEFAULT_PAGE_OPTIONS, pageVersion, type PageOptions } from './viewer.js'
 
 export { isShareId } from './store-files.js'
-export type { ShareRecordFile } from './store-files.js'
-
-export interface StoredShare {
-  /** sha256 of the secret, hex. */
-  secretHash: string
-  created: string
-  updated: string
-  document: ShareDocument
-}
+export type { ShareRecordFile, StoredShare } from './store-files.js'
 
 export interface ShareStoreOptions {
   /** How pages are rendered (size budget, clipping); defaults in viewer.ts. */
@@ -40,15 +32,16 @@ type Outcome<T extends string> = T | 'not-found' | 'forbidden'
 
 export class ShareStore {
   readonly dir: string
-  /** What the store has read: tests and the benchmark use it to prove a request stayed cheap. */
+  /** What the store has read from disk: tests and the benchmark use it to prove a request stayed cheap. */
   readonly stats = { recordReads: 0, documentReads: 0, documentParses: 0 }
   readonly #page: PageOptions
   readonly #pageVersion: string
   readonly #heavy: <T>(task: () => Promise<T>) => Promise<T>
   /** Per-id tail of queued operations, so a sync cannot resurrect a share a delete just removed. */
-  readonly #queues = new Map<string, Promise<unknown>>()
+  readonly #queues = new KeyedQueue()
   /** Conversions and re-renders under way: concurrent requests wait for the one, not do it again. */
   readonly #upgrades = new Map<string, Promise<ShareRecordFile | undefined>>()
+  readonly #cache = new RecordCache(10_000)
 
   constructor(dir: string, options: ShareStoreOptions = {}) {
     this.dir = dir
@@ -99,8 +92,9 @@ export class ShareStore {
       this.stats.documentReads++
       return handle
     } catch (error) {
-      if (isNotFound(error)) return undefined
-      throw error
+      if (!isNotFound(error)) throw error
+      this.#cache.forget(id) // replaced meanwhile, or changed behind our back: read the record again
+      return undefined
     }
   }
 
@@ -117,11 +111,7 @@ export class ShareStore {
 
   /** Constant-time comparison of the presented secret against the stored hash. */
   static secretMatches(share: { secretHash: string }, presented: string | undefined): boolean {
-    if (presented === undefined || presented === '') return false
-    const expected = Buffer.from(share.secretHash, 'hex')
-    const actual = createHash('sha256').update(presented, 'utf8').digest()
-    // Both are sha256 digests, so the lengths match unless the file was tampered with.
-    return expected.length === actual.length && timingSafeEqual(expected, actual)
+    return secretMatches(share.secretHash, presented)
   }
 
   /**
@@ -148,6 +138,7 @@ export class ShareStore {
       if (typeof current !== 'object') return 'not-found'
       if (!ShareStore.secretMatches(current, secret)) return 'forbidden'
       await fs.rm(this.#path(id, recordName(id)), { force: true })
+      this.#cache.changed(id, undefined)
       await this.#removePrepared(id, current)
       return 'removed'
     })
@@ -159,14 +150,24 @@ export class ShareStore {
     return join(this.dir, name)
   }
 
-  async #readRecord(id: string): Promise<ShareRecordFile | 'legacy' | undefined> {
-    this.stats.recordReads++
-    return readRecord(this.#path(id, recordName(id)))
+  #readRecord(id: string): Promise<ShareRecordFile | 'legacy' | undefined> {
+    return this.#cache.read(id, () => {
+      this.stats.recordReads++
+      return readRecord(this.#path(id, recordName(id)))
+    })
+  }
+
+  async #writeRecord(id: string, record: ShareRecordFile): Promise<void> {
+    await this.#writeFile(this.#path(id, recordName(id)), JSON.stringify(record))
+    this.#cache.changed(id, record)
   }
 
   async #readDocument(id: string, record: ShareRecordFile): Promise<ShareDocument | undefined> {
     const text = await readTextIfExists(this.#path(id, documentName(id, record)))
-    if (text === undefined) return undefined
+    if (text === undefined) {
+      this.#cache.forget(id)
+      return undefined
+    }
     this.stats.documentReads++
     this.stats.documentParses++
     return JSON.parse(text) as ShareDocument
@@ -180,7 +181,7 @@ export class ShareStore {
     }
     await this.#writeFile(this.#path(id, documentName(id, record)), prepared.json)
     await this.#writeFile(this.#path(id, pageName(id, record)), prepared.html)
-    await this.#writeFile(this.#path(id, recordName(id)), JSON.stringify(record))
+    await this.#writeRecord(id, record)
     return record
   }
 
@@ -217,7 +218,7 @@ export class ShareStore {
     const html = preparePage(id, document, this.#page)
     const next: ShareRecordFile = { ...current, page: this.#pageVersion, htmlBytes: html.length }
     await this.#writeFile(this.#path(id, pageName(id, next)), html)
-    await this.#writeFile(this.#path(id, recordName(id)), JSON.stringify(next))
+    await this.#writeRecord(id, next)
     await fs.rm(this.#path(id, pageName(id, current)), { force: true })
     return next
   }
@@ -235,16 +236,7 @@ export class ShareStore {
     return running
   }
 
-  async #exclusive<T>(id: string, operation: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(id) ?? Promise.resolve()
-    const run = previous.then(operation, operation)
-    const tail = run.catch(() => undefined)
-    this.#queues.set(id, tail)
-    try {
-      return await run
-    } finally {
-      // Only the last queued operation clears the entry, so the map does not grow.
-      if (this.#queues.get(id) === tail) this.#queues.delete(id)
-    }
+  #exclusive<T>(id: string, operation: () => Promise<T>): Promise<T> {
+    return this.#queues.run(id, operation)
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { HttpError } from '../../lib/server/http.js'
-import { Limiter, RETRY_AFTER_SECONDS } from '../../lib/server/limit.js'
+import { KeyedQueue, Limiter, RETRY_AFTER_SECONDS } from '../../lib/server/limit.js'
 
 const isBusy = (error: unknown): boolean =>
   error instanceof HttpError && error.status === 503 && error.code === 'ERR_BUSY' && error.headers['Retry-After'] === String(RETRY_AFTER_SECONDS)
@@ -49,4 +49,19 @@ test('run() releases its slot when the task throws', async () => {
   await assert.rejects(limiter.run(async () => { throw new Error('boom') }), /boom/)
   assert.equal(limiter.active, 0)
   assert.equal(await limiter.run(async () => 7), 7)
+})
+
+test('KeyedQueue runs one operation per key at a time, in order, and forgets idle keys', async () => {
+  const queue = new KeyedQueue()
+  const log: string[] = []
+  let open!: () => void
+  const gate = new Promise<void>(resolve => { open = resolve })
+  const first = queue.run('a', async () => { log.push('a1 start'); await gate; log.push('a1 end') })
+  const second = queue.run('a', async () => { log.push('a2') })
+  const failing = queue.run('a', async () => { throw new Error('a3 fails') })
+  const third = queue.run('a', async () => { log.push('a4 after a failure') })
+  await queue.run('b', async () => { log.push('b while a waits') })
+  open()
+  await Promise.all([first, second, third, assert.rejects(failing, /a3 fails/)])
+  assert.deepEqual(log, ['a1 start', 'b while a waits', 'a1 end', 'a2', 'a4 after a failure'])
 })

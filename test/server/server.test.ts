@@ -457,3 +457,27 @@ test('a huge conversation renders as a bounded page that links to the JSON for t
   assert.ok(href !== undefined)
   assert.deepEqual(await (await fetch(new URL(href, url))).json(), big)
 })
+
+test('the limits are the options: no stream slot and no queue make a large answer 503, a small one is still served', async (t) => {
+  const { server, doc } = await setup(t, { maxConcurrentStreams: 0, maxQueuedStreams: 0, maxConcurrentWork: 1, maxQueuedWork: 0 })
+  const small = await publish(server, doc)
+  const text = 'words and more words '.repeat(5000)
+  const large = await publish(server, { ...doc, messages: [{ id: 'm', role: 'user', created: doc.info.created, parts: [{ id: 'p', type: 'text', text }] }] })
+  assert.equal((await fetch(`${server.url}/api/share/${small.id}`)).status, 200)
+  const refused = await fetch(`${server.url}/api/share/${large.id}`)
+  assert.equal(refused.headers.get('retry-after'), '5')
+  await expectError(refused, 503, 'ERR_BUSY')
+  const page = await fetch(`${server.url}/s/${large.id}`)
+  assert.equal(page.status, 503)
+  assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8', 'a browser gets a page saying so')
+  assert.match(await page.text(), /busy/)
+})
+
+test('a connection that stays silent is closed after idleTimeoutMs', { timeout: 10_000 }, async (t) => {
+  const { server } = await setup(t, { idleTimeoutMs: 200, headersTimeoutMs: 60_000 })
+  const url = new URL(server.url)
+  const socket = connect(Number(url.port), url.hostname)
+  socket.on('error', () => undefined)
+  socket.resume()
+  await new Promise(resolve => socket.once('close', resolve))
+})

@@ -137,3 +137,4 @@ test('init removes temp files a killed writer left, and prepared files no record
   assert.equal(await restarted.replace(id, secret, doc), 'replaced')
   assert.deepEqual((await restarted.init()), [])
 })
+
