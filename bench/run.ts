@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--only append-never,append-batch,append-always,read,list,resume,export,choices]`
+ *   [--projects N] [--resume-gb N] [--share-mb N] [--share-gets N] [--share-syncs N]
+ *   [--only append-never,append-batch,append-always,read,list,resume,export,share-server,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -13,6 +14,7 @@ import { exportScenario } from './export.js'
 import { listScenario } from './list.js'
 import { readScenario } from './read.js'
 import { resumeScenario } from './resume.js'
+import { shareServerScenario } from './share-server.js'
 import type { Row } from './util.js'
 
 const { values } = parseArgs({
@@ -25,6 +27,9 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '10000' },
     projects: { type: 'string', default: '1000' },
     'resume-gb': { type: 'string', default: '1' },
+    'share-mb': { type: 'string', default: '16' },
+    'share-gets': { type: 'string', default: '500' },
+    'share-syncs': { type: 'string', default: '300' },
     only: { type: 'string' },
   },
 })
@@ -44,6 +49,7 @@ const scenarios: Array<[string, () => Promise<Row>]> = [
   ['list', () => listScenario(n('sessions'), n('projects'), rounds)],
   ['resume', () => resumeScenario(n('resume-gb') * 2 ** 30, Math.max(rounds, 9))],
   ['export', () => exportScenario(n('read-mb') * 2 ** 20, rounds)],
+  ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
 ]
 
 const rows: Row[] = []
