@@ -41,7 +41,7 @@ export interface ShareServerOptions {
   maxConcurrentWork?: number
   /** Requests waiting for that; beyond, 503 with Retry-After. A waiting upload is not read yet. Default 32. */
   maxQueuedWork?: number
-  /** Answers streamed from disk at once (up to 64 KiB they do not count). Default 64. */
+  /** Answers streamed from disk at once (up to 64 KiB they do not count). Default 32: more do not serve faster, and each one streaming keeps its buffers in flight. */
   maxConcurrentStreams?: number
   /** Requests waiting for that (each holds a socket, no buffer); beyond, 503 with Retry-After. Default 1024. */
   maxQueuedStreams?: number
@@ -65,7 +65,7 @@ export async function startShareServer(options: ShareServerOptions = {}): Promis
   const host = options.host ?? '127.0.0.1'
   const maxQueueWaitMs = options.maxQueueWaitMs ?? 30_000
   const work = new Limiter('documents being processed', options.maxConcurrentWork ?? 2, options.maxQueuedWork ?? 32, maxQueueWaitMs)
-  const streams = new Limiter('answers being streamed', options.maxConcurrentStreams ?? 64, options.maxQueuedStreams ?? 1024, maxQueueWaitMs)
+  const streams = new Limiter('answers being streamed', options.maxConcurrentStreams ?? 32, options.maxQueuedStreams ?? 1024, maxQueueWaitMs)
   const store = new ShareStore(options.dir ?? defaultShareServerDir(), { page: options.page ?? {}, heavy: task => work.run(task) })
   await store.init()
 
