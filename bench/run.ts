@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--redact-kib N] [--config-kib N]
- *   [--only append-never,append-batch,append-always,read,list,resume,export,redact,config,choices]`
+ *   [--projects N] [--resume-gb N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N]
+ *   [--only append-never,append-batch,append-always,read,list,resume,export,redact,config,share-server,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -16,6 +16,7 @@ import { listScenario } from './list.js'
 import { readScenario } from './read.js'
 import { redactScenario } from './redact.js'
 import { resumeScenario } from './resume.js'
+import { shareServerScenario } from './share-server.js'
 import type { Row } from './util.js'
 
 const { values } = parseArgs({
@@ -30,6 +31,9 @@ const { values } = parseArgs({
     'resume-gb': { type: 'string', default: '1' },
     'redact-kib': { type: 'string', default: '512' },
     'config-kib': { type: 'string', default: '200' },
+    'share-mb': { type: 'string', default: '16' },
+    'share-gets': { type: 'string', default: '500' },
+    'share-syncs': { type: 'string', default: '300' },
     only: { type: 'string' },
   },
 })
@@ -51,6 +55,7 @@ const scenarios: Array<[string, () => Promise<Row>]> = [
   ['export', () => exportScenario(n('read-mb') * 2 ** 20, rounds)],
   ['redact', () => redactScenario(n('redact-kib'), rounds)],
   ['config', () => configScenario(n('config-kib'), rounds)],
+  ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
 ]
 
 const rows: Row[] = []

@@ -1,5 +1,6 @@
 import { once } from 'node:events'
-import { intOption } from './args.js'
+import path from 'node:path'
+import { UsageError } from '../index.js'
 import type { Command } from './command.js'
 
 export const serveCommand: Command = {
@@ -9,27 +10,39 @@ export const serveCommand: Command = {
   description: [
     'Starts the share server: the API that `share` publishes to and the viewer page at /s/<id>.',
     'Listens on 127.0.0.1 (port 4600 by default; 0 picks a free one) and stores shared',
-    'documents under --dir. Prints its URL, then serves until Ctrl-C. See docs/share.md.',
+    'documents under --dir (default: share-server/ under the journal root, which is',
+    '$SESSION_JOURNAL_HOME or the platform data folder). Prints its URL, then serves until',
+    'Ctrl-C. See docs/share.md.',
   ].join('\n'),
   options: {
-    port: { type: 'string', value: 'N', description: 'Port (default 4600; 0: any free port)' },
+    port: { type: 'string', value: 'N', description: 'Port, 0 to 65535 (default 4600; 0: any free port)' },
     host: { type: 'string', value: 'HOST', description: 'Address to listen on (default 127.0.0.1)' },
-    dir: { type: 'string', value: 'DIR', description: 'Where shared documents are stored' },
+    dir: { type: 'string', value: 'DIR', description: 'Where shared documents are stored (default <root>/share-server)' },
     'public-url': { type: 'string', value: 'URL', description: 'Base of the links handed out, behind a proxy' },
   },
   args: { min: 0, max: 0 },
   async run(ctx) {
-    const port = intOption('serve', 'port', ctx.string('port'), 0) ?? 4600
+    const port = portOption(ctx.string('port')) ?? 4600
     const host = ctx.string('host')
-    const dir = ctx.string('dir')
+    // Beside the journal it serves, so SESSION_JOURNAL_HOME moves both (a test, a second user, a container volume).
+    const dir = ctx.string('dir') ?? path.join(ctx.journal.root, 'share-server')
     const publicUrl = ctx.string('public-url')
     // Loaded only here: every other command starts without the HTTP stack.
     const { startShareServer } = await import('../server/index.js')
-    const server = await startShareServer({ port, ...(host ? { host } : {}), ...(dir ? { dir } : {}), ...(publicUrl ? { publicUrl } : {}) })
+    const server = await startShareServer({ port, dir, ...(host ? { host } : {}), ...(publicUrl ? { publicUrl } : {}) })
     await ctx.out(ctx.json ? `${JSON.stringify({ url: server.url })}\n` : `share server listening on ${server.url}\n`)
     const signal = ctx.io.signal
     if (signal && !signal.aborted) await once(signal, 'abort')
     await server.close()
     return 0
   },
+}
+
+/** A TCP port, checked here so a bad one is a usage error naming the flag, not node's RangeError. */
+function portOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    throw new UsageError(`serve: --port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`)
+  }
+  return Number(value)
 }

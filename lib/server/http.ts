@@ -27,23 +27,60 @@ export function bearer(req: IncomingMessage): string {
   return match?.[1] ?? ''
 }
 
-/** The parsed JSON body: 415 unless declared as JSON, 413 past `limit`, 400 when it does not parse. */
-export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+export interface BodyOptions {
+  /** The whole body must arrive within this many ms of the first read, else 408 (a slow sender holds memory and a slot). */
+  timeoutMs?: number
+  /** Deepest nesting of arrays and objects accepted, else 400 ERR_INVALID_DOCUMENT; checked on the bytes, before parsing. */
+  maxDepth?: number
+}
+
+/** The parsed JSON body: 415 unless declared as JSON, 413 past `limit`, 408 when too slow, 400 when it does not parse or nests too deep. */
+export async function readJson(req: IncomingMessage, limit: number, options: BodyOptions = {}): Promise<unknown> {
   // A JSON content type keeps browsers from posting here cross-site without a preflight we never answer.
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
   if (type !== 'application/json') {
     throw new HttpError(415, 'ERR_UNSUPPORTED_MEDIA_TYPE', 'send the document as application/json')
   }
-  const text = (await readBody(req, limit)).toString('utf8')
+  const body = await readBody(req, limit, options.timeoutMs)
+  const maxDepth = options.maxDepth
+  if (maxDepth !== undefined && nestingExceeds(body, maxDepth)) {
+    // JSON.parse copes with any depth, but everything after it (stringify, rendering) recurses.
+    throw new HttpError(400, 'ERR_INVALID_DOCUMENT', `the document is nested deeper than ${maxDepth} levels`)
+  }
   try {
-    return JSON.parse(text) as unknown
+    return JSON.parse(body.toString('utf8')) as unknown
   } catch (error) {
     throw new HttpError(400, 'ERR_BAD_JSON', `body is not JSON: ${(error as Error).message}`)
   }
 }
 
-/** Reads at most `limit` bytes; a longer body is a 413 and is not read further. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Whether arrays and objects in the JSON text `bytes` nest deeper than `max`
+ * (the outermost value is level 1). One pass over the bytes, no recursion, so
+ * any depth costs the same; brackets inside strings do not count. Multi-byte
+ * UTF-8 sequences never contain ASCII bytes, so reading bytes is exact.
+ */
+export function nestingExceeds(bytes: Uint8Array, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]
+    if (inString) {
+      if (byte === 0x5c) i++ // backslash: the next byte is escaped, even a quote
+      else if (byte === 0x22) inString = false
+    } else if (byte === 0x22) {
+      inString = true
+    } else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > max) return true
+    } else if (byte === 0x5d || byte === 0x7d) {
+      depth--
+    }
+  }
+  return false
+}
+
+/** Reads at most `limit` bytes; a longer body is a 413 and is not read further; past `timeoutMs` it is a 408. */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs?: number): Promise<Buffer> {
   const tooLarge = (): HttpError =>
     new HttpError(413, 'ERR_TOO_LARGE', `the body is larger than ${limit} bytes`, { Connection: 'close' })
   const declared = Number(req.headers['content-length'])
@@ -51,16 +88,19 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
+    // Stop here: the rest is neither read nor buffered; the connection closes after the answer.
+    const stop = (error: HttpError): void => {
+      cleanup()
+      req.pause()
+      chunks.length = 0
+      reject(error)
+    }
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      stop(new HttpError(408, 'ERR_TIMEOUT', `the body did not arrive within ${timeoutMs} ms`, { Connection: 'close' }))
+    }, timeoutMs)
     const onData = (chunk: Buffer): void => {
       size += chunk.length
-      if (size > limit) {
-        // Stop here: the rest is neither read nor buffered; the connection closes after the 413.
-        cleanup()
-        req.pause()
-        chunks.length = 0
-        reject(tooLarge())
-        return
-      }
+      if (size > limit) return stop(tooLarge())
       chunks.push(chunk)
     }
     const onEnd = (): void => {
@@ -72,6 +112,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       reject(error)
     }
     const cleanup = (): void => {
+      clearTimeout(timer)
       req.off('data', onData)
       req.off('end', onEnd)
       req.off('error', onError)
@@ -115,6 +156,8 @@ export function sendError(res: ServerResponse, error: unknown): void {
     return
   }
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)
-  // A 413 carries `Connection: close`, so the unread rest of its body is never parsed as a next request.
+  // A body left unread (a 413, a 403 before the upload, a 503) is not drained: closing is cheaper, and the
+  // rest of it is then never parsed as a next request.
+  if (!res.req.complete) res.setHeader('Connection', 'close')
   sendJson(res, answer.status, { error: { code: answer.code, message: answer.message } })
 }

@@ -9,8 +9,10 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import envPaths from 'env-paths'
+import { Limiter } from './limit.js'
 import { shareRoutes } from './routes.js'
 import { ShareStore } from './store.js'
+import type { PageOptions } from './viewer.js'
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 
@@ -25,6 +27,28 @@ export interface ShareServerOptions {
   maxBodyBytes?: number
   /** Base of the share links handed out (e.g. `https://share.example.com`), when a proxy sits in front. */
   publicUrl?: string
+  /** The request line and headers must arrive within this many ms of connecting (node's headersTimeout). Default 20 s. */
+  headersTimeoutMs?: number
+  /** The whole request, body included, must arrive within this many ms (node's requestTimeout). Default 120 s. */
+  requestTimeoutMs?: number
+  /** A body must have arrived this many ms after the server began reading it, else 408. Default 60 s. */
+  bodyTimeoutMs?: number
+  /** A connection with no traffic either way for this many ms is closed. Default 60 s. */
+  idleTimeoutMs?: number
+  /** Open connections; more are refused by closing them. Default 1024. */
+  maxConnections?: number
+  /** Documents read, checked, stored or rendered at once (each may hold ~10x its size in memory). Default 2. */
+  maxConcurrentWork?: number
+  /** Requests waiting for that; beyond, 503 with Retry-After. A waiting upload is not read yet. Default 32. */
+  maxQueuedWork?: number
+  /** Answers streamed from disk at once (up to 64 KiB they do not count). Default 32: more do not serve faster, and each one streaming keeps its buffers in flight. */
+  maxConcurrentStreams?: number
+  /** Requests waiting for that (each holds a socket, no buffer); beyond, 503 with Retry-After. Default 1024. */
+  maxQueuedStreams?: number
+  /** Longest wait in either queue before 503. Default 30 s. */
+  maxQueueWaitMs?: number
+  /** How pages are cut: `maxPageBytes` (default 4 MiB), `toolLines` (50), `toolChars` (10 000), `textChars` (100 000). */
+  page?: Partial<Omit<PageOptions, 'jsonHref'>>
 }
 
 export interface ShareServer {
@@ -39,11 +63,23 @@ export function defaultShareServerDir(): string {
 
 export async function startShareServer(options: ShareServerOptions = {}): Promise<ShareServer> {
   const host = options.host ?? '127.0.0.1'
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  const store = new ShareStore(options.dir ?? defaultShareServerDir())
+  const maxQueueWaitMs = options.maxQueueWaitMs ?? 30_000
+  const work = new Limiter('documents being processed', options.maxConcurrentWork ?? 2, options.maxQueuedWork ?? 32, maxQueueWaitMs)
+  const streams = new Limiter('answers being streamed', options.maxConcurrentStreams ?? 32, options.maxQueuedStreams ?? 1024, maxQueueWaitMs)
+  const store = new ShareStore(options.dir ?? defaultShareServerDir(), { page: options.page ?? {}, heavy: task => work.run(task) })
   await store.init()
 
-  const server = createServer()
+  const requestTimeout = options.requestTimeoutMs ?? 120_000
+  // node refuses a headersTimeout above requestTimeout.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, requestTimeout)
+  const server = createServer({
+    headersTimeout,
+    requestTimeout,
+    // node checks both timeouts on this tick; its 30 s default would make short timeouts late.
+    connectionsCheckingInterval: checkingInterval(headersTimeout || requestTimeout),
+  })
+  server.maxConnections = options.maxConnections ?? 1024
+  server.timeout = options.idleTimeoutMs ?? 60_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => {
@@ -57,7 +93,7 @@ export async function startShareServer(options: ShareServerOptions = {}): Promis
 
   // The routes need the links' base, known only once the port is. Attaching them here, with no
   // await since the listen callback, is before the first connection can be accepted.
-  const handle = shareRoutes(store, { publicBase, maxBodyBytes })
+  const handle = shareRoutes(store, { publicBase, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, bodyTimeoutMs: options.bodyTimeoutMs ?? 60_000, work, streams })
   server.on('request', (req, res) => {
     void handle(req, res)
   })
@@ -72,4 +108,9 @@ export async function startShareServer(options: ShareServerOptions = {}): Promis
       server.closeAllConnections()
     }),
   }
+}
+
+/** A quarter of the shortest timeout, within 10 ms and node's 30 s default. */
+function checkingInterval(timeout: number): number {
+  return timeout > 0 ? Math.max(10, Math.min(30_000, Math.floor(timeout / 4))) : 30_000
 }

@@ -1,57 +1,59 @@
 /**
- * The share server's disk store: one file per share, `<dir>/<id>.json`,
- * holding the document and the sha256 of the share's secret (never the
- * secret itself, so a leaked disk does not hand out edit rights).
- * Files are 0600 in a 0700 folder; every write is temp file + rename, so a
- * reader sees the old document or the new one, never half of one.
+ * The share server's disk store (files: store-files.ts). A share is a small
+ * record (the sha256 of its secret, never the secret itself, so a leaked disk
+ * does not hand out edit rights) and the bytes its GETs are answered with,
+ * prepared when the document arrives. Files are 0600 in a 0700 folder; every
+ * write is temp file + rename, so a reader sees the old share or the new one.
  */
 
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { mkdir, rm } from 'node:fs/promises'
+import fs from 'node:fs/promises'
 import { join } from 'node:path'
+import { InvalidIdError, isNotFound } from '../core/errors.js'
 import { readTextIfExists, writeFileAtomic } from '../core/files.js'
-import { InvalidIdError } from '../core/errors.js'
 import type { ShareDocument } from '../share/document.js'
+import {
+  documentName, hashSecret, isShareId, newShareId, newShareSecret, pageName, prepareDocument, preparePage, readRecord,
+  recordName, secretMatches, sweepStore, RecordCache, type ShareRecordFile, type StoredShare,
+} from './store-files.js'
+import { KeyedQueue } from './limit.js'
+import { DEFAULT_PAGE_OPTIONS, pageVersion, type PageOptions } from './viewer.js'
 
-/** 128 random bits in base64url: 22 characters from [A-Za-z0-9_-]. */
-export const SHARE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
+export { isShareId } from './store-files.js'
+export type { ShareRecordFile, StoredShare } from './store-files.js'
 
-export function newShareId(): string {
-  return randomBytes(16).toString('base64url')
+export interface ShareStoreOptions {
+  /** How pages are rendered (size budget, clipping); defaults in viewer.ts. */
+  page?: Partial<PageOptions>
+  /** Runs the store's own heavy work (converting an old share, rendering a stale page); the server bounds it. */
+  heavy?: <T>(task: () => Promise<T>) => Promise<T>
 }
 
-/** 256 random bits; shown once to the client that created the share. */
-export function newShareSecret(): string {
-  return randomBytes(32).toString('base64url')
-}
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex')
-}
-
-export function isShareId(id: string): boolean {
-  return SHARE_ID_PATTERN.test(id)
-}
-
-export interface StoredShare {
-  /** sha256 of the secret, hex. */
-  secretHash: string
-  created: string
-  updated: string
-  document: ShareDocument
-}
+type Outcome<T extends string> = T | 'not-found' | 'forbidden'
 
 export class ShareStore {
   readonly dir: string
+  /** What the store has read from disk: tests and the benchmark use it to prove a request stayed cheap. */
+  readonly stats = { recordReads: 0, documentReads: 0, documentParses: 0 }
+  readonly #page: PageOptions
+  readonly #pageVersion: string
+  readonly #heavy: <T>(task: () => Promise<T>) => Promise<T>
   /** Per-id tail of queued operations, so a sync cannot resurrect a share a delete just removed. */
-  readonly #queues = new Map<string, Promise<unknown>>()
+  readonly #queues = new KeyedQueue()
+  /** Conversions and re-renders under way: concurrent requests wait for the one, not do it again. */
+  readonly #upgrades = new Map<string, Promise<ShareRecordFile | undefined>>()
+  readonly #cache = new RecordCache(10_000)
 
-  constructor(dir: string) {
+  constructor(dir: string, options: ShareStoreOptions = {}) {
     this.dir = dir
+    this.#page = { ...DEFAULT_PAGE_OPTIONS, ...options.page }
+    this.#pageVersion = pageVersion(this.#page)
+    this.#heavy = options.heavy ?? (task => task())
   }
 
-  async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 })
+  /** Makes the folder and cleans what a killed process left (store-files.ts sweepStore); returns the names removed. */
+  async init(): Promise<string[]> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 })
+    return sweepStore(this.dir)
   }
 
   /** Stores a new share; returns its id and the only copy of its secret. */
@@ -59,70 +61,182 @@ export class ShareStore {
     const id = newShareId()
     const secret = newShareSecret()
     const now = new Date().toISOString()
-    await this.#write(id, { secretHash: hashSecret(secret), created: now, updated: now, document })
+    await this.#write(id, document, { secretHash: hashSecret(secret), created: now, updated: now })
     return { id, secret }
   }
 
-  /** The stored share, or undefined when there is none (missing is a value). */
+  /** The share's record (small: no document read), undefined when there is none. */
+  async record(id: string): Promise<ShareRecordFile | undefined> {
+    const found = await this.#readRecord(id)
+    return found === 'legacy' ? this.#upgrade(`legacy:${id}`, () => this.#convert(id)) : found
+  }
+
+  /** The record with a page rendered by this server's viewer (an older one is rendered again, once). */
+  async pageRecord(id: string): Promise<ShareRecordFile | undefined> {
+    const record = await this.record(id)
+    if (record === undefined || record.page === this.#pageVersion) return record
+    return this.#upgrade(`page:${id}`, () => this.#rerender(id))
+  }
+
+  /** Whether `secret` may change the share: one small file read, whatever the document's size. */
+  async check(id: string, secret: string | undefined): Promise<Outcome<'ok'>> {
+    const record = await this.record(id)
+    if (record === undefined) return 'not-found'
+    return ShareStore.secretMatches(record, secret) ? 'ok' : 'forbidden'
+  }
+
+  /** The prepared document or page named by `record`; undefined when a newer one replaced it meanwhile. */
+  async open(id: string, record: ShareRecordFile, kind: 'json' | 'html'): Promise<fs.FileHandle | undefined> {
+    try {
+      const handle = await fs.open(this.#path(id, kind === 'json' ? documentName(id, record) : pageName(id, record)), 'r')
+      this.stats.documentReads++
+      return handle
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+      this.#cache.forget(id) // replaced meanwhile, or changed behind our back: read the record again
+      return undefined
+    }
+  }
+
+  /** The stored share with its document parsed (for hosts; the server's routes never need it). */
   async get(id: string): Promise<StoredShare | undefined> {
-    const text = await readTextIfExists(this.#path(id))
-    return text === undefined ? undefined : JSON.parse(text) as StoredShare
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const record = await this.record(id)
+      if (record === undefined) return undefined
+      const document = await this.#readDocument(id, record)
+      if (document !== undefined) return { secretHash: record.secretHash, created: record.created, updated: record.updated, document }
+    }
+    throw new Error(`share ${id} kept changing while it was read`)
   }
 
   /** Constant-time comparison of the presented secret against the stored hash. */
-  static secretMatches(share: StoredShare, presented: string | undefined): boolean {
-    if (presented === undefined || presented === '') return false
-    const expected = Buffer.from(share.secretHash, 'hex')
-    const actual = createHash('sha256').update(presented, 'utf8').digest()
-    // Both are sha256 digests, so the lengths match unless the file was tampered with.
-    return expected.length === actual.length && timingSafeEqual(expected, actual)
+  static secretMatches(share: { secretHash: string }, presented: string | undefined): boolean {
+    return secretMatches(share.secretHash, presented)
   }
 
   /**
    * Replaces the document if the share still exists and the secret matches.
    * Checked again under the per-id queue: the caller's earlier check may be stale.
    */
-  async replace(id: string, secret: string, document: ShareDocument): Promise<'replaced' | 'not-found' | 'forbidden'> {
+  async replace(id: string, secret: string, document: ShareDocument): Promise<Outcome<'replaced'>> {
+    await this.record(id) // converts an old share first, outside the queue (the conversion takes it)
     return this.#exclusive(id, async () => {
-      const current = await this.get(id)
-      if (current === undefined) return 'not-found'
+      const current = await this.#readRecord(id)
+      if (typeof current !== 'object') return 'not-found'
       if (!ShareStore.secretMatches(current, secret)) return 'forbidden'
-      await this.#write(id, { ...current, updated: new Date().toISOString(), document })
+      const next = await this.#write(id, document, { ...current, updated: new Date().toISOString() })
+      await this.#removePrepared(id, current, next)
       return 'replaced'
     })
   }
 
-  /** Removes the share's file from disk if the secret matches. */
-  async remove(id: string, secret: string): Promise<'removed' | 'not-found' | 'forbidden'> {
+  /** Removes the share's files from disk if the secret matches: the record first, so it is gone at once. */
+  async remove(id: string, secret: string): Promise<Outcome<'removed'>> {
+    await this.record(id)
     return this.#exclusive(id, async () => {
-      const current = await this.get(id)
-      if (current === undefined) return 'not-found'
+      const current = await this.#readRecord(id)
+      if (typeof current !== 'object') return 'not-found'
       if (!ShareStore.secretMatches(current, secret)) return 'forbidden'
-      await rm(this.#path(id), { force: true })
+      await fs.rm(this.#path(id, recordName(id)), { force: true })
+      this.#cache.changed(id, undefined)
+      await this.#removePrepared(id, current)
       return 'removed'
     })
   }
 
-  #path(id: string): string {
+  #path(id: string, name: string): string {
     // The id becomes a file name: nothing but the pattern may reach join().
     if (!isShareId(id)) throw new InvalidIdError(`not a share id: ${JSON.stringify(id)}`)
-    return join(this.dir, `${id}.json`)
+    return join(this.dir, name)
   }
 
-  async #write(id: string, share: StoredShare): Promise<void> {
-    await writeFileAtomic(this.#path(id), JSON.stringify(share), { mode: 0o600, dirMode: 0o700 })
+  #readRecord(id: string): Promise<ShareRecordFile | 'legacy' | undefined> {
+    return this.#cache.read(id, () => {
+      this.stats.recordReads++
+      return readRecord(this.#path(id, recordName(id)))
+    })
   }
 
-  async #exclusive<T>(id: string, operation: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(id) ?? Promise.resolve()
-    const run = previous.then(operation, operation)
-    const tail = run.catch(() => undefined)
-    this.#queues.set(id, tail)
-    try {
-      return await run
-    } finally {
-      // Only the last queued operation clears the entry, so the map does not grow.
-      if (this.#queues.get(id) === tail) this.#queues.delete(id)
+  async #writeRecord(id: string, record: ShareRecordFile): Promise<void> {
+    await this.#writeFile(this.#path(id, recordName(id)), JSON.stringify(record))
+    this.#cache.changed(id, record)
+  }
+
+  async #readDocument(id: string, record: ShareRecordFile): Promise<ShareDocument | undefined> {
+    const text = await readTextIfExists(this.#path(id, documentName(id, record)))
+    if (text === undefined) {
+      this.#cache.forget(id)
+      return undefined
     }
+    this.stats.documentReads++
+    this.stats.documentParses++
+    return JSON.parse(text) as ShareDocument
+  }
+
+  /** Prepared files first, the record last: until the record is replaced, nothing points to the new files. */
+  async #write(id: string, document: ShareDocument, base: Pick<ShareRecordFile, 'secretHash' | 'created' | 'updated'>): Promise<ShareRecordFile> {
+    const prepared = prepareDocument(id, document, this.#page)
+    const record: ShareRecordFile = {
+      store: 2, ...base, version: prepared.version, jsonBytes: prepared.json.length, page: this.#pageVersion, htmlBytes: prepared.html.length,
+    }
+    await this.#writeFile(this.#path(id, documentName(id, record)), prepared.json)
+    await this.#writeFile(this.#path(id, pageName(id, record)), prepared.html)
+    await this.#writeRecord(id, record)
+    return record
+  }
+
+  async #writeFile(file: string, data: string | Buffer): Promise<void> {
+    await writeFileAtomic(file, data, { mode: 0o600, dirMode: 0o700 })
+  }
+
+  /** Removes `old`'s prepared files, except those `next` still uses (the same document again). */
+  async #removePrepared(id: string, old: ShareRecordFile, next?: ShareRecordFile): Promise<void> {
+    const keep = next === undefined ? [] : [documentName(id, next), pageName(id, next)]
+    for (const name of [documentName(id, old), pageName(id, old)]) {
+      if (!keep.includes(name)) await fs.rm(this.#path(id, name), { force: true })
+    }
+  }
+
+  /** A version 1 share (everything in `<id>.json`) as a record and prepared files; the record replaces the old file atomically. */
+  async #convert(id: string): Promise<ShareRecordFile | undefined> {
+    const found = await this.#readRecord(id)
+    if (found !== 'legacy') return found
+    const text = await readTextIfExists(this.#path(id, recordName(id)))
+    if (text === undefined) return undefined
+    this.stats.documentReads++
+    this.stats.documentParses++
+    const old = JSON.parse(text) as StoredShare
+    return this.#write(id, old.document, { secretHash: old.secretHash, created: old.created, updated: old.updated })
+  }
+
+  /** The page again, from the stored document, when this server renders pages differently. */
+  async #rerender(id: string): Promise<ShareRecordFile | undefined> {
+    const current = await this.#readRecord(id)
+    if (typeof current !== 'object' || current.page === this.#pageVersion) return current === 'legacy' ? undefined : current
+    const document = await this.#readDocument(id, current)
+    if (document === undefined) return undefined
+    const html = preparePage(id, document, this.#page)
+    const next: ShareRecordFile = { ...current, page: this.#pageVersion, htmlBytes: html.length }
+    await this.#writeFile(this.#path(id, pageName(id, next)), html)
+    await this.#writeRecord(id, next)
+    await fs.rm(this.#path(id, pageName(id, current)), { force: true })
+    return next
+  }
+
+  /** One upgrade per share at a time, as heavy work, under the share's queue (in that order everywhere: no deadlock). */
+  #upgrade(key: string, task: () => Promise<ShareRecordFile | undefined>): Promise<ShareRecordFile | undefined> {
+    const id = key.slice(key.indexOf(':') + 1)
+    let running = this.#upgrades.get(key)
+    if (running === undefined) {
+      running = this.#heavy(() => this.#exclusive(id, task))
+      this.#upgrades.set(key, running)
+      const done = (): void => { this.#upgrades.delete(key) }
+      running.then(done, done)
+    }
+    return running
+  }
+
+  #exclusive<T>(id: string, operation: () => Promise<T>): Promise<T> {
+    return this.#queues.run(id, operation)
   }
 }

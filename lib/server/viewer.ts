@@ -1,13 +1,15 @@
 /**
  * The share viewer: a server-rendered, script-free HTML page of a conversation.
- * Everything from the document goes through escapeHtml(); the page carries no
- * script at all and the CSP allows only the one inline stylesheet (by hash),
- * so even a missed escape could not run code in a reader's browser.
+ * Everything from the document goes through escapeHtml() (viewer-parts.ts); the
+ * page carries no script at all and the CSP allows only the one inline stylesheet
+ * (by hash), so even a missed escape could not run code in a reader's browser.
+ * A page has a size budget: it stops at `maxPageBytes` and says what it left out.
  */
 
 import { createHash } from 'node:crypto'
-import type { JsonValue, Message, Part } from '../core/types.js'
+import type { Message } from '../core/types.js'
 import type { ShareDocument } from '../share/document.js'
+import { DEFAULT_PART_LIMITS, count, escapeHtml, label, renderPart, type PartLimits } from './viewer-parts.js'
 
 const CSS = `
 :root { color-scheme: light dark; --bg: #fafaf9; --fg: #1c1917; --muted: #6b6661; --card: #ffffff;
@@ -48,6 +50,9 @@ details[open] summary { margin-bottom: .35rem; }
 .file { font-size: .9rem; margin: .5rem 0; }
 .label { color: var(--muted); font-size: .75rem; text-transform: uppercase; letter-spacing: .04em; margin-right: .5rem; }
 footer { margin-top: 2rem; text-align: center; }
+.more, .omitted { color: var(--muted); font-size: .875rem; font-style: italic; margin: .25rem 0 .5rem; }
+.omitted { border: 1px dashed var(--line); border-radius: 8px; padding: .75rem 1rem; }
+a { color: var(--user); }
 `
 
 /** The CSP pins the stylesheet by hash: no nonce to manage, and nothing else may load or run. */
@@ -59,149 +64,117 @@ export const VIEWER_CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, c => ESCAPES[c] ?? c)
+export interface PageOptions extends PartLimits {
+  /** The page stops before it grows past this many bytes (UTF-8) and says what it left out; default 4 MiB. */
+  maxPageBytes: number
 }
 
-export function renderSharePage(doc: ShareDocument): string {
+export const DEFAULT_PAGE_OPTIONS: PageOptions = { ...DEFAULT_PART_LIMITS, maxPageBytes: 4 * 1024 * 1024 }
+
+/** Bump when the markup changes: stored pages of another revision are rendered again. */
+const PAGE_REVISION = '2'
+
+/** Names how a page was rendered (markup, stylesheet, limits): a stored page of another version is stale. */
+export function pageVersion(options: PageOptions): string {
+  const { jsonHref: _, ...limits } = options
+  return createHash('sha256').update(`${PAGE_REVISION}\n${CSS}\n${JSON.stringify(limits)}`).digest('hex').slice(0, 12)
+}
+
+/** Room kept for the closing notice, so stopping never overshoots the budget. */
+const NOTICE_ROOM = 1024
+
+export function renderSharePage(doc: ShareDocument, options: Partial<PageOptions> = {}): string {
+  const limits: PageOptions = { ...DEFAULT_PAGE_OPTIONS, ...options }
   const title = doc.info.title ?? 'Untitled session'
-  const count = doc.messages.length
-  const body = count === 0
-    ? '<p class="muted">No messages.</p>'
-    : doc.messages.map(renderMessage).join('\n')
+  const total = doc.messages.length
+  const head = `${pageHead(title)}<header>
+<h1>${label(title)}</h1>
+<div class="meta">${total} ${total === 1 ? 'message' : 'messages'} · started ${renderTime(doc.info.created)} · updated ${renderTime(doc.info.updated)}</div>
+</header>
+`
+  const tail = PAGE_TAIL
+  const budget = limits.maxPageBytes - Buffer.byteLength(head) - Buffer.byteLength(tail) - NOTICE_ROOM
+  const chunks: string[] = []
+  let used = 0
+  const fits = (html: string, reserve = 0): boolean => {
+    const size = Buffer.byteLength(html)
+    if (used + size + reserve > budget) return false
+    chunks.push(html)
+    used += size
+    return true
+  }
+  let stop: { message: number, part: number } | undefined
+  messages: for (const [m, message] of doc.messages.entries()) {
+    if (!fits(messageHead(message), ARTICLE_END.length)) {
+      stop = { message: m, part: 0 }
+      break
+    }
+    for (const [p, part] of message.parts.entries()) {
+      if (!fits(`${renderPart(part, limits)}\n`, ARTICLE_END.length)) {
+        chunks.push(ARTICLE_END)
+        stop = { message: m, part: p }
+        break messages
+      }
+    }
+    chunks.push(ARTICLE_END)
+    used += ARTICLE_END.length
+  }
+  const body = total === 0 ? '<p class="muted">No messages.</p>\n' : chunks.join('')
+  return head + body + (stop === undefined ? '' : omitted(doc.messages, stop, limits)) + tail
+}
+
+/** What the page left out, with the way to all of it. */
+function omitted(messages: Message[], stop: { message: number, part: number }, limits: PageOptions): string {
+  let parts = 0
+  for (let m = stop.message; m < messages.length; m++) parts += messages[m]!.parts.length
+  parts -= stop.part
+  const left = messages.length - stop.message
+  const link = limits.jsonHref === undefined ? '' : ` <a href="${escapeHtml(limits.jsonHref)}">The whole conversation is in the JSON.</a>`
+  return `<p class="omitted">This page stops here: it is limited to ${count(limits.maxPageBytes)} bytes. ` +
+    `${count(parts)} ${parts === 1 ? 'part' : 'parts'} of ${count(left)} ${left === 1 ? 'message are' : 'messages are'} not shown.${link}</p>\n`
+}
+
+const ARTICLE_END = '</article>\n'
+
+const PAGE_TAIL = `<footer>Shared with session-journal</footer>
+</main>
+</body>
+</html>
+`
+
+function pageHead(title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
-<title>${escapeHtml(title)}</title>
+<title>${label(title)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <main>
-<header>
-<h1>${escapeHtml(title)}</h1>
-<div class="meta">${count} ${count === 1 ? 'message' : 'messages'} · started ${renderTime(doc.info.created)} · updated ${renderTime(doc.info.updated)}</div>
-</header>
-${body}
-<footer>Shared with session-journal</footer>
-</main>
-</body>
-</html>
 `
 }
 
-function renderMessage(message: Message): string {
+function messageHead(message: Message): string {
   const role = escapeHtml(message.role)
-  const parts = message.parts.map(renderPart).join('\n')
   return `<article class="message ${role}">
 <div class="role"><span class="role-name">${role}</span>${renderTime(message.created)}</div>
-${parts}
-</article>`
+`
 }
 
-function renderPart(part: Part): string {
-  switch (part.type) {
-    case 'text': return renderText(stringField(part, 'text') ?? '')
-    case 'reasoning':
-      return `<details class="reasoning"><summary>Reasoning</summary><div class="body">${renderText(stringField(part, 'text') ?? '')}</div></details>`
-    case 'tool': return renderTool(part)
-    case 'file': return renderFile(part)
-    default:
-      return `<details class="other"><summary>${escapeHtml(part.type)} part</summary><pre>${escapeHtml(json(part))}</pre></details>`
-  }
-}
-
-/** Tool parts come in a few host shapes: fields on the part, or under `state` (opencode style). */
-function renderTool(part: Part): string {
-  const state = isObject(part.state) ? part.state : {}
-  const name = stringField(part, 'tool') ?? stringField(part, 'name') ?? stringField(part, 'toolName') ?? 'tool'
-  const status = stringField(state, 'status') ?? stringField(part, 'status')
-  const input = state.input ?? part.input ?? part.args
-  const output = state.output ?? part.output ?? part.result
-  const error = state.error ?? part.error
-  const statusHtml = status === undefined ? '' : ` · <span class="status${status === 'error' ? ' error' : ''}">${escapeHtml(status)}</span>`
-  const sections = [
-    input === undefined ? '' : `<div class="label">input</div><pre>${escapeHtml(show(input))}</pre>`,
-    output === undefined ? '' : `<div class="label">output</div><pre>${escapeHtml(show(output))}</pre>`,
-    error === undefined ? '' : `<div class="label">error</div><pre>${escapeHtml(show(error))}</pre>`,
-  ].join('')
-  return `<details class="tool"><summary>Tool <code>${escapeHtml(name)}</code>${statusHtml}</summary>${sections || '<p class="muted">No details.</p>'}</details>`
-}
-
-function renderFile(part: Part): string {
-  const name = stringField(part, 'filename') ?? stringField(part, 'name') ?? stringField(part, 'path') ?? stringField(part, 'url') ?? 'unnamed file'
-  const mime = stringField(part, 'mime') ?? stringField(part, 'mediaType')
-  return `<div class="file"><span class="label">file</span>${escapeHtml(name)}${mime === undefined ? '' : ` <span class="muted">(${escapeHtml(mime)})</span>`}</div>`
-}
-
-/**
- * Plain text with fenced code blocks (``` or ~~~) as <pre><code>, paragraphs
- * split on blank lines, `inline code` as <code>. Not a Markdown renderer: the
- * rest stays as typed, which is what a reader of a chat log expects.
- */
-export function renderText(text: string): string {
-  const out: string[] = []
-  const lines = text.split(/\r?\n/)
-  let prose: string[] = []
-  const flush = (): void => {
-    const paragraphs = prose.join('\n').split(/\n[ \t]*\n/).filter(p => p.trim() !== '')
-    for (const paragraph of paragraphs) out.push(`<p>${renderInline(paragraph.replace(/^\n+|\n+$/g, ''))}</p>`)
-    prose = []
-  }
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? ''
-    const open = /^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)/.exec(line)
-    if (open === null) {
-      prose.push(line)
-      continue
-    }
-    flush()
-    const fence = open[1] ?? '```'
-    const closing = new RegExp(`^ {0,3}${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`)
-    const code: string[] = []
-    for (i++; i < lines.length && !closing.test(lines[i] ?? ''); i++) code.push(lines[i] ?? '')
-    const lang = open[2] ?? ''
-    if (lang !== '') out.push(`<div class="lang">${escapeHtml(lang)}</div>`)
-    out.push(`<pre><code>${escapeHtml(code.join('\n'))}</code></pre>`)
-  }
-  flush()
-  return out.join('\n')
-}
-
-function renderInline(text: string): string {
-  return text.split(/(`[^`\n]+`)/).map((piece, index) =>
-    index % 2 === 1 ? `<code>${escapeHtml(piece.slice(1, -1))}</code>` : escapeHtml(piece),
-  ).join('')
+/** A small page for a link that leads nowhere (a browser should not be shown raw JSON); same CSP. */
+export function renderErrorPage(heading: string, text: string): string {
+  return `${pageHead(heading)}<header>
+<h1>${escapeHtml(heading)}</h1>
+</header>
+<p>${escapeHtml(text)}</p>
+${PAGE_TAIL}`
 }
 
 function renderTime(iso: string): string {
   const date = new Date(iso)
-  const label = Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
-  return `<time datetime="${escapeHtml(iso)}">${escapeHtml(label)}</time>`
-}
-
-function isObject(value: unknown): value is { [key: string]: JsonValue } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function stringField(object: { [key: string]: JsonValue }, key: string): string | undefined {
-  const value = object[key]
-  return typeof value === 'string' ? value : undefined
-}
-
-function show(value: JsonValue): string {
-  return typeof value === 'string' ? value : json(value)
-}
-
-/** Pretty JSON; a document too deeply nested for JSON.stringify still renders. */
-function json(value: unknown): string {
-  try {
-    return JSON.stringify(value, null, 2) ?? ''
-  } catch {
-    return '[value too deeply nested to show]'
-  }
+  const text = Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+  return `<time datetime="${label(iso)}">${label(text)}</time>`
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { HttpError, allow, bearer, readBody, readJson, sendError, sendJson } from '../../lib/server/http.js'
+import { HttpError, allow, bearer, nestingExceeds, readBody, readJson, sendError, sendJson } from '../../lib/server/http.js'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void
 
@@ -235,4 +235,56 @@ test('readJson wants an application/json body that parses', async (t) => {
   const large = await send(url, { headers: { 'content-type': 'application/json' }, chunks: [`"${'x'.repeat(100)}"`] })
   assert.equal(large.status, 413)
   assert.equal(errorCode(large), 'ERR_TOO_LARGE')
+})
+
+test('readBody answers 408 and closes when the body does not arrive within timeoutMs', { timeout: 10_000 }, async (t) => {
+  const url = await serve(t, async (req, res) => sendJson(res, 200, { size: (await readBody(req, 1000, 100)).length }))
+  const fast = await send(url, { chunks: ['0123', '4567'] })
+  assert.deepEqual(JSON.parse(fast.body), { size: 8 })
+  // Half a body, then silence: the answer must come from the timer, not from the client.
+  const answer = await new Promise<Answer>((resolve, reject) => {
+    let answered = false
+    const req = request(url, { method: 'POST', headers: { 'content-length': 100 } }, res => {
+      answered = true
+      readAnswer(res).then(resolve, reject)
+    })
+    req.on('error', error => { if (!answered) reject(error) })
+    req.write('x'.repeat(10))
+  })
+  assert.equal(answer.status, 408)
+  assert.equal(answer.headers.connection, 'close')
+  assert.equal(errorCode(answer), 'ERR_TIMEOUT')
+})
+
+test('readJson refuses nesting deeper than maxDepth before parsing, with ERR_INVALID_DOCUMENT', async (t) => {
+  const url = await serve(t, async (req, res) => sendJson(res, 200, { ok: (await readJson(req, 10_000_000, { maxDepth: 3 })) !== undefined }))
+  const headers = { 'content-type': 'application/json' }
+  assert.equal((await send(url, { headers, chunks: ['[["[[[[[[",{"a":"]]]{{{"}]]'] })).status, 200)
+  for (const body of ['[[[[]]]]', '{"a":{"b":{"c":{}}}}', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, '[[[[']) {
+    const answer = await send(url, { headers, chunks: [body] })
+    assert.equal(answer.status, 400, body.slice(0, 20))
+    assert.equal(errorCode(answer), 'ERR_INVALID_DOCUMENT')
+  }
+})
+
+test('nestingExceeds counts brackets outside strings only, escapes included', () => {
+  const bytes = (text: string): Buffer => Buffer.from(text)
+  assert.equal(nestingExceeds(bytes('[]'), 1), false)
+  assert.equal(nestingExceeds(bytes('[[]]'), 1), true)
+  assert.equal(nestingExceeds(bytes('[{"a":[1]},{"b":2}]'), 3), false)
+  assert.equal(nestingExceeds(bytes('[{"a":[1]},{"b":2}]'), 2), true)
+  assert.equal(nestingExceeds(bytes('["\\"]'), 1), false, 'an escaped backslash ends before the quote')
+  assert.equal(nestingExceeds(bytes('["\\\"[[[["]'), 1), false, 'an escaped quote does not end the string')
+  assert.equal(nestingExceeds(bytes('["ü🚀[[[", "x"]'), 1), false)
+  assert.equal(nestingExceeds(bytes('"[[["'), 0), false)
+})
+
+test('an error answered before the body was read carries Connection: close; a GET keeps its connection', async (t) => {
+  const url = await serve(t, () => { throw new HttpError(403, 'ERR_FORBIDDEN', 'no') })
+  const post = await send(url, { headers: { 'content-length': 5 }, chunks: ['ab'] })
+  assert.equal(post.status, 403)
+  assert.equal(post.headers.connection, 'close')
+  const get = await send(url, { method: 'GET' })
+  assert.equal(get.status, 403)
+  assert.notEqual(get.headers.connection, 'close')
 })

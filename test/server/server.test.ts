@@ -2,7 +2,8 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { startShareServer, type ShareServer, type ShareServerOptions } from '../../lib/server/server.js'
 import type { ShareDocument } from '../../lib/share/document.js'
@@ -48,13 +49,23 @@ test('POST /api/share stores the document and answers 201 with id, url and secre
   assert.equal(created.url, `${server.url}/s/${created.id}`)
   assert.match(created.secret, /^[A-Za-z0-9_-]{43}$/)
 
-  assert.deepEqual(await readdir(store), [`${created.id}.json`])
-  const file = join(store, `${created.id}.json`)
-  assert.equal((await stat(file)).mode & 0o777, 0o600)
+  // The record, the document as it will be served, the page as it will be served.
+  const files = await readdir(store)
+  const id = created.id
+  assert.equal(files.length, 3)
+  assert.ok(files.includes(`${id}.json`))
+  const documentFile = files.find(f => /^[\w-]{22}\.[0-9a-f]{32}\.document$/.test(f))
+  const pageFile = files.find(f => /^[\w-]{22}\.[0-9a-f]{32}\.[0-9a-f]{12}\.html$/.test(f))
+  assert.ok(documentFile !== undefined && pageFile !== undefined, files.join(', '))
+  for (const name of files) assert.equal((await stat(join(store, name))).mode & 0o777, 0o600, name)
   assert.equal((await stat(store)).mode & 0o777, 0o700)
-  const onDisk = await readFile(file, 'utf8')
-  assert.ok(!onDisk.includes(created.secret), 'the secret itself is never stored')
-  assert.ok(onDisk.includes(createHash('sha256').update(created.secret).digest('hex')))
+  const record = await readFile(join(store, `${id}.json`), 'utf8')
+  assert.ok(record.length < 1024, 'the record stays small')
+  assert.ok(record.includes(createHash('sha256').update(created.secret).digest('hex')))
+  assert.equal(await readFile(join(store, documentFile), 'utf8'), JSON.stringify(doc))
+  for (const name of files) {
+    assert.ok(!(await readFile(join(store, name), 'utf8')).includes(created.secret), `the secret itself is never stored (${name})`)
+  }
 })
 
 test('two shares of the same document get different ids and secrets', async (t) => {
@@ -173,15 +184,18 @@ test('DELETE needs the secret (403), then removes the files (204) and the share 
   await expectError(await fetch(`${server.url}/api/share/${id}`, {
     method: 'DELETE', headers: { authorization: `Bearer ${kept.secret}` },
   }), 403, 'ERR_FORBIDDEN')
-  assert.deepEqual((await readdir(store)).sort(), [`${id}.json`, `${kept.id}.json`].sort())
+  const filesOf = async (share: string): Promise<string[]> => (await readdir(store)).filter(f => f.startsWith(`${share}.`))
+  assert.equal((await filesOf(id)).length, 3)
+  const keptFiles = await filesOf(kept.id)
 
   const removed = await fetch(`${server.url}/api/share/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${secret}` } })
   assert.equal(removed.status, 204)
   assert.equal(await removed.text(), '')
-  assert.deepEqual(await readdir(store), [`${kept.id}.json`])
+  assert.deepEqual((await readdir(store)).sort(), keptFiles.sort())
 
   await expectError(await fetch(`${server.url}/api/share/${id}`), 404, 'ERR_NOT_FOUND')
-  await expectError(await fetch(`${server.url}/s/${id}`), 404, 'ERR_NOT_FOUND')
+  await expectError(await fetch(`${server.url}/s/${id}`, { headers: { accept: 'application/json' } }), 404, 'ERR_NOT_FOUND')
+  assert.equal((await fetch(`${server.url}/s/${id}`)).status, 404)
   await expectError(await fetch(`${server.url}/api/share/${id}`, {
     method: 'DELETE', headers: { authorization: `Bearer ${secret}` },
   }), 404, 'ERR_NOT_FOUND')
@@ -295,8 +309,16 @@ test('sync bodies are limited too (413)', async (t) => {
 
 test('unknown routes and ids are 404', async (t) => {
   const { server } = await setup(t)
-  for (const path of ['/', '/api', '/api/shares', '/s', '/s/AAAAAAAAAAAAAAAAAAAAAA', '/s/not-an-id', '/api/share/AAAAAAAAAAAAAAAAAAAAAA', '/s/AAAAAAAAAAAAAAAAAAAAAA/x', '/api/share/AAAAAAAAAAAAAAAAAAAAAA/other']) {
+  for (const path of ['/', '/api', '/api/shares', '/s', '/api/share/AAAAAAAAAAAAAAAAAAAAAA', '/api/share/AAAAAAAAAAAAAAAAAAAAAA/other']) {
     await expectError(await fetch(`${server.url}${path}`), 404, 'ERR_NOT_FOUND')
+  }
+  // Share links: a page for browsers (test/server/routes.test.ts), JSON when asked for.
+  for (const path of ['/s/AAAAAAAAAAAAAAAAAAAAAA', '/s/not-an-id', '/s/AAAAAAAAAAAAAAAAAAAAAA/x']) {
+    const page = await fetch(`${server.url}${path}`)
+    assert.equal(page.status, 404, path)
+    assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8')
+    await page.body?.cancel()
+    await expectError(await fetch(`${server.url}${path}`, { headers: { accept: 'application/json' } }), 404, 'ERR_NOT_FOUND')
   }
 })
 
@@ -323,4 +345,139 @@ test('publicUrl sets the base of the links handed out', async (t) => {
   const { id, url } = await publish(server, doc)
   assert.equal(url, `https://share.example.test/s/${id}`)
   assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+})
+
+/** A request whose body stops half way; resolves with the answer and whether the server then closed the connection. */
+function halfBody(server: ShareServer, body: string): Promise<{ status: number, code: string, closed: boolean }> {
+  const url = new URL(`${server.url}/api/share`)
+  return new Promise((resolve, reject) => {
+    let answered = false
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...json, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      answered = true
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => { text += chunk })
+      res.on('end', () => {
+        const code = (JSON.parse(text) as { error: { code: string } }).error.code
+        // The server ends the connection: the socket closes although our request never finished.
+        if (req.socket?.destroyed) resolve({ status: res.statusCode ?? 0, code, closed: true })
+        else req.socket?.once('close', () => resolve({ status: res.statusCode ?? 0, code, closed: true }))
+      })
+    })
+    req.on('error', (error) => { if (!answered) reject(error) })
+    req.write(body.slice(0, 20))
+  })
+}
+
+test('a body sent too slowly is cut off: 408 ERR_TIMEOUT, the connection closed, nothing stored', { timeout: 10_000 }, async (t) => {
+  const { server, store, doc } = await setup(t, { bodyTimeoutMs: 200 })
+  assert.deepEqual(await halfBody(server, JSON.stringify(doc)), { status: 408, code: 'ERR_TIMEOUT', closed: true })
+  assert.deepEqual(await readdir(store), [])
+  // The next client is served as usual.
+  await publish(server, doc)
+})
+
+test('headers that never end are cut off after headersTimeoutMs', { timeout: 10_000 }, async (t) => {
+  const { server } = await setup(t, { headersTimeoutMs: 200 })
+  const url = new URL(server.url)
+  const socket = connect(Number(url.port), url.hostname)
+  let received = ''
+  socket.setEncoding('utf8')
+  socket.on('data', (chunk: string) => { received += chunk })
+  socket.on('error', () => undefined)
+  socket.write('POST /api/share HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n')
+  await new Promise(resolve => socket.once('close', resolve))
+  assert.match(received, /^HTTP\/1\.1 408 /)
+})
+
+test('a whole request slower than requestTimeoutMs is cut off, even while its body is being read', { timeout: 10_000 }, async (t) => {
+  const { server, store, doc } = await setup(t, { requestTimeoutMs: 300, bodyTimeoutMs: 60_000 })
+  const url = new URL(`${server.url}/api/share`)
+  const outcome = await new Promise<string>((resolve) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...json, 'content-length': 1000 } }, (res) => {
+      res.resume()
+      resolve(String(res.statusCode))
+    })
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'))
+    req.write(JSON.stringify(doc).slice(0, 20))
+  })
+  assert.ok(['408', 'ECONNRESET'].includes(outcome), outcome)
+  assert.deepEqual(await readdir(store), [])
+})
+
+test('start removes the temp files a killed server left in the store', async (t) => {
+  const root = tempDir(t, 'sj-share-server-')
+  const store = join(root, 'store')
+  await mkdir(store, { recursive: true })
+  const orphan = '.AAAAAAAAAAAAAAAAAAAAAA.json.0123456789ab.tmp'
+  await writeFile(join(store, orphan), '{"secretHash":"half a wri')
+  const server = await startShareServer({ dir: store })
+  t.after(() => server.close())
+  assert.deepEqual(await readdir(store), [])
+})
+
+test('a store written by the previous version serves after the upgrade', async (t) => {
+  const root = tempDir(t, 'sj-share-server-')
+  const store = join(root, 'store')
+  await mkdir(store, { recursive: true })
+  const doc = await loadDoc('conversation.json')
+  const id = 'AAAAAAAAAAAAAAAAAAAAAA'
+  const secret = 'the-old-secret'
+  const hash = createHash('sha256').update(secret).digest('hex')
+  await writeFile(join(store, `${id}.json`), JSON.stringify({ secretHash: hash, created: doc.info.created, updated: doc.info.updated, document: doc }), { mode: 0o600 })
+  const server = await startShareServer({ dir: store })
+  t.after(() => server.close())
+  assert.deepEqual(await (await fetch(`${server.url}/api/share/${id}`)).json(), doc)
+  assert.match(await (await fetch(`${server.url}/s/${id}`)).text(), /<h1>Fix the flaky retry test<\/h1>/)
+  await expectError(await fetch(`${server.url}/api/share/${id}/sync`, { method: 'POST', headers: { ...json, authorization: 'Bearer wrong' }, body: '{}' }), 403, 'ERR_FORBIDDEN')
+  const next = withVersion(doc, 'After the upgrade')
+  const synced = await fetch(`${server.url}/api/share/${id}/sync`, { method: 'POST', headers: { ...json, authorization: `Bearer ${secret}` }, body: JSON.stringify(next) })
+  assert.equal(synced.status, 200)
+  assert.deepEqual(await (await fetch(`${server.url}/api/share/${id}`)).json(), next)
+  assert.equal((await fetch(`${server.url}/api/share/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${secret}` } })).status, 204)
+  assert.deepEqual(await readdir(store), [])
+})
+
+test('a huge conversation renders as a bounded page that links to the JSON for the rest', async (t) => {
+  const { server, doc } = await setup(t, { page: { maxPageBytes: 32 * 1024 } })
+  const big: ShareDocument = {
+    ...doc,
+    messages: Array.from({ length: 2000 }, (_, m) => ({
+      id: `m${m}`, role: 'assistant' as const, created: doc.info.created,
+      parts: Array.from({ length: 10 }, (_, p) => ({ id: `p${p}`, type: 'text', text: `tiny ${m}.${p}` })),
+    })),
+  }
+  const { url } = await publish(server, big)
+  const response = await fetch(url)
+  const html = await response.text()
+  assert.equal(response.status, 200)
+  assert.ok(Buffer.byteLength(html) <= 32 * 1024, `${Buffer.byteLength(html)} bytes`)
+  assert.match(html, /parts of [\d,]+ messages are not shown/)
+  const href = /<p class="omitted">[^<]*<a href="([^"]+)">/.exec(html)?.[1]
+  assert.ok(href !== undefined)
+  assert.deepEqual(await (await fetch(new URL(href, url))).json(), big)
+})
+
+test('the limits are the options: no stream slot and no queue make a large answer 503, a small one is still served', async (t) => {
+  const { server, doc } = await setup(t, { maxConcurrentStreams: 0, maxQueuedStreams: 0, maxConcurrentWork: 1, maxQueuedWork: 0 })
+  const small = await publish(server, doc)
+  const text = 'words and more words '.repeat(5000)
+  const large = await publish(server, { ...doc, messages: [{ id: 'm', role: 'user', created: doc.info.created, parts: [{ id: 'p', type: 'text', text }] }] })
+  assert.equal((await fetch(`${server.url}/api/share/${small.id}`)).status, 200)
+  const refused = await fetch(`${server.url}/api/share/${large.id}`)
+  assert.equal(refused.headers.get('retry-after'), '5')
+  await expectError(refused, 503, 'ERR_BUSY')
+  const page = await fetch(`${server.url}/s/${large.id}`)
+  assert.equal(page.status, 503)
+  assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8', 'a browser gets a page saying so')
+  assert.match(await page.text(), /busy/)
+})
+
+test('a connection that stays silent is closed after idleTimeoutMs', { timeout: 10_000 }, async (t) => {
+  const { server } = await setup(t, { idleTimeoutMs: 200, headersTimeoutMs: 60_000 })
+  const url = new URL(server.url)
+  const socket = connect(Number(url.port), url.hostname)
+  socket.on('error', () => undefined)
+  socket.resume()
+  await new Promise(resolve => socket.once('close', resolve))
 })

@@ -2,15 +2,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { VIEWER_CSP, escapeHtml, renderSharePage, renderText } from '../../lib/server/viewer.js'
+import { VIEWER_CSP, renderErrorPage, renderSharePage } from '../../lib/server/viewer.js'
 import type { ShareDocument } from '../../lib/share/document.js'
 
 const loadDoc = async (): Promise<ShareDocument> =>
   JSON.parse(await readFile(new URL('../../../fixtures/share/conversation.json', import.meta.url), 'utf8')) as ShareDocument
-
-test('escapeHtml escapes the five HTML-significant characters', () => {
-  assert.equal(escapeHtml(`<a href="x" title='y'>&amp;</a>`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;')
-})
 
 test('the CSP allows exactly the inline stylesheet the page carries', async () => {
   const html = renderSharePage(await loadDoc())
@@ -19,25 +15,6 @@ test('the CSP allows exactly the inline stylesheet the page carries', async () =
   const hash = createHash('sha256').update(css, 'utf8').digest('base64')
   assert.ok(VIEWER_CSP.includes(`style-src 'sha256-${hash}'`))
   assert.match(VIEWER_CSP, /^default-src 'none';/)
-})
-
-test('fenced code blocks become <pre><code>, with the language as a label', () => {
-  assert.equal(renderText('see:\n\n```ts\nconst a = 1 < 2\n```\n\nok'),
-    '<p>see:</p>\n<div class="lang">ts</div>\n<pre><code>const a = 1 &lt; 2</code></pre>\n<p>ok</p>')
-})
-
-test('~~~ fences, CRLF line ends and longer fences around shorter ones', () => {
-  assert.equal(renderText('a\r\n\r\n~~~\r\nx <y>\r\n~~~\r\nb'), '<p>a</p>\n<pre><code>x &lt;y&gt;</code></pre>\n<p>b</p>')
-  assert.equal(renderText('````\n```\ninner\n```\n````'), '<pre><code>```\ninner\n```</code></pre>')
-})
-
-test('an unclosed fence runs to the end of the text', () => {
-  assert.equal(renderText('before\n```js\nunclosed <b>'), '<p>before</p>\n<div class="lang">js</div>\n<pre><code>unclosed &lt;b&gt;</code></pre>')
-})
-
-test('paragraphs split on blank lines, single newlines stay, inline code is escaped', () => {
-  assert.equal(renderText('one\ntwo\n\n\nthree `<x>` four'), '<p>one\ntwo</p>\n<p>three <code>&lt;x&gt;</code> four</p>')
-  assert.equal(renderText(''), '')
 })
 
 test('a session without title or messages still renders', async () => {
@@ -59,4 +36,52 @@ test('tool parts in the flat shape (fields on the part) are summarized too', asy
   })
   assert.match(html, /<summary>Tool <code>grep<\/code> · <span class="status">running<\/span><\/summary><div class="label">input<\/div><pre>\{\n {2}&quot;pattern&quot;: &quot;a&lt;b&quot;\n\}<\/pre>/)
   assert.match(html, /<span class="label">file<\/span>docs\/a\.md<\/div>/)
+})
+
+/** `parts` tiny text parts spread over `messages` messages: the shape of the 16.6 MB, 790k-part report. */
+function manyParts(doc: ShareDocument, messages: number, parts: number): ShareDocument {
+  return {
+    ...doc,
+    messages: Array.from({ length: messages }, (_, m) => ({
+      id: `m${m}`, role: m % 2 === 0 ? 'user' as const : 'assistant' as const, created: doc.info.created,
+      parts: Array.from({ length: parts / messages }, (_, p) => ({ id: `p${m}.${p}`, type: 'text', text: `part ${p}` })),
+    })),
+  }
+}
+
+test('a page stays within its byte budget and says how many parts and messages it left out', async () => {
+  const doc = manyParts(await loadDoc(), 400, 400_000)
+  const html = renderSharePage(doc, { jsonHref: '../api/share/x' })
+  assert.ok(Buffer.byteLength(html) <= 4 * 1024 * 1024, `${Buffer.byteLength(html)} bytes`)
+  assert.ok(Buffer.byteLength(html) > 3 * 1024 * 1024, 'the budget is used, not wasted')
+  const notice = /<p class="omitted">This page stops here: it is limited to 4,194,304 bytes\. ([\d,]+) parts of ([\d,]+) messages are not shown\. <a href="\.\.\/api\/share\/x">The whole conversation is in the JSON\.<\/a><\/p>/.exec(html)
+  assert.ok(notice !== null)
+  const shown = html.match(/<p>part \d+<\/p>/g)?.length ?? 0
+  assert.equal(Number(notice[1]!.replaceAll(',', '')), 400_000 - shown)
+  const articles = html.match(/<article /g)?.length ?? 0
+  // The message it stopped in counts as not shown too (its rest is missing).
+  assert.equal(Number(notice[2]!.replaceAll(',', '')), 400 - articles + 1)
+  assert.match(html, /<\/footer>\n<\/main>\n<\/body>\n<\/html>\n$/)
+})
+
+test('a small budget holds exactly, whatever the document', async () => {
+  const doc = await loadDoc()
+  for (const maxPageBytes of [16 * 1024, 32 * 1024, 100_000]) {
+    for (const big of [manyParts(doc, 1, 20_000), manyParts(doc, 20_000, 20_000)]) {
+      const html = renderSharePage(big, { maxPageBytes })
+      assert.ok(Buffer.byteLength(html) <= maxPageBytes, `${Buffer.byteLength(html)} > ${maxPageBytes}`)
+      assert.match(html, /class="omitted"/)
+    }
+  }
+  assert.doesNotMatch(renderSharePage(doc), /class="omitted"/)
+})
+
+test('the error page carries the same stylesheet (so the same CSP holds) and no script', () => {
+  const html = renderErrorPage('Not shared', 'This conversation is no longer shared <b>.')
+  const css = /<style>([\s\S]*)<\/style>/.exec(html)?.[1]
+  assert.ok(css !== undefined)
+  assert.ok(VIEWER_CSP.includes(`'sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}'`))
+  assert.match(html, /<h1>Not shared<\/h1>/)
+  assert.match(html, /no longer shared &lt;b&gt;\./)
+  assert.doesNotMatch(html, /<script/i)
 })
