@@ -69,14 +69,15 @@ function optionNamed(command: Command, arg: string): string | undefined {
 }
 
 /** A whole number option: `--limit 5`. The error names the flag, what it takes and what it got. */
-export function intOption(command: string, name: string, value: string | undefined, min: number): number | undefined {
+export function intOption(command: string, name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined
   const shown = /^\S+$/.test(value) ? value : JSON.stringify(value)
+  const wanted = max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`
   if (!/^\d+$/.test(value) || Number(value) < min) {
-    throw new UsageError(`${command}: --${name} must be a whole number >= ${min}, got ${shown}`)
+    throw new UsageError(`${command}: --${name} must be ${wanted}, got ${shown}`)
   }
-  if (!Number.isSafeInteger(Number(value))) {
-    throw new UsageError(`${command}: --${name} must be a whole number >= ${min}, got ${shown} (too large)`)
+  if (Number(value) > max) {
+    throw new UsageError(`${command}: --${name} must be ${wanted}, got ${shown} (too large)`)
   }
   return Number(value)
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import path from 'node:path'
-import { UsageError } from '../index.js'
+import { intOption } from './args.js'
 import type { Command } from './command.js'
 
 export const serveCommand: Command = {
@@ -22,7 +22,8 @@ export const serveCommand: Command = {
   },
   args: { min: 0, max: 0 },
   async run(ctx) {
-    const port = portOption(ctx.string('port')) ?? 4600
+    // Checked here so a bad port is a usage error naming the flag, not node's RangeError.
+    const port = intOption('serve', 'port', ctx.string('port'), 0, 65535) ?? 4600
     const host = ctx.string('host')
     // Beside the journal it serves, so SESSION_JOURNAL_HOME moves both (a test, a second user, a container volume).
     const dir = ctx.string('dir') ?? path.join(ctx.journal.root, 'share-server')
@@ -36,13 +37,4 @@ export const serveCommand: Command = {
     await server.close()
     return 0
   },
-}
-
-/** A TCP port, checked here so a bad one is a usage error naming the flag, not node's RangeError. */
-function portOption(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
-    throw new UsageError(`serve: --port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`)
-  }
-  return Number(value)
 }

@@ -97,7 +97,8 @@ test('every numeric option of every command: a negative or huge value names the 
     [['list', '-n', '99999999999999999999'], 'list: --limit must be a whole number >= 0, got 99999999999999999999 (too large)'],
     [['tail', MISSING, '-n', '-1'], 'tail: --lines must be a whole number >= 0, got -1'],
     [['tail', MISSING, '--lines', '-20', '--follow'], 'tail: --lines must be a whole number >= 0, got -20'],
-    [['serve', '--port', '-1'], 'serve: --port must be a whole number >= 0, got -1'],
+    [['serve', '--port', '-1'], 'serve: --port must be a whole number from 0 to 65535, got -1'],
+    [['serve', '--port', '70000'], 'serve: --port must be a whole number from 0 to 65535, got 70000 (too large)'],
   ]
   for (const [argv, message] of cases) {
     const r = await run(argv, { root })
