@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { fold, FoldState } from '../../lib/core/fold.js'
 import { emptySummary, summarize } from '../../lib/core/summary.js'
 import type { JournalEvent, Part } from '../../lib/core/types.js'
@@ -237,6 +238,7 @@ function randomLog(seed: number): JournalEvent[] {
     else if (k < 0.82) bodies.push({ type: 'unshare' })
     else if (k < 0.88) bodies.push({ type: 'x.h.e', data: i })
     else if (k < 0.92) bodies.push(header({ title: pick([null, `h${i}`]), projectPath: `/p${i}` }))
+    else if (k < 0.96) bodies.push({ type: 'import', from: 'S0' })
     else bodies.push({ type: 'repair', offset: i, length: 1, file: 'f' })
   }
   const events = log(...bodies)
@@ -258,4 +260,65 @@ test('summarize agrees with fold on title, message count, created, updated and s
     assert.equal(s.updated ?? '', folded.info.updated, where)
     assert.equal(s.shared, folded.info.share !== null, where)
   }
+})
+
+/**
+ * Elements looked at by Array searches while `fn` runs, counted through Array.prototype (the
+ * fold has no other way to search an array but its own loop over a message's few parts).
+ */
+function elementsSearched(fn: () => void): number {
+  const names = ['indexOf', 'lastIndexOf', 'includes', 'findIndex', 'find', 'findLast', 'findLastIndex'] as const
+  const proto = Array.prototype as unknown as Record<string, (...args: unknown[]) => unknown>
+  const saved = names.map(name => proto[name]!)
+  let count = 0
+  names.forEach((name, i) => {
+    proto[name] = function (this: unknown[], ...args: unknown[]) { count += this.length; return saved[i]!.apply(this, args) }
+  })
+  try {
+    fn()
+  } finally {
+    names.forEach((name, i) => { proto[name] = saved[i]! })
+  }
+  return count
+}
+
+test('fold and summarize are linear: re-sent messages and reverts never search the messages (elements searched counted)', () => {
+  const n = 3000
+  const bodies: Array<Record<string, unknown>> = []
+  for (let round = 0; round < 10; round++) {
+    for (let i = 0; i < n; i++) bodies.push(msg(`m${i}`, 'user', [text('a', `${round}`)]))
+  }
+  // Reverts near the end, each message sent again after: each revert cuts everything after it.
+  for (let i = n - 1; i >= n - 50; i--) bodies.push({ type: 'revert', messageId: `m${i}` }, msg(`m${i}`, 'assistant'))
+  const events = log(...bodies)
+  let folded: ReturnType<typeof fold> | undefined
+  const summary = emptySummary(1)
+  const searched = elementsSearched(() => {
+    folded = fold(events)
+    for (const e of events) summarize(summary, e)
+  })
+  assert.equal(searched, 0)
+  assert.equal(folded!.messages.length, n - 49)
+  assert.deepEqual(folded!.messages.slice(0, 2).map(m => [m.id, m.parts[0]!.text, m.created]), [['m0', '9', ts(1)], ['m1', '9', ts(2)]])
+  assert.deepEqual(folded!.messages.slice(-2).map(m => [m.id, m.role]), [['m2949', 'user'], ['m2950', 'assistant']])
+  assert.deepEqual(summary.ids, folded!.messages.map(m => m.id))
+})
+
+test('fold: one rule for duplicate part ids at every message size (1..60): a part event replaces the LAST part with its id', () => {
+  const partId = fc.nat({ max: 30 }).map(i => `p${i}`)
+  fc.assert(fc.property(
+    fc.array(partId, { minLength: 1, maxLength: 60 }),
+    fc.array(partId, { maxLength: 40 }),
+    (initial, updates) => {
+      // The model: a message's own parts are kept as given, duplicates and all.
+      const model = initial.map((id, i) => text(id, `initial ${i}`))
+      const events = log(msg('m', 'assistant', model.slice()), ...updates.map((id, i) => ({ type: 'part', messageId: 'm', part: text(id, `update ${i}`) })))
+      updates.forEach((id, i) => {
+        const at = model.map(p => p.id).lastIndexOf(id)
+        if (at === -1) model.push(text(id, `update ${i}`))
+        else model[at] = text(id, `update ${i}`)
+      })
+      assert.deepEqual(fold(events).messages[0]!.parts, model)
+    },
+  ), { numRuns: 300 })
 })
