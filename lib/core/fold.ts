@@ -14,6 +14,12 @@ export interface FoldDefaults {
   projectPath?: string
 }
 
+/**
+ * Events that are not conversation activity: they never move `updated`, so sharing a session
+ * or setting a torn tail aside does not bring it to the top of a listing (summary.ts agrees).
+ */
+export const PASSIVE_EVENTS: ReadonlySet<string> = new Set(['share', 'unshare', 'repair'])
+
 /** Most messages have a handful of parts: a linear search beats a Map until a message has many. */
 const INDEX_PARTS_FROM = 24
 
@@ -63,7 +69,8 @@ export class FoldState {
   push(event: JournalEvent): void {
     const info = this.info
     if (info.created === '') info.created = event.ts
-    info.updated = event.ts
+    // A passive event still stands in when nothing else has happened yet (a log without a header).
+    if (!PASSIVE_EVENTS.has(event.type) || info.updated === '') info.updated = event.ts
     switch (event.type) {
       case 'session': return this.header(event as HeaderEvent)
       case 'message': return this.message(event as MessageEvent)

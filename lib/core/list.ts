@@ -34,8 +34,11 @@ export interface ListOptions {
   maxLineBytes?: number
 }
 
+/** Bumped whenever the summary rules change, so caches made by older rules are rebuilt, not trusted. */
+const INDEX_VERSION = 2
+
 interface ProjectIndex {
-  version: 1
+  version: typeof INDEX_VERSION
   projectPath: string | null
   sessions: Record<string, Summary>
 }
@@ -129,7 +132,7 @@ function toRow(id: string, projectId: string, projectPath: string | null, s: Sum
 function readIndex(file: string): ProjectIndex {
   try {
     const parsed = JSON.parse(fsSync.readFileSync(file, 'utf8')) as ProjectIndex
-    if (parsed?.version === 1 && typeof parsed.sessions === 'object' && parsed.sessions !== null) {
+    if (parsed?.version === INDEX_VERSION && typeof parsed.sessions === 'object' && parsed.sessions !== null) {
       for (const [id, s] of Object.entries(parsed.sessions)) if (!isSummary(s)) delete parsed.sessions[id]
       return parsed
     }
@@ -137,7 +140,7 @@ function readIndex(file: string): ProjectIndex {
     // Missing, garbled or unreadable (EACCES...): a cache that costs only a rebuild. Bugs still surface.
     if (!(error instanceof SyntaxError) && !isErrnoException(error)) throw error
   }
-  return { version: 1, projectPath: null, sessions: {} }
+  return { version: INDEX_VERSION, projectPath: null, sessions: {} }
 }
 
 function readdirOrEmpty(dir: string): string[] {

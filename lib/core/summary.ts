@@ -3,6 +3,7 @@
  * by a second, tiny fold that can be resumed where it stopped. It is only ever a cache of
  * the log: list.ts checks it against the log's inode and size and extends or rebuilds it.
  */
+import { PASSIVE_EVENTS } from './fold.js'
 import type { ScanPosition } from './reader.js'
 import type { HeaderEvent, JournalEvent } from './types.js'
 
@@ -51,7 +52,7 @@ function positionsOf(s: Summary): Map<string, number> {
 /** Same rules as fold.ts for the fields a summary keeps; fold.test checks they agree. */
 export function summarize(s: Summary, e: JournalEvent): void {
   s.created ??= e.ts
-  s.updated = e.ts
+  if (!PASSIVE_EVENTS.has(e.type) || s.updated === null) s.updated = e.ts
   switch (e.type) {
     case 'session': {
       // Only the first header counts, as in fold.ts (projectPath is set by a header only).

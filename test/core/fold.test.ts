@@ -135,6 +135,13 @@ test('fold: a repeated message id replaces the message in place, keeping its fir
   ])
 })
 
+test('fold: every other event is activity: message, part, title, revert, header, import, host and unknown types', () => {
+  for (const body of [msg('m2'), { type: 'part', messageId: 'm1', part: text('a', 'x') }, { type: 'title', title: 't' },
+    { type: 'revert', messageId: 'm1' }, header(), { type: 'import', from: 'S0' }, { type: 'x.h.e', data: 1 }, { type: 'from-v2' }]) {
+    assert.equal(fold(log(msg('m1'), { type: 'share', url: 'u', shareId: 's' }, body)).info.updated, ts(3), String(body.type))
+  }
+})
+
 test('fold: share and unshare', () => {
   const shared = fold(log({ type: 'share', url: 'https://s/1', shareId: 's1' }))
   assert.deepEqual(shared.info.share, { url: 'https://s/1', shareId: 's1', ts: ts(1) })
@@ -161,15 +168,18 @@ test('fold: host x.* and unknown types are kept in info.meta.events, in order, w
   assert.equal(info.updated, ts(6))
 })
 
-test('fold: created is the header time, updated the time of the last event of any kind', () => {
-  const events = log(msg('m1'), { type: 'x.h.e', data: 1 }, { type: 'repair', offset: 0, length: 1, file: 'f' })
+test('fold: created is the header time, updated the time of the last activity (not share, unshare, repair)', () => {
+  const events = log(msg('m1'), { type: 'x.h.e', data: 1 }, { type: 'repair', offset: 0, length: 1, file: 'f' },
+    { type: 'share', url: 'u', shareId: 's' }, { type: 'unshare' })
   const { info } = fold(events)
   assert.equal(info.created, ts(0))
-  assert.equal(info.updated, ts(3))
+  assert.equal(info.updated, ts(2))
   // Without a header (damaged line 1), the first event's time stands in, and the defaults fill the ids.
   const headless = fold(events.slice(1), { id: 'D', projectId: 'pd', projectPath: '/d' })
   assert.equal(headless.info.created, ts(1))
-  assert.equal(headless.info.updated, ts(3))
+  assert.equal(headless.info.updated, ts(2))
+  // Only passive events: the first of them stands in rather than no time at all.
+  assert.equal(fold(events.slice(3)).info.updated, ts(3))
   assert.equal(headless.info.id, 'D')
   assert.equal(headless.info.projectPath, '/d')
 })
@@ -242,6 +252,8 @@ function randomLog(seed: number): JournalEvent[] {
     else bodies.push({ type: 'repair', offset: i, length: 1, file: 'f' })
   }
   const events = log(...bodies)
+  // Passive events first (a headless log starting with a share) must agree too.
+  if (r() < 0.1) events.splice(1, 0, { seq: 0, ts: ts(0), type: r() < 0.5 ? 'share' : 'repair', url: 'u', shareId: 's', offset: 0, length: 1, file: 'f' } as JournalEvent)
   if (r() < 0.2) events[0] = { ...events[0]!, title: 'header title' } as JournalEvent
   return r() < 0.1 ? events.slice(1) : events
 }
