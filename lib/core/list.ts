@@ -13,6 +13,7 @@ import fsSync from 'node:fs'
 import { isErrnoException, isNotFound } from './errors.js'
 import { writeFileAtomic } from './files.js'
 import { idTime, isSessionId } from './ids.js'
+import { isLocked } from './lock.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { readProjectPath } from './projects.js'
 import { scanLog, type ScanState } from './reader.js'
@@ -24,7 +25,7 @@ export interface SessionRow extends Pick<SessionInfo, 'id' | 'projectId' | 'proj
   /** Messages in the folded history (after reverts). */
   messages: number
   shared: boolean
-  /** The log has damage beyond a torn last line (`verify` tells what). */
+  /** The log has damage beyond a torn last line, or no header at all (`verify` tells what). */
   damaged: boolean
 }
 
@@ -32,6 +33,8 @@ export interface ListOptions {
   /** Only this project folder's sessions. */
   projectId?: string
   maxLineBytes?: number
+  /** A log without a header is only being created while its writer's lock is fresher than this. */
+  lockStaleMs?: number
 }
 
 /** Bumped whenever the summary rules change, so caches made by older rules are rebuilt, not trusted. */
@@ -87,7 +90,10 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
         if (summary.position.offset !== before) changed = true
       }
       seen[id] = summary
-      rows.push(toRow(id, projectId, index.projectPath, summary))
+      const row = toRow(id, projectId, index.projectPath, summary)
+      // No header (nothing whole, NUL padding, garbage): damaged, unless a writer is creating it right now.
+      if (summary.projectPath === null && !row.damaged) row.damaged = !await isLocked(file, options.lockStaleMs)
+      rows.push(row)
     } catch (error) {
       if (isNotFound(error)) continue // deleted while we listed
       // One unreadable log never hides the others: list what the name and folder tell.

@@ -156,6 +156,7 @@ export class LogStore implements CorePorts {
     const rows = await listSessions(this.layout, {
       ...(options.project === undefined ? {} : { projectId: projectIdOf(options.project) }),
       maxLineBytes: this.maxLineBytes,
+      lockStaleMs: this.settings.lockStaleMs,
     })
     return options.limit === undefined ? rows : rows.slice(0, Math.max(0, options.limit))
   }
