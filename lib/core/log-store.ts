@@ -15,7 +15,7 @@ import { assertSessionId, newId } from './ids.js'
 import { listSessions, type SessionRow } from './list.js'
 import { Locator, type SessionLocation } from './locate.js'
 import { createLogFile, openLogFile, type LogFileSettings, type OpenLog } from './log-file.js'
-import { acquireLock } from './lock.js'
+import { acquireLock, isLocked } from './lock.js'
 import { auditPermissions, type PermissionWarning } from './permissions.js'
 import { Layout, projectIdOf } from './paths.js'
 import type { CorePorts, OpenedListener, SessionOrigin } from './ports.js'
@@ -170,6 +170,7 @@ export class LogStore implements CorePorts {
     return verifySession({
       locate: found => this.locate(found),
       reopen: async reopened => (await this.resume(reopened)).close(),
+      isHeld: file => isLocked(file, this.settings.lockStaleMs),
       maxLineBytes: this.maxLineBytes,
     }, id, options)
   }

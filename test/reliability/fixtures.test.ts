@@ -290,6 +290,7 @@ test('a log without a header while a live writer holds it (being created) is not
   fs.mkdirSync(`${file}.lock`) // a fresh lock: a writer that has not written the header yet
   const journal = new Journal({ root })
   assert.equal((await journal.list())[0]!.damaged, false)
+  assert.deepEqual(await journal.verify(FIXTURE_ID), { id: FIXTURE_ID, path: file, ok: true, damage: [], repaired: null })
   fs.rmSync(`${file}.lock`, { recursive: true })
   assert.equal((await journal.list())[0]!.damaged, true)
 })
