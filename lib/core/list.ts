@@ -13,7 +13,7 @@ import fsSync from 'node:fs'
 import { isErrnoException, isNotFound } from './errors.js'
 import { writeFileAtomic } from './files.js'
 import { idTime, isSessionId } from './ids.js'
-import { isLocked } from './lock.js'
+import { acquireLock, isLocked } from './lock.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { readProjectPath } from './projects.js'
 import { scanLog, type ScanState } from './reader.js'
@@ -72,6 +72,8 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   let changed = false
   const rows: SessionRow[] = []
   for (const name of files) {
+    const staged = layout.stagingIdOf(name)
+    if (staged !== undefined) await removeDeadStaging(layout, projectId, staged, options)
     if (!name.endsWith(LOG_SUFFIX)) continue
     const id = name.slice(0, -LOG_SUFFIX.length)
     if (!isSessionId(id)) continue
@@ -105,6 +107,24 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
     await writeFileAtomic(indexFile, JSON.stringify({ ...index, sessions: seen }), { sync: false }).catch(() => {})
   }
   return rows
+}
+
+/**
+ * A half-written import (a process killed while importing) is never listed, and is removed
+ * once no importer holds the session's lock: an importer keeps it from creating the staging
+ * file until the log is linked into place.
+ */
+async function removeDeadStaging(layout: Layout, projectId: string, id: string, options: ListOptions): Promise<void> {
+  try {
+    const release = await acquireLock(layout.sessionFile(projectId, id), { id, ...(options.lockStaleMs === undefined ? {} : { staleMs: options.lockStaleMs }) })
+    try {
+      fsSync.rmSync(layout.stagingFile(projectId, id), { force: true })
+    } finally {
+      await release()
+    }
+  } catch {
+    // A live import, or a root we may not write: it stays until a later list or the next import of that id.
+  }
 }
 
 async function extend(file: string, id: string, base: Summary, options: ListOptions): Promise<Summary> {

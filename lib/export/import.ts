@@ -6,7 +6,7 @@
  * kept events at their own ts, the share, and a final `import` event at `info.updated`.
  */
 import path from 'node:path'
-import { InvalidExportError, SessionExistsError, SessionNotFoundError, UsageError } from '../core/errors.js'
+import { InvalidExportError, UsageError } from '../core/errors.js'
 import { FORMAT_VERSION } from '../core/event.js'
 import { assertExport } from './validate.js'
 import type { ExportDocument } from './export.js'
@@ -26,7 +26,7 @@ export interface ImportOptions {
 }
 
 /** What import needs of the core. */
-export type ImportPorts = Pick<CorePorts, 'locate' | 'createLog' | 'delete'>
+export type ImportPorts = Pick<CorePorts, 'importLog'>
 
 type Body = { type: string, [key: string]: unknown }
 interface Timed { ts: string, body: Body }
@@ -45,7 +45,6 @@ export async function importSession(ports: ImportPorts, doc: unknown, options: I
     : typeof options.newId === 'string' ? assertSessionId(options.newId)
     : options.newId === undefined || options.newId === false ? d.info.id
     : badNewId(options.newId)
-  await assertFree(ports, id)
 
   const projectPath = options.project === undefined ? (original?.projectPath ?? d.info.projectPath) : path.resolve(options.project)
   const projectId = options.project === undefined ? (original?.projectId ?? d.info.projectId) : projectIdOf(projectPath)
@@ -61,31 +60,14 @@ export async function importSession(ports: ImportPorts, doc: unknown, options: I
     parentId: d.info.parentId,
     host: d.info.meta.host,
   }
-  const session = await ports.createLog({ ...header, id, projectId, projectPath })
-  try {
-    await writeAll(session, d.events ? d.events.slice(1).map(({ seq: _s, ts, ...body }) => ({ ts, body })) : reexpress(d))
-    await session.close()
-  } catch (error) {
-    // Half an import is worse than none: take the new log away again.
-    await session.close().catch(() => {})
-    await ports.delete(id).catch(() => {})
-    throw error
-  }
+  // All or nothing: the log appears under its id only once whole; the id must be free in every project.
+  await ports.importLog({ ...header, id, projectId, projectPath },
+    session => writeAll(session, d.events ? d.events.slice(1).map(({ seq: _s, ts, ...body }) => ({ ts, body })) : reexpress(d)))
   return id
 }
 
 function badNewId(value: unknown): never {
   throw new UsageError(`newId must be true or a session id, got ${JSON.stringify(value)}`)
-}
-
-/** The id must be free in every project, not only the one the session goes to. */
-async function assertFree(ports: ImportPorts, id: string): Promise<void> {
-  try {
-    const at = await ports.locate(id)
-    throw new SessionExistsError(`session ${id} already exists (${at.path}); import with a new id to keep both`, { id, path: at.path })
-  } catch (error) {
-    if (!(error instanceof SessionNotFoundError)) throw error
-  }
 }
 
 async function writeAll(session: OpenSession, events: Iterable<Timed>): Promise<void> {

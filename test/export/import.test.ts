@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { Journal } from '../../lib/journal.js'
@@ -95,4 +96,27 @@ test('an event the writer refuses takes the half-written import away again', asy
   const doc = await journal.export(s.id)
   await assert.rejects(small.import(doc, { newId: true }), { code: 'ERR_EVENT_TOO_LARGE' })
   assert.deepEqual((await journal.list()).map(r => r.id), [s.id])
+})
+
+test('12 imports of one document into 12 projects at once: exactly one succeeds, the others get ERR_SESSION_EXISTS', async t => {
+  const { journal, project } = journalIn(t)
+  const id = await richSession(journal, project)
+  const doc = await journal.export(id)
+  const other = new Journal({ root: path.join(path.dirname(journal.root), 'root2'), fsync: 'never' })
+  for (let round = 0; round < 3; round++) {
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => other.import(doc, { project: path.join(project, `p${i}`) })))
+    assert.deepEqual(results.filter(r => r.status === 'fulfilled').map(r => r.value), [id])
+    assert.deepEqual(results.filter(r => r.status === 'rejected').map(r => (r.reason as { code?: string }).code), Array(11).fill('ERR_SESSION_EXISTS'))
+    assert.equal((await other.list()).length, 1)
+    await other.delete(id)
+  }
+})
+
+test('a root written before claims (logs without one): the id is still found and still unique; the claim comes back', async t => {
+  const { journal, project, root } = journalIn(t)
+  const id = await richSession(journal, project)
+  fs.rmSync(path.join(root, 'ids'), { recursive: true })
+  assert.equal((await journal.locate(id)).projectId, projectIdOf(project))
+  await assert.rejects(journal.import(await journal.export(id), { project: path.join(project, 'elsewhere') }), { code: 'ERR_SESSION_EXISTS' })
+  assert.equal(fs.readFileSync(path.join(root, 'ids', id), 'utf8'), `${projectIdOf(project)}\n`, 'the walk\'s answer became the claim')
 })
