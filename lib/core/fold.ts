@@ -83,7 +83,9 @@ export class FoldState {
         return
       }
       case 'unshare': info.share = null; return
-      case 'repair': case 'import': return
+      // A log written by import() ends with `import`: a share before it was the original's.
+      case 'import': info.share = null; return
+      case 'repair': return
       default:
         // Host-defined (x.*) and newer-version events are kept, in order, without seq:
         // seq numbers belong to one file and mean nothing after export or import.

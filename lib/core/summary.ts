@@ -82,6 +82,7 @@ export function summarize(s: Summary, e: JournalEvent): void {
     }
     case 'share': s.shared = true; return
     case 'unshare': s.shared = false; return
+    case 'import': s.shared = false; return
   }
 }
 

@@ -4,6 +4,10 @@
  * the folded history is re-expressed as events whose timestamps make `read()` of the new
  * session deep-equal the original's: header at `info.created`, each message at its `created`,
  * kept events at their own ts, the share, and a final `import` event at `info.updated`.
+ *
+ * A share belongs to the session that published it: the fold ends at an `import` event any
+ * share recorded before it, so the copy keeps the original's share events as history but is
+ * not shared. Raw events that leave the session shared get that closing `import` too.
  */
 import path from 'node:path'
 import { InvalidExportError, UsageError } from '../core/errors.js'
@@ -46,8 +50,12 @@ export async function importSession(ports: ImportPorts, doc: unknown, options: I
     : options.newId === undefined || options.newId === false ? d.info.id
     : badNewId(options.newId)
 
-  const projectPath = options.project === undefined ? (original?.projectPath ?? d.info.projectPath) : path.resolve(options.project)
-  const projectId = options.project === undefined ? (original?.projectId ?? d.info.projectId) : projectIdOf(projectPath)
+  // A share document (GET /api/share/:id) carries only the folder's name: a relative path is
+  // resolved against the current folder, and the project id follows the path it became.
+  const given = options.project ?? original?.projectPath ?? d.info.projectPath
+  const kept = options.project === undefined && path.isAbsolute(given)
+  const projectPath = kept ? given : path.resolve(given)
+  const projectId = kept ? (original?.projectId ?? d.info.projectId) : projectIdOf(projectPath)
   const { seq: _seq, ...header } = original ?? {
     seq: 0,
     ts: d.info.created,
@@ -62,7 +70,7 @@ export async function importSession(ports: ImportPorts, doc: unknown, options: I
   }
   // All or nothing: the log appears under its id only once whole; the id must be free in every project.
   await ports.importLog({ ...header, id, projectId, projectPath },
-    session => writeAll(session, d.events ? d.events.slice(1).map(({ seq: _s, ts, ...body }) => ({ ts, body })) : reexpress(d)))
+    session => writeAll(session, d.events ? raw(d, d.events) : reexpress(d)))
   return id
 }
 
@@ -104,6 +112,21 @@ function* reexpress(d: ExportDocument): Generator<Timed> {
     if (pick === -1) break
     yield lists[pick]![at[pick]!++]!
   }
-  yield { ts: d.info.updated, body: { type: 'import', from: d.info.id } }
+  yield closing(d)
+}
+
+/** The events again; a log that is shared at its end is closed, so the copy is not. */
+function* raw(d: ExportDocument, events: NonNullable<ExportDocument['events']>): Generator<Timed> {
+  let shared = false
+  for (const { seq: _s, ts, ...body } of events.slice(1)) {
+    if (['share', 'unshare', 'import'].includes(body.type)) shared = body.type === 'share'
+    yield { ts, body }
+  }
+  if (shared) yield closing(d)
+}
+
+/** The copy's own life starts here: `updated` is the original's, and no share of the original's goes on. */
+function closing(d: ExportDocument): Timed {
+  return { ts: d.info.updated, body: { type: 'import', from: d.info.id } }
 }
 

@@ -150,6 +150,15 @@ test('fold: share and unshare', () => {
   assert.equal(fold(log({ type: 'share', url: 'u', shareId: 's' }, { type: 'unshare' })).info.share, null)
 })
 
+test('fold: a share recorded before an import event was the original\'s: the copy is not shared; a share after it is', () => {
+  const shareOf = (ts: string) => ({ url: 'https://s/1', shareId: 's1', ts })
+  const copy = fold(log(msg('m1'), { type: 'share', url: 'https://s/1', shareId: 's1' }, { type: 'import', from: 'S0' }))
+  assert.equal(copy.info.share, null)
+  assert.equal(copy.info.updated, ts(3), 'import pins updated')
+  const sharedAgain = fold(log(msg('m1'), { type: 'share', url: 'u', shareId: 's' }, { type: 'import', from: 'S0' }, { type: 'share', url: 'https://s/1', shareId: 's1' }))
+  assert.deepEqual(sharedAgain.info.share, shareOf(ts(4)))
+})
+
 test('fold: host x.* and unknown types are kept in info.meta.events, in order, without seq; repair and import are not', () => {
   const { info, messages } = fold(log(
     { type: 'x.host.cost', data: { tokens: 5 } },
