@@ -75,11 +75,15 @@ export async function createStagedLogFile(layout: Layout, header: Omit<HeaderEve
           if (isErrnoException(error) && error.code === 'EEXIST') throw new SessionExistsError(`session ${header.id} already exists at ${target}`, { id: header.id, path: target, cause: error })
           throw error
         })
+        if (settings.sync) await syncDir(path.dirname(target))
       }
-      await fs.rm(log.path, { force: true })
-      if (keep && settings.sync) await syncDir(path.dirname(target))
     } finally {
-      await release()
+      // Published or not, the staging name goes (a failed link must not leave it behind).
+      try {
+        await fs.rm(log.path, { force: true })
+      } finally {
+        await release()
+      }
     }
   }
   return { log, publish: () => finish(true), discard: () => finish(false) }

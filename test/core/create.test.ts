@@ -79,3 +79,15 @@ test('createLog: a taken id is refused in any project; a failed create gives its
   await s.close()
   assert.equal(fs.readFileSync(path.join(root, 'ids', id), 'utf8'), `${projectIdOf(project)}\n`)
 })
+
+test('importLog: a log that appeared under the id meanwhile (by hand, an older version) is never overwritten', async t => {
+  const { root, store, project } = setup(t)
+  const id = newId()
+  const target = path.join(root, 'projects', projectIdOf(project), 'sessions', `${id}.ndjson`)
+  await rejectsWith(store.importLog(header(id, project), async session => {
+    await session.title('mine')
+    fs.writeFileSync(target, 'theirs\n')
+  }), 'ERR_SESSION_EXISTS')
+  assert.equal(fs.readFileSync(target, 'utf8'), 'theirs\n')
+  assert.deepEqual(namesOf(root, id), [`projects/${projectIdOf(project)}/sessions/${id}.ndjson`], 'no staging file, claim or lock left')
+})
