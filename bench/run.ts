@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N]
- *   [--only append-never,append-batch,append-always,read,list,resume,export,redact,config,share-server,choices]`
+ *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N]
+ *   [--only append-never,append-batch,append-always,read,list,resume,export,fold,redact,config,share-server,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -12,6 +12,7 @@ import { appendAlways, appendBatch, appendNever } from './append.js'
 import { choices, type Choice } from './choices.js'
 import { configScenario } from './config.js'
 import { exportScenario } from './export.js'
+import { foldScenario } from './fold.js'
 import { listScenario } from './list.js'
 import { readScenario } from './read.js'
 import { redactScenario } from './redact.js'
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '10000' },
     projects: { type: 'string', default: '1000' },
     'resume-gb': { type: 'string', default: '1' },
+    'fold-messages': { type: 'string', default: '16000' },
     'redact-kib': { type: 'string', default: '512' },
     'config-kib': { type: 'string', default: '200' },
     'share-mb': { type: 'string', default: '16' },
@@ -41,7 +43,7 @@ const n = (key: keyof typeof values) => Number(values[key])
 const rounds = n('rounds')
 const log = (line: string) => { if (!values.json) process.stderr.write(`${line}\n`) }
 
-const scenarios: Array<[string, () => Promise<Row>]> = [
+const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['append-never', () => appendNever(n('events'), rounds)],
   ['append-batch', () => appendBatch(Math.min(n('events'), 50_000), rounds)],
   ['append-always', () => appendAlways(n('always-events'), 16, rounds)],
@@ -53,6 +55,7 @@ const scenarios: Array<[string, () => Promise<Row>]> = [
   ['list', () => listScenario(n('sessions'), n('projects'), rounds)],
   ['resume', () => resumeScenario(n('resume-gb') * 2 ** 30, Math.max(rounds, 9))],
   ['export', () => exportScenario(n('read-mb') * 2 ** 20, rounds)],
+  ['fold', () => foldScenario(n('fold-messages'), rounds)],
   ['redact', () => redactScenario(n('redact-kib'), rounds)],
   ['config', () => configScenario(n('config-kib'), rounds)],
   ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
@@ -62,7 +65,7 @@ const rows: Row[] = []
 for (const [name, run] of scenarios) {
   if (values.only && !values.only.split(',').includes(name)) continue
   log(`running ${name}…`)
-  rows.push(await run())
+  rows.push(...[await run()].flat())
 }
 // The measurements behind the design choices: only when asked (`--only choices`).
 let measured: Choice[] = []

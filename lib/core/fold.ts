@@ -14,21 +14,31 @@ export interface FoldDefaults {
   projectPath?: string
 }
 
-const KNOWN_OTHER = new Set(['repair', 'import'])
+/**
+ * Events that are not conversation activity: they never move `updated`, so sharing a session
+ * or setting a torn tail aside does not bring it to the top of a listing (summary.ts agrees).
+ */
+export const PASSIVE_EVENTS: ReadonlySet<string> = new Set(['share', 'unshare', 'repair'])
 
 /** Most messages have a handful of parts: a linear search beats a Map until a message has many. */
 const INDEX_PARTS_FROM = 24
 
 interface Entry {
   message: Message
+  /** Where the message stands in `messages`: reverts only cut the end, so it never moves. */
+  at: number
   partIndex: Map<string, number> | null
 }
 
+/**
+ * The LAST part with `partId`, whatever the message's size: the Map keeps the last index of
+ * each id, and the linear search runs backwards, so both answer the same.
+ */
 function findPart(entry: Entry, partId: string): number {
   const parts = entry.message.parts
   if (entry.partIndex) return entry.partIndex.get(partId) ?? -1
   if (parts.length < INDEX_PARTS_FROM) {
-    for (let i = 0; i < parts.length; i++) if (parts[i]!.id === partId) return i
+    for (let i = parts.length - 1; i >= 0; i--) if (parts[i]!.id === partId) return i
     return -1
   }
   entry.partIndex = new Map(parts.map((p, i) => [p.id, i]))
@@ -59,7 +69,8 @@ export class FoldState {
   push(event: JournalEvent): void {
     const info = this.info
     if (info.created === '') info.created = event.ts
-    info.updated = event.ts
+    // A passive event still stands in when nothing else has happened yet (a log without a header).
+    if (!PASSIVE_EVENTS.has(event.type) || info.updated === '') info.updated = event.ts
     switch (event.type) {
       case 'session': return this.header(event as HeaderEvent)
       case 'message': return this.message(event as MessageEvent)
@@ -72,8 +83,10 @@ export class FoldState {
         return
       }
       case 'unshare': info.share = null; return
+      // A log written by import() ends with `import`: a share before it was the original's.
+      case 'import': info.share = null; return
+      case 'repair': return
       default:
-        if (KNOWN_OTHER.has(event.type)) return
         // Host-defined (x.*) and newer-version events are kept, in order, without seq:
         // seq numbers belong to one file and mean nothing after export or import.
         const { seq: _seq, ...kept } = event
@@ -106,11 +119,13 @@ export class FoldState {
     if (existing) {
       // A repeated message id replaces that message where it stands (first creation time kept).
       message.created = existing.message.created
-      this.messages[this.messages.indexOf(existing.message)] = message
+      this.messages[existing.at] = message
+      existing.message = message
+      existing.partIndex = null
     } else {
+      this.byId.set(e.id, { message, at: this.messages.length, partIndex: null })
       this.messages.push(message)
     }
-    this.byId.set(e.id, { message, partIndex: null })
   }
 
   private part(e: PartEvent): void {
@@ -129,8 +144,8 @@ export class FoldState {
   private revert(messageId: string): void {
     const target = this.byId.get(messageId)
     if (!target) return
-    const at = this.messages.indexOf(target.message)
-    for (const removed of this.messages.splice(at)) this.byId.delete(removed.id)
+    // Each message is cut at most once after it was pushed: reverts cost O(n) over a whole log.
+    for (const removed of this.messages.splice(target.at)) this.byId.delete(removed.id)
   }
 }
 

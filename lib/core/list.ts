@@ -13,6 +13,7 @@ import fsSync from 'node:fs'
 import { isErrnoException, isNotFound } from './errors.js'
 import { writeFileAtomic } from './files.js'
 import { idTime, isSessionId } from './ids.js'
+import { acquireLock, isLocked } from './lock.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { readProjectPath } from './projects.js'
 import { scanLog, type ScanState } from './reader.js'
@@ -24,7 +25,7 @@ export interface SessionRow extends Pick<SessionInfo, 'id' | 'projectId' | 'proj
   /** Messages in the folded history (after reverts). */
   messages: number
   shared: boolean
-  /** The log has damage beyond a torn last line (`verify` tells what). */
+  /** The log has damage beyond a torn last line, or no header at all (`verify` tells what). */
   damaged: boolean
 }
 
@@ -32,10 +33,15 @@ export interface ListOptions {
   /** Only this project folder's sessions. */
   projectId?: string
   maxLineBytes?: number
+  /** A log without a header is only being created while its writer's lock is fresher than this. */
+  lockStaleMs?: number
 }
 
+/** Bumped whenever the summary rules change, so caches made by older rules are rebuilt, not trusted. */
+const INDEX_VERSION = 2
+
 interface ProjectIndex {
-  version: 1
+  version: typeof INDEX_VERSION
   projectPath: string | null
   sessions: Record<string, Summary>
 }
@@ -66,6 +72,8 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   let changed = false
   const rows: SessionRow[] = []
   for (const name of files) {
+    const staged = layout.stagingIdOf(name)
+    if (staged !== undefined) await removeDeadStaging(layout, projectId, staged, options)
     if (!name.endsWith(LOG_SUFFIX)) continue
     const id = name.slice(0, -LOG_SUFFIX.length)
     if (!isSessionId(id)) continue
@@ -84,7 +92,10 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
         if (summary.position.offset !== before) changed = true
       }
       seen[id] = summary
-      rows.push(toRow(id, projectId, index.projectPath, summary))
+      const row = toRow(id, projectId, index.projectPath, summary)
+      // No header (nothing whole, NUL padding, garbage): damaged, unless a writer is creating it right now.
+      if (summary.projectPath === null && !row.damaged) row.damaged = !await isLocked(file, options.lockStaleMs)
+      rows.push(row)
     } catch (error) {
       if (isNotFound(error)) continue // deleted while we listed
       // One unreadable log never hides the others: list what the name and folder tell.
@@ -96,6 +107,24 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
     await writeFileAtomic(indexFile, JSON.stringify({ ...index, sessions: seen }), { sync: false }).catch(() => {})
   }
   return rows
+}
+
+/**
+ * A half-written import (a process killed while importing) is never listed, and is removed
+ * once no importer holds the session's lock: an importer keeps it from creating the staging
+ * file until the log is linked into place.
+ */
+async function removeDeadStaging(layout: Layout, projectId: string, id: string, options: ListOptions): Promise<void> {
+  try {
+    const release = await acquireLock(layout.sessionFile(projectId, id), { id, ...(options.lockStaleMs === undefined ? {} : { staleMs: options.lockStaleMs }) })
+    try {
+      fsSync.rmSync(layout.stagingFile(projectId, id), { force: true })
+    } finally {
+      await release()
+    }
+  } catch {
+    // A live import, or a root we may not write: it stays until a later list or the next import of that id.
+  }
 }
 
 async function extend(file: string, id: string, base: Summary, options: ListOptions): Promise<Summary> {
@@ -129,7 +158,7 @@ function toRow(id: string, projectId: string, projectPath: string | null, s: Sum
 function readIndex(file: string): ProjectIndex {
   try {
     const parsed = JSON.parse(fsSync.readFileSync(file, 'utf8')) as ProjectIndex
-    if (parsed?.version === 1 && typeof parsed.sessions === 'object' && parsed.sessions !== null) {
+    if (parsed?.version === INDEX_VERSION && typeof parsed.sessions === 'object' && parsed.sessions !== null) {
       for (const [id, s] of Object.entries(parsed.sessions)) if (!isSummary(s)) delete parsed.sessions[id]
       return parsed
     }
@@ -137,7 +166,7 @@ function readIndex(file: string): ProjectIndex {
     // Missing, garbled or unreadable (EACCES...): a cache that costs only a rebuild. Bugs still surface.
     if (!(error instanceof SyntaxError) && !isErrnoException(error)) throw error
   }
-  return { version: 1, projectPath: null, sessions: {} }
+  return { version: INDEX_VERSION, projectPath: null, sessions: {} }
 }
 
 function readdirOrEmpty(dir: string): string[] {

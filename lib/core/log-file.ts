@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs/promises'
 import fsSync from 'node:fs'
+import path from 'node:path'
 import type { EventBody } from './appender.js'
 import { CorruptLogError, isErrnoException, SessionExistsError } from './errors.js'
 import { FORMAT_VERSION, toLine } from './event.js'
@@ -43,12 +44,61 @@ export interface LogFileSettings {
 
 /** Creates the log with its header line. ERR_SESSION_EXISTS when the file is there already. */
 export async function createLogFile(layout: Layout, header: Omit<HeaderEvent, 'seq'>, settings: LogFileSettings): Promise<OpenLog> {
+  const { log } = await create(layout, header, settings, false)
+  return log
+}
+
+/** A log written whole before anyone can see it (import): appended to under a staging name. */
+export interface StagedLog {
+  /** Its close() closes the file only: the lock is held until publish() or discard(). */
+  log: OpenLog
+  /** Links the finished log into place (never over an existing one; ERR_SESSION_EXISTS), then lets go of the lock. */
+  publish(): Promise<void>
+  /** Removes the staging file and lets go of the lock. */
+  discard(): Promise<void>
+}
+
+/**
+ * Creates `.<id>.ndjson.importing` beside where the log belongs, under the log's own lock; a
+ * staging file found there is a dead import's (the caller holds the id's claim), and goes.
+ */
+export async function createStagedLogFile(layout: Layout, header: Omit<HeaderEvent, 'seq'>, settings: LogFileSettings): Promise<StagedLog> {
+  const { log, release } = await create(layout, header, settings, true)
+  const target = layout.sessionFile(header.projectId, header.id)
+  let released = false
+  const finish = async (keep: boolean) => {
+    if (released) return
+    released = true
+    try {
+      if (keep) {
+        await fs.link(log.path, target).catch((error: unknown) => {
+          if (isErrnoException(error) && error.code === 'EEXIST') throw new SessionExistsError(`session ${header.id} already exists at ${target}`, { id: header.id, path: target, cause: error })
+          throw error
+        })
+        if (settings.sync) await syncDir(path.dirname(target))
+      }
+    } finally {
+      // Published or not, the staging name goes (a failed link must not leave it behind).
+      try {
+        await fs.rm(log.path, { force: true })
+      } finally {
+        await release()
+      }
+    }
+  }
+  return { log, publish: () => finish(true), discard: () => finish(false) }
+}
+
+async function create(layout: Layout, header: Omit<HeaderEvent, 'seq'>, settings: LogFileSettings, staged: boolean): Promise<{ log: OpenLog, release: Release }> {
   const { id, projectId, projectPath } = header
-  const file = layout.sessionFile(projectId, id) // validates both ids before any folder is made
+  const target = layout.sessionFile(projectId, id) // validates both ids before any folder is made
+  const file = staged ? layout.stagingFile(projectId, id) : target
   const sessionsDir = await ensureProject(layout, projectId, projectPath)
-  const lock = await lockOf(file, id, settings, 0)
+  // A staged log's id is claimed under its own lock already: only a list removing a dead import's leftover can hold this one, briefly.
+  const lock = await lockOf(target, id, settings, staged ? Math.max(settings.lockWaitMs, 2000) : 0)
   let handle: fs.FileHandle | undefined
   try {
+    if (staged) await fs.rm(file, { force: true })
     handle = await fs.open(file, fsSync.constants.O_WRONLY | fsSync.constants.O_CREAT | fsSync.constants.O_EXCL
       | fsSync.constants.O_APPEND | fsSync.constants.O_NOFOLLOW, FILE_MODE).catch((error: unknown) => {
       if (isErrnoException(error) && error.code === 'EEXIST') throw new SessionExistsError(`session ${id} already exists at ${file}`, { id, path: file, cause: error })
@@ -60,7 +110,9 @@ export async function createLogFile(layout: Layout, header: Omit<HeaderEvent, 's
       await handle.datasync()
       await syncDir(sessionsDir)
     }
-    return openLog({ id, projectId, projectPath, path: file }, handle, line.length, 1, lock)
+    // A staged log keeps its lock past close(): it is let go once the log is in place.
+    const held: HeldLock = staged ? { ...lock, release: async () => {} } : lock
+    return { log: openLog({ id, projectId, projectPath, path: file }, handle, line.length, 1, held), release: lock.release }
   } catch (error) {
     await handle?.close()
     await lock.release()

@@ -7,22 +7,21 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { Appender, type Durability } from './appender.js'
-import { UsageError } from './errors.js'
-import { FORMAT_VERSION } from './event.js'
+import { Claims } from './claims.js'
+import { createClaimed, importStaged, newHeader, type CreateOptions, type Making } from './create.js'
 import { LogFollower, type FollowOptions } from './follow.js'
 import { HistoryReader } from './history.js'
-import { assertSessionId, newId } from './ids.js'
 import { listSessions, type SessionRow } from './list.js'
 import { Locator, type SessionLocation } from './locate.js'
-import { createLogFile, openLogFile, type LogFileSettings, type OpenLog } from './log-file.js'
-import { acquireLock } from './lock.js'
+import { openLogFile, type LogFileSettings, type OpenLog } from './log-file.js'
+import { acquireLock, isLocked } from './lock.js'
 import { auditPermissions, type PermissionWarning } from './permissions.js'
 import { Layout, projectIdOf } from './paths.js'
 import type { CorePorts, OpenedListener, SessionOrigin } from './ports.js'
 import { readProjectPath } from './projects.js'
 import { readEvents, type ReadOptions } from './reader.js'
 import { OpenSession } from './session.js'
-import type { HeaderEvent, HostInfo, JournalEvent } from './types.js'
+import type { HeaderEvent, JournalEvent } from './types.js'
 import type { WriterIO } from './writer-io.js'
 import { verifySession, type VerifyOptions, type VerifyReport } from './verify.js'
 
@@ -36,14 +35,7 @@ export interface LogStoreSettings {
   io: WriterIO
 }
 
-export interface CreateOptions {
-  /** The project folder the session belongs to (resolved to an absolute path). */
-  project: string
-  title?: string
-  /** The session this one was forked from, or whose child it is. */
-  parentId?: string
-  host?: HostInfo
-}
+export type { CreateOptions } from './create.js'
 
 export interface ListOptions {
   /** Only the sessions of this project folder. */
@@ -57,6 +49,7 @@ export class LogStore implements CorePorts {
   readonly maxLineBytes: number
   private readonly layout: Layout
   private readonly locator: Locator
+  private readonly making: Making
   private readonly logFile: LogFileSettings
   /** Sessions held open here, so plug-ins append through them instead of contending for the lock. */
   private readonly open = new Map<string, OpenSession>()
@@ -69,36 +62,28 @@ export class LogStore implements CorePorts {
     this.locator = new Locator(this.layout)
     const { fsync, maxLineBytes, lockStaleMs, lockWaitMs } = settings
     this.logFile = { sync: fsync !== 'never', maxLineBytes, lockStaleMs, lockWaitMs }
+    this.making = { layout: this.layout, claims: new Claims(this.layout, this.locator, { lockStaleMs, lockWaitMs }), settings: this.logFile }
   }
 
   async create(options: CreateOptions): Promise<OpenSession> {
-    if (!options || typeof options.project !== 'string' || options.project === '') throw new UsageError('create() needs { project: <folder> }')
-    if (options.parentId !== undefined) assertSessionId(options.parentId)
-    const projectPath = path.resolve(options.project)
-    const session = await this.createLog({
-      ts: new Date().toISOString(),
-      type: 'session',
-      version: FORMAT_VERSION,
-      id: newId(),
-      projectId: projectIdOf(projectPath),
-      projectPath,
-      title: options.title ?? null,
-      parentId: options.parentId ?? null,
-      host: options.host ? { name: String(options.host.name), ...(options.host.version === undefined ? {} : { version: String(options.host.version) }) } : null,
-    })
-    await this.announce(session, { created: true, parentId: options.parentId ?? null })
+    const header = newHeader(options)
+    const session = this.hold(await createClaimed(this.making, header, true))
+    this.locator.remember(header.id, header.projectId)
+    await this.announce(session, { created: true, parentId: header.parentId })
     return session
   }
 
-  /**
-   * ERR_SESSION_EXISTS when the id is taken in the header's project (other projects are the
-   * caller's to check: create() makes fresh ids and should not pay for a walk over them all).
-   */
+  /** ERR_SESSION_EXISTS when the id is taken anywhere under the root (claims.ts). */
   async createLog(header: Omit<HeaderEvent, 'seq'>): Promise<OpenSession> {
-    assertSessionId(header.id)
-    const log = await createLogFile(this.layout, header, this.logFile)
-    this.locator.remember(log.id, log.projectId)
-    return this.hold(log)
+    const session = this.hold(await createClaimed(this.making, header, false))
+    this.locator.remember(header.id, header.projectId)
+    return session
+  }
+
+  /** A whole log, visible only once complete (create.ts). Not held in `open`: it does not exist yet. */
+  async importLog(header: Omit<HeaderEvent, 'seq'>, fill: (session: OpenSession) => Promise<void>): Promise<void> {
+    await importStaged(this.making, header, log => this.session(log), fill)
+    this.locator.remember(header.id, header.projectId)
   }
 
   /** Opens an existing session for appending; seq goes on where it stopped. Reads only head and tail. */
@@ -156,6 +141,7 @@ export class LogStore implements CorePorts {
     const rows = await listSessions(this.layout, {
       ...(options.project === undefined ? {} : { projectId: projectIdOf(options.project) }),
       maxLineBytes: this.maxLineBytes,
+      lockStaleMs: this.settings.lockStaleMs,
     })
     return options.limit === undefined ? rows : rows.slice(0, Math.max(0, options.limit))
   }
@@ -169,6 +155,7 @@ export class LogStore implements CorePorts {
     return verifySession({
       locate: found => this.locate(found),
       reopen: async reopened => (await this.resume(reopened)).close(),
+      isHeld: file => isLocked(file, this.settings.lockStaleMs),
       maxLineBytes: this.maxLineBytes,
     }, id, options)
   }
@@ -180,13 +167,14 @@ export class LogStore implements CorePorts {
   }
 
   async delete(id: string): Promise<void> {
-    const { path: file } = await this.locate(id)
+    const { path: file, projectId } = await this.locate(id)
     const release = await this.lock(id, file)
     try {
       const dir = path.dirname(file)
       const torn = (await fs.readdir(dir)).filter(name => this.layout.isTornFileOf(name, id))
       await fs.rm(file, { force: true })
       await Promise.all(torn.map(name => fs.rm(path.join(dir, name), { force: true })))
+      await this.making.claims.drop(id, projectId)
       this.locator.forget(id)
     } finally {
       await release()
@@ -205,9 +193,13 @@ export class LogStore implements CorePorts {
     return acquireLock(file, { staleMs: this.settings.lockStaleMs, waitMs: this.settings.lockWaitMs, id })
   }
 
-  private hold(log: OpenLog): OpenSession {
+  private session(log: OpenLog): OpenSession {
     const { fsync, batchMs, maxLineBytes, io } = this.settings
-    const session = new OpenSession(log.id, log.projectId, log.projectPath, log.path, new Appender(log, { fsync, batchMs, maxLineBytes, io }))
+    return new OpenSession(log.id, log.projectId, log.projectPath, log.path, new Appender(log, { fsync, batchMs, maxLineBytes, io }))
+  }
+
+  private hold(log: OpenLog): OpenSession {
+    const session = this.session(log)
     this.open.set(log.id, session)
     session.onClose(async () => { if (this.open.get(log.id) === session) this.open.delete(log.id) })
     return session

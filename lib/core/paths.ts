@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import envPaths from 'env-paths'
 import { InvalidIdError } from './errors.js'
-import { assertSessionId } from './ids.js'
+import { assertSessionId, isSessionId } from './ids.js'
 
 /** Sessions hold private conversations: owner-only from the first byte. */
 export const DIR_MODE = 0o700
@@ -10,6 +10,8 @@ export const FILE_MODE = 0o600
 
 export const LOG_SUFFIX = '.ndjson'
 const TORN_INFIX = '.torn-'
+/** An import's log while it is written: a dot name, so listing and locate never see it. */
+const STAGING = /^\.(.{26})\.ndjson\.importing$/
 
 /** `root` option, else `$SESSION_JOURNAL_HOME`, else the platform's data folder. */
 export function resolveRoot(root?: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -54,6 +56,13 @@ export class Layout {
 
   get projectsDir(): string { return path.join(this.root, 'projects') }
 
+  /** Where session ids are claimed, one file per id (see claims.ts). */
+  get idsDir(): string { return path.join(this.root, 'ids') }
+
+  claimFile(sessionId: string): string {
+    return path.join(this.idsDir, assertSessionId(sessionId))
+  }
+
   projectDir(projectId: string): string {
     return path.join(this.projectsDir, assertProjectId(projectId))
   }
@@ -78,6 +87,17 @@ export class Layout {
   /** Where resume() sets a torn tail aside: beside the log, named after it and the offset. */
   tornFile(projectId: string, sessionId: string, offset: number, attempt = 0): string {
     return `${this.sessionFile(projectId, sessionId)}${TORN_INFIX}${offset}${attempt === 0 ? '' : `.${attempt}`}`
+  }
+
+  /** Where import() writes a log before it links it into place whole. */
+  stagingFile(projectId: string, sessionId: string): string {
+    return path.join(this.sessionsDir(projectId), `.${assertSessionId(sessionId)}${LOG_SUFFIX}.importing`)
+  }
+
+  /** The session id of a staging file's name, or undefined for any other name. */
+  stagingIdOf(name: string): string | undefined {
+    const id = STAGING.exec(name)?.[1]
+    return isSessionId(id) ? id : undefined
   }
 
   /** Whether a file name in a sessions folder is one of this session's set-aside torn tails. */

@@ -40,6 +40,7 @@ export async function auditPermissions(layout: Layout): Promise<PermissionWarnin
     for (const name of descend(await fs.readdir(file))) await visit(path.join(file, name), () => [])
   }
   await visit(layout.root, names => names.filter(n => n === 'projects'))
+  await visit(layout.idsDir, names => names) // the id claims (claims.ts)
   let projects: string[] = []
   try {
     projects = (await fs.readdir(layout.projectsDir)).filter(isProjectId)

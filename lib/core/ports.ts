@@ -31,8 +31,14 @@ export interface CorePorts {
   historyReader(session: Pick<OpenSession, 'id' | 'projectId' | 'projectPath' | 'path'>): HistoryReader
   /** The raw events, header first. */
   events(id: string, options?: ReadOptions): AsyncGenerator<JournalEvent>
-  /** Starts a log whose header is given whole (import writes a session again as it was). */
+  /** Starts a log whose header is given whole. ERR_SESSION_EXISTS when the id is taken anywhere in the root. */
   createLog(header: Omit<HeaderEvent, 'seq'>): Promise<OpenSession>
+  /**
+   * Writes a whole log: `fill` appends to a session no one else can see, which appears under its
+   * id only once `fill` resolved and everything is synced; if anything fails, or the process
+   * dies, there is no session (import). ERR_SESSION_EXISTS as createLog.
+   */
+  importLog(header: Omit<HeaderEvent, 'seq'>, fill: (session: OpenSession) => Promise<void>): Promise<void>
   /** Runs `fn` with a writer: the one this journal holds open, or a resume closed afterwards. */
   withWriter<T>(id: string, fn: (session: OpenSession) => Promise<T>): Promise<T>
   /** Removes the log and its torn side files (refused while a writer holds it). */

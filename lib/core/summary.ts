@@ -3,6 +3,7 @@
  * by a second, tiny fold that can be resumed where it stopped. It is only ever a cache of
  * the log: list.ts checks it against the log's inode and size and extends or rebuilds it.
  */
+import { PASSIVE_EVENTS } from './fold.js'
 import type { ScanPosition } from './reader.js'
 import type { HeaderEvent, JournalEvent } from './types.js'
 
@@ -39,18 +40,19 @@ export function emptySummary(ino: number, born = 0): Summary {
   }
 }
 
-// Membership of `ids`, kept beside it (never persisted) so a long session counts in O(n).
-const idSets = new WeakMap<Summary, Set<string>>()
-function idSet(s: Summary): Set<string> {
-  let set = idSets.get(s)
-  if (!set) idSets.set(s, set = new Set(s.ids))
-  return set
+// Where each id stands in `ids`, kept beside it (never persisted), so repeated ids and reverts
+// cost O(1): `ids` only grows at the end or is cut at a revert, so positions never move.
+const positions = new WeakMap<Summary, Map<string, number>>()
+function positionsOf(s: Summary): Map<string, number> {
+  let map = positions.get(s)
+  if (!map) positions.set(s, map = new Map(s.ids.map((id, i) => [id, i])))
+  return map
 }
 
 /** Same rules as fold.ts for the fields a summary keeps; fold.test checks they agree. */
 export function summarize(s: Summary, e: JournalEvent): void {
   s.created ??= e.ts
-  s.updated = e.ts
+  if (!PASSIVE_EVENTS.has(e.type) || s.updated === null) s.updated = e.ts
   switch (e.type) {
     case 'session': {
       // Only the first header counts, as in fold.ts (projectPath is set by a header only).
@@ -64,21 +66,23 @@ export function summarize(s: Summary, e: JournalEvent): void {
     }
     case 'message': {
       const id = (e as { id: string }).id
-      const set = idSet(s)
-      if (!set.has(id)) { set.add(id); s.ids.push(id) }
+      const map = positionsOf(s)
+      if (!map.has(id)) { map.set(id, s.ids.length); s.ids.push(id) }
       return
     }
     case 'title': s.title = (e as { title: string }).title; return
     case 'revert': {
-      const at = s.ids.indexOf((e as { messageId: string }).messageId)
-      if (at !== -1) {
+      const map = positionsOf(s)
+      const at = map.get((e as { messageId: string }).messageId)
+      if (at !== undefined) {
+        for (let i = at; i < s.ids.length; i++) map.delete(s.ids[i]!)
         s.ids.length = at
-        idSets.delete(s)
       }
       return
     }
     case 'share': s.shared = true; return
     case 'unshare': s.shared = false; return
+    case 'import': s.shared = false; return
   }
 }
 

@@ -4,9 +4,13 @@
  * the folded history is re-expressed as events whose timestamps make `read()` of the new
  * session deep-equal the original's: header at `info.created`, each message at its `created`,
  * kept events at their own ts, the share, and a final `import` event at `info.updated`.
+ *
+ * A share belongs to the session that published it: the fold ends at an `import` event any
+ * share recorded before it, so the copy keeps the original's share events as history but is
+ * not shared. Raw events that leave the session shared get that closing `import` too.
  */
 import path from 'node:path'
-import { InvalidExportError, SessionExistsError, SessionNotFoundError, UsageError } from '../core/errors.js'
+import { InvalidExportError, UsageError } from '../core/errors.js'
 import { FORMAT_VERSION } from '../core/event.js'
 import { assertExport } from './validate.js'
 import type { ExportDocument } from './export.js'
@@ -26,7 +30,7 @@ export interface ImportOptions {
 }
 
 /** What import needs of the core. */
-export type ImportPorts = Pick<CorePorts, 'locate' | 'createLog' | 'delete'>
+export type ImportPorts = Pick<CorePorts, 'importLog'>
 
 type Body = { type: string, [key: string]: unknown }
 interface Timed { ts: string, body: Body }
@@ -45,10 +49,13 @@ export async function importSession(ports: ImportPorts, doc: unknown, options: I
     : typeof options.newId === 'string' ? assertSessionId(options.newId)
     : options.newId === undefined || options.newId === false ? d.info.id
     : badNewId(options.newId)
-  await assertFree(ports, id)
 
-  const projectPath = options.project === undefined ? (original?.projectPath ?? d.info.projectPath) : path.resolve(options.project)
-  const projectId = options.project === undefined ? (original?.projectId ?? d.info.projectId) : projectIdOf(projectPath)
+  // A share document (GET /api/share/:id) carries only the folder's name: a relative path is
+  // resolved against the current folder, and the project id follows the path it became.
+  const given = options.project ?? original?.projectPath ?? d.info.projectPath
+  const kept = options.project === undefined && path.isAbsolute(given)
+  const projectPath = kept ? given : path.resolve(given)
+  const projectId = kept ? (original?.projectId ?? d.info.projectId) : projectIdOf(projectPath)
   const { seq: _seq, ...header } = original ?? {
     seq: 0,
     ts: d.info.created,
@@ -61,31 +68,14 @@ export async function importSession(ports: ImportPorts, doc: unknown, options: I
     parentId: d.info.parentId,
     host: d.info.meta.host,
   }
-  const session = await ports.createLog({ ...header, id, projectId, projectPath })
-  try {
-    await writeAll(session, d.events ? d.events.slice(1).map(({ seq: _s, ts, ...body }) => ({ ts, body })) : reexpress(d))
-    await session.close()
-  } catch (error) {
-    // Half an import is worse than none: take the new log away again.
-    await session.close().catch(() => {})
-    await ports.delete(id).catch(() => {})
-    throw error
-  }
+  // All or nothing: the log appears under its id only once whole; the id must be free in every project.
+  await ports.importLog({ ...header, id, projectId, projectPath },
+    session => writeAll(session, d.events ? raw(d, d.events) : reexpress(d)))
   return id
 }
 
 function badNewId(value: unknown): never {
   throw new UsageError(`newId must be true or a session id, got ${JSON.stringify(value)}`)
-}
-
-/** The id must be free in every project, not only the one the session goes to. */
-async function assertFree(ports: ImportPorts, id: string): Promise<void> {
-  try {
-    const at = await ports.locate(id)
-    throw new SessionExistsError(`session ${id} already exists (${at.path}); import with a new id to keep both`, { id, path: at.path })
-  } catch (error) {
-    if (!(error instanceof SessionNotFoundError)) throw error
-  }
 }
 
 async function writeAll(session: OpenSession, events: Iterable<Timed>): Promise<void> {
@@ -122,6 +112,21 @@ function* reexpress(d: ExportDocument): Generator<Timed> {
     if (pick === -1) break
     yield lists[pick]![at[pick]!++]!
   }
-  yield { ts: d.info.updated, body: { type: 'import', from: d.info.id } }
+  yield closing(d)
+}
+
+/** The events again; a log that is shared at its end is closed, so the copy is not. */
+function* raw(d: ExportDocument, events: NonNullable<ExportDocument['events']>): Generator<Timed> {
+  let shared = false
+  for (const { seq: _s, ts, ...body } of events.slice(1)) {
+    if (['share', 'unshare', 'import'].includes(body.type)) shared = body.type === 'share'
+    yield { ts, body }
+  }
+  if (shared) yield closing(d)
+}
+
+/** The copy's own life starts here: `updated` is the original's, and no share of the original's goes on. */
+function closing(d: ExportDocument): Timed {
+  return { ts: d.info.updated, body: { type: 'import', from: d.info.id } }
 }
 

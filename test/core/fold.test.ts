@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { fold, FoldState } from '../../lib/core/fold.js'
 import { emptySummary, summarize } from '../../lib/core/summary.js'
 import type { JournalEvent, Part } from '../../lib/core/types.js'
@@ -134,12 +135,28 @@ test('fold: a repeated message id replaces the message in place, keeping its fir
   ])
 })
 
+test('fold: every other event is activity: message, part, title, revert, header, import, host and unknown types', () => {
+  for (const body of [msg('m2'), { type: 'part', messageId: 'm1', part: text('a', 'x') }, { type: 'title', title: 't' },
+    { type: 'revert', messageId: 'm1' }, header(), { type: 'import', from: 'S0' }, { type: 'x.h.e', data: 1 }, { type: 'from-v2' }]) {
+    assert.equal(fold(log(msg('m1'), { type: 'share', url: 'u', shareId: 's' }, body)).info.updated, ts(3), String(body.type))
+  }
+})
+
 test('fold: share and unshare', () => {
   const shared = fold(log({ type: 'share', url: 'https://s/1', shareId: 's1' }))
   assert.deepEqual(shared.info.share, { url: 'https://s/1', shareId: 's1', ts: ts(1) })
   const reshared = fold(log({ type: 'share', url: 'https://s/1', shareId: 's1' }, { type: 'share', url: 'https://s/2', shareId: 's2' }))
   assert.deepEqual(reshared.info.share, { url: 'https://s/2', shareId: 's2', ts: ts(2) })
   assert.equal(fold(log({ type: 'share', url: 'u', shareId: 's' }, { type: 'unshare' })).info.share, null)
+})
+
+test('fold: a share recorded before an import event was the original\'s: the copy is not shared; a share after it is', () => {
+  const shareOf = (ts: string) => ({ url: 'https://s/1', shareId: 's1', ts })
+  const copy = fold(log(msg('m1'), { type: 'share', url: 'https://s/1', shareId: 's1' }, { type: 'import', from: 'S0' }))
+  assert.equal(copy.info.share, null)
+  assert.equal(copy.info.updated, ts(3), 'import pins updated')
+  const sharedAgain = fold(log(msg('m1'), { type: 'share', url: 'u', shareId: 's' }, { type: 'import', from: 'S0' }, { type: 'share', url: 'https://s/1', shareId: 's1' }))
+  assert.deepEqual(sharedAgain.info.share, shareOf(ts(4)))
 })
 
 test('fold: host x.* and unknown types are kept in info.meta.events, in order, without seq; repair and import are not', () => {
@@ -160,15 +177,18 @@ test('fold: host x.* and unknown types are kept in info.meta.events, in order, w
   assert.equal(info.updated, ts(6))
 })
 
-test('fold: created is the header time, updated the time of the last event of any kind', () => {
-  const events = log(msg('m1'), { type: 'x.h.e', data: 1 }, { type: 'repair', offset: 0, length: 1, file: 'f' })
+test('fold: created is the header time, updated the time of the last activity (not share, unshare, repair)', () => {
+  const events = log(msg('m1'), { type: 'x.h.e', data: 1 }, { type: 'repair', offset: 0, length: 1, file: 'f' },
+    { type: 'share', url: 'u', shareId: 's' }, { type: 'unshare' })
   const { info } = fold(events)
   assert.equal(info.created, ts(0))
-  assert.equal(info.updated, ts(3))
+  assert.equal(info.updated, ts(2))
   // Without a header (damaged line 1), the first event's time stands in, and the defaults fill the ids.
   const headless = fold(events.slice(1), { id: 'D', projectId: 'pd', projectPath: '/d' })
   assert.equal(headless.info.created, ts(1))
-  assert.equal(headless.info.updated, ts(3))
+  assert.equal(headless.info.updated, ts(2))
+  // Only passive events: the first of them stands in rather than no time at all.
+  assert.equal(fold(events.slice(3)).info.updated, ts(3))
   assert.equal(headless.info.id, 'D')
   assert.equal(headless.info.projectPath, '/d')
 })
@@ -237,9 +257,12 @@ function randomLog(seed: number): JournalEvent[] {
     else if (k < 0.82) bodies.push({ type: 'unshare' })
     else if (k < 0.88) bodies.push({ type: 'x.h.e', data: i })
     else if (k < 0.92) bodies.push(header({ title: pick([null, `h${i}`]), projectPath: `/p${i}` }))
+    else if (k < 0.96) bodies.push({ type: 'import', from: 'S0' })
     else bodies.push({ type: 'repair', offset: i, length: 1, file: 'f' })
   }
   const events = log(...bodies)
+  // Passive events first (a headless log starting with a share) must agree too.
+  if (r() < 0.1) events.splice(1, 0, { seq: 0, ts: ts(0), type: r() < 0.5 ? 'share' : 'repair', url: 'u', shareId: 's', offset: 0, length: 1, file: 'f' } as JournalEvent)
   if (r() < 0.2) events[0] = { ...events[0]!, title: 'header title' } as JournalEvent
   return r() < 0.1 ? events.slice(1) : events
 }
@@ -258,4 +281,65 @@ test('summarize agrees with fold on title, message count, created, updated and s
     assert.equal(s.updated ?? '', folded.info.updated, where)
     assert.equal(s.shared, folded.info.share !== null, where)
   }
+})
+
+/**
+ * Elements looked at by Array searches while `fn` runs, counted through Array.prototype (the
+ * fold has no other way to search an array but its own loop over a message's few parts).
+ */
+function elementsSearched(fn: () => void): number {
+  const names = ['indexOf', 'lastIndexOf', 'includes', 'findIndex', 'find', 'findLast', 'findLastIndex'] as const
+  const proto = Array.prototype as unknown as Record<string, (...args: unknown[]) => unknown>
+  const saved = names.map(name => proto[name]!)
+  let count = 0
+  names.forEach((name, i) => {
+    proto[name] = function (this: unknown[], ...args: unknown[]) { count += this.length; return saved[i]!.apply(this, args) }
+  })
+  try {
+    fn()
+  } finally {
+    names.forEach((name, i) => { proto[name] = saved[i]! })
+  }
+  return count
+}
+
+test('fold and summarize are linear: re-sent messages and reverts never search the messages (elements searched counted)', () => {
+  const n = 3000
+  const bodies: Array<Record<string, unknown>> = []
+  for (let round = 0; round < 10; round++) {
+    for (let i = 0; i < n; i++) bodies.push(msg(`m${i}`, 'user', [text('a', `${round}`)]))
+  }
+  // Reverts near the end, each message sent again after: each revert cuts everything after it.
+  for (let i = n - 1; i >= n - 50; i--) bodies.push({ type: 'revert', messageId: `m${i}` }, msg(`m${i}`, 'assistant'))
+  const events = log(...bodies)
+  let folded: ReturnType<typeof fold> | undefined
+  const summary = emptySummary(1)
+  const searched = elementsSearched(() => {
+    folded = fold(events)
+    for (const e of events) summarize(summary, e)
+  })
+  assert.equal(searched, 0)
+  assert.equal(folded!.messages.length, n - 49)
+  assert.deepEqual(folded!.messages.slice(0, 2).map(m => [m.id, m.parts[0]!.text, m.created]), [['m0', '9', ts(1)], ['m1', '9', ts(2)]])
+  assert.deepEqual(folded!.messages.slice(-2).map(m => [m.id, m.role]), [['m2949', 'user'], ['m2950', 'assistant']])
+  assert.deepEqual(summary.ids, folded!.messages.map(m => m.id))
+})
+
+test('fold: one rule for duplicate part ids at every message size (1..60): a part event replaces the LAST part with its id', () => {
+  const partId = fc.nat({ max: 30 }).map(i => `p${i}`)
+  fc.assert(fc.property(
+    fc.array(partId, { minLength: 1, maxLength: 60 }),
+    fc.array(partId, { maxLength: 40 }),
+    (initial, updates) => {
+      // The model: a message's own parts are kept as given, duplicates and all.
+      const model = initial.map((id, i) => text(id, `initial ${i}`))
+      const events = log(msg('m', 'assistant', model.slice()), ...updates.map((id, i) => ({ type: 'part', messageId: 'm', part: text(id, `update ${i}`) })))
+      updates.forEach((id, i) => {
+        const at = model.map(p => p.id).lastIndexOf(id)
+        if (at === -1) model.push(text(id, `update ${i}`))
+        else model[at] = text(id, `update ${i}`)
+      })
+      assert.deepEqual(fold(events).messages[0]!.parts, model)
+    },
+  ), { numRuns: 300 })
 })

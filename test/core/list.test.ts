@@ -91,7 +91,7 @@ test('list: the index is used when the log is unchanged (a marker put into it sh
   assert.equal((await j.list())[0]!.title, 'real')
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
   const index = indexOf(root, s.projectId)
-  assert.equal(index.version, 1)
+  assert.equal(index.version, 2)
   index.sessions[s.id]!.title = 'MARKER'
   fs.writeFileSync(indexFile, JSON.stringify(index))
   assert.equal((await j.list())[0]!.title, 'MARKER', 'the cached summary was used, the log not read')
@@ -161,15 +161,37 @@ test('list: a garbled or foreign index.json still gives the right rows, and is r
     '\0\0\0\0',
     '[]',
     'null',
-    '{"version":2,"sessions":{}}',
-    JSON.stringify({ version: 1, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
+    '{"version":3,"sessions":{}}',
+    JSON.stringify({ version: 2, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
   ]) {
     fs.writeFileSync(indexFile, garbage)
     assert.deepEqual(await j.list(), expected, garbage)
-    assert.equal(indexOf(root, a.projectId).version, 1)
+    assert.equal(indexOf(root, a.projectId).version, 2)
   }
   fs.rmSync(indexFile)
   assert.deepEqual(await j.list(), expected)
+})
+
+test('list: share, unshare and repair do not move updated; an index of the older rule (version 1) is rebuilt, not trusted', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'talk' })
+  await s.message({ role: 'user' })
+  await touch(s, 50)
+  await (s as OpenSession).record({ type: 'share', url: 'https://s/x', shareId: 'x' }, at(60))
+  await (s as OpenSession).record({ type: 'unshare' }, at(70))
+  await (s as OpenSession).record({ type: 'repair', offset: 1, length: 1, file: 'f' }, at(80))
+  await s.close()
+  const [row] = await j.list()
+  assert.deepEqual([row!.updated, row!.shared], [at(50), false])
+  assert.equal((await j.read(s.id)).info.updated, at(50), 'read() and list() agree')
+  // What version 1 kept for this log: the same summary, but `updated` moved by the last event.
+  const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
+  const old = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { version: number, sessions: Record<string, { updated: string }> }
+  old.version = 1
+  old.sessions[s.id]!.updated = at(80)
+  fs.writeFileSync(indexFile, JSON.stringify(old))
+  assert.equal((await j.list())[0]!.updated, at(50))
+  assert.equal(indexOf(root, s.projectId).version, 2)
 })
 
 test('list: a damaged log is listed with damaged: true; the others are complete; a torn tail is not damage', async t => {

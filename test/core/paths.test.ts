@@ -91,3 +91,17 @@ test('projectIdOf drops accents instead of splitting words on them', () => {
   assert.match(projectIdOf('/home/ana/Été-2026'), /^ete-2026-[0-9a-f]{12}$/)
   assert.match(projectIdOf('/srv/Crème Brûlée'), /^creme-brulee-[0-9a-f]{12}$/)
 })
+
+test('Layout: the claim file of an id, the staging name of an import, and only those names read back as staging', () => {
+  const layout = new Layout('/r')
+  const id = newId()
+  const p = projectIdOf('/w')
+  assert.equal(layout.claimFile(id), `/r/ids/${id}`)
+  assert.equal(layout.stagingFile(p, id), `/r/projects/${p}/sessions/.${id}.ndjson.importing`)
+  assert.equal(layout.stagingIdOf(path.basename(layout.stagingFile(p, id))), id)
+  for (const name of [`${id}.ndjson`, `.${id}.ndjson`, `.${id}.ndjson.importing.x`, `.${id.toLowerCase()}.ndjson.importing`, '.x.ndjson.importing']) {
+    assert.equal(layout.stagingIdOf(name), undefined, name)
+  }
+  assert.equal(codeOf(() => layout.claimFile('../x')), 'ERR_INVALID_ID')
+  assert.equal(codeOf(() => layout.stagingFile(p, '../x')), 'ERR_INVALID_ID')
+})

@@ -71,3 +71,15 @@ test('isSummary: refuses what is not one', () => {
     assert.equal(isSummary(v), false, JSON.stringify(v))
   }
 })
+
+test('summarize: share, unshare and repair are not activity: updated stays at the last other event', () => {
+  const s = summarizeAll(events(
+    { type: 'message', id: 'a', role: 'user', parts: [] },
+    { type: 'share', url: 'u', shareId: 's' },
+    { type: 'unshare' },
+    { type: 'repair', offset: 1, length: 1, file: 'f' },
+  ))
+  assert.deepEqual([s.created, s.updated, s.shared], [ts(0), ts(1), false])
+  // With nothing else (no header), the first of them stands in.
+  assert.equal(summarizeAll(events({ type: 'share', url: 'u', shareId: 's' }).slice(1)).updated, ts(1))
+})

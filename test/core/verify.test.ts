@@ -8,6 +8,8 @@ import { LogStore } from '../../lib/core/log-store.js'
 import { toLine } from '../../lib/core/event.js'
 import { newId } from '../../lib/core/ids.js'
 import { nodeIO } from '../../lib/core/writer-io.js'
+import { isLocked } from '../../lib/core/lock.js'
+import { SessionLockedError } from '../../lib/core/errors.js'
 
 const TS = '2024-05-01T10:00:00.000Z'
 
@@ -23,6 +25,7 @@ async function setup(t: TestContext) {
   const ports: VerifyPorts = {
     locate: id => store.locate(id),
     reopen: async id => { reopened.push(id); await (await store.resume(id)).close() },
+    isHeld: file => isLocked(file),
     maxLineBytes: store.maxLineBytes,
   }
   return { dir, store, id: s.id, file: s.path, ports, reopened }
@@ -79,19 +82,42 @@ test('verifySession repair: a torn tail is set aside through reopen and reported
   assert.deepEqual(logLines(file).map(e => e.type), ['session', 'title', 'title', 'repair'])
 })
 
-test('verifySession repair: a failing reopen gives repairError and leaves the damage (and the log) as it was', async t => {
-  const { dir, store, ports, id, file } = await setup(t)
-  fs.appendFileSync(file, '{"seq":3,"torn')
-  const writer = await store.resume(id) // sets that tail aside; then a new torn tail arrives while it holds the lock
-  fs.appendFileSync(file, '{"seq":9,"torn again')
+test('verifySession: a held session\'s half-written last line is a write in progress: not damage, not repaired, ok', async t => {
+  const { dir, store, ports, id, file, reopened } = await setup(t)
+  const writer = await store.resume(id)
+  await writer.title('three')
+  const half = '{"seq":4,"ts":"2024-05-01T10:00:00.000Z","type":"title","ti'
+  const at = fs.statSync(file).size
+  fs.appendFileSync(file, half) // what a reader sees in the middle of the writer's write(2)
   const before = treeOf(dir)
-  const report = await verifySession(ports, id, { repair: true })
-  assert.match(report.repairError ?? '', /being written by another writer/)
-  assert.deepEqual([report.ok, report.repaired, report.damage.map(d => d.kind)], [false, null, ['torn-tail']])
+  for (const repair of [false, true]) {
+    const report = await verifySession(ports, id, { repair })
+    assert.deepEqual([report.ok, report.damage, report.repaired, 'repairError' in report], [true, [], null, false])
+    assert.deepEqual([report.writing?.kind, report.writing?.offset, report.writing?.length], ['torn-tail', at, half.length])
+  }
+  assert.deepEqual(reopened, [], 'no repair was attempted')
   assert.deepEqual(treeOf(dir), before)
-  await writer.close()
-  // Any reopen failure is reported the same way.
+  // Other damage of a held log is still damage.
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"title":"one"', '"title":"one"!'))
+  const damaged = await verifySession(ports, id, { repair: true })
+  assert.deepEqual([damaged.ok, damaged.damage.map(d => d.kind), damaged.writing?.kind], [false, ['bad-json', 'seq-gap'], 'torn-tail'])
+  await writer.close().catch(() => {})
+})
+
+test('verifySession repair: a writer that takes the session between the scan and the repair makes the tail its write', async t => {
+  const { ports, id, file } = await setup(t)
+  fs.appendFileSync(file, '{"seq":3,"torn')
+  const racing: VerifyPorts = { ...ports, reopen: async () => { throw new SessionLockedError('being written by another writer') } }
+  const report = await verifySession(racing, id, { repair: true })
+  assert.deepEqual([report.ok, report.damage, report.repaired, report.writing?.kind, 'repairError' in report], [true, [], null, 'torn-tail', false])
+})
+
+test('verifySession repair: a failing reopen gives repairError and leaves the damage (and the log) as it was', async t => {
+  const { dir, ports, id, file } = await setup(t)
+  fs.appendFileSync(file, '{"seq":3,"torn')
+  const before = treeOf(dir)
   const failing: VerifyPorts = { ...ports, reopen: async () => { throw new Error('disk on fire') } }
-  const again = await verifySession(failing, id, { repair: true })
-  assert.deepEqual([again.ok, again.repaired, again.repairError, again.damage.map(d => d.kind)], [false, null, 'disk on fire', ['torn-tail']])
+  const report = await verifySession(failing, id, { repair: true })
+  assert.deepEqual([report.ok, report.repaired, report.repairError, report.damage.map(d => d.kind)], [false, null, 'disk on fire', ['torn-tail']])
+  assert.deepEqual(treeOf(dir), before)
 })

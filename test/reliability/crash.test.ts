@@ -15,8 +15,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import test from 'node:test'
 import { Journal, type Durability, type JournalEvent } from '../../lib/index.js'
-import { tempDir } from '../helpers.js'
-import { Child, removeDeadLock } from './util.js'
+import { projectIdOf } from '../../lib/core/paths.js'
+import { rejectsWith, tempDir } from '../helpers.js'
+import { bigDocument, Child, removeDeadLock, traces } from './util.js'
 
 const total = Math.max(3, Number(process.env.SJ_CRASH_ROUNDS ?? 50) || 50)
 const modes: Durability[] = ['always', 'batch', 'never']
@@ -114,3 +115,48 @@ for (const [m, fsync] of modes.entries()) {
     t.diagnostic(`${rounds} rounds, ${acknowledged.size} acknowledged events, ${torn} torn tails set aside, ${early} kills during resume`)
   })
 }
+
+test('SIGKILL in the middle of an import leaves no session; list() or the next import removes the half log; the retry succeeds', async t => {
+  const dir = tempDir(t)
+  const doc = await bigDocument(path.join(dir, 'source'), 20_000)
+  const docFile = path.join(dir, 'doc.json')
+  fs.writeFileSync(docFile, JSON.stringify(doc))
+  const root = path.join(dir, 'root')
+  const project = path.join(dir, 'work')
+  const id = doc.info.id
+  const sessions = path.join(root, 'projects', projectIdOf(project), 'sessions')
+  const staging = path.join(sessions, `.${id}.ndjson.importing`)
+  const journal = new Journal({ root })
+
+  for (const cleaner of ['list', 'import'] as const) {
+    const child = new Child(t, 'importer', { root, doc: docFile, projects: [project], freezeAfterWrites: 10 })
+    await child.waitFor(l => l === 'ready')
+    child.send('go')
+    await child.waitFor(l => l === 'frozen')
+    await child.kill()
+    // Thousands of messages were written, but under a name nothing reads: there is no session.
+    assert.ok(fs.statSync(staging).size > 100_000, 'the kill landed in the middle of the import')
+    await rejectsWith(journal.locate(id), 'ERR_SESSION_NOT_FOUND')
+    await rejectsWith(journal.verify(id), 'ERR_SESSION_NOT_FOUND')
+    await rejectsWith(journal.read(id), 'ERR_SESSION_NOT_FOUND')
+    // The dead importer's locks are respected until stale: a retry now is refused, not half-done again.
+    await rejectsWith(journal.import(doc, { project }), 'ERR_SESSION_EXISTS')
+    assert.deepEqual(await journal.list(), [])
+    assert.ok(fs.existsSync(staging), 'a live-looking importer keeps its staging file')
+    // The child is known dead (its exit was seen): its locks go by hand rather than by waiting.
+    removeDeadLock(path.join(sessions, `${id}.ndjson`))
+    removeDeadLock(path.join(root, 'ids', id))
+    if (cleaner === 'list') {
+      assert.deepEqual(await journal.list(), [])
+      assert.equal(fs.existsSync(staging), false, 'list() removed the dead import\'s half log')
+    }
+    assert.equal(await journal.import(doc, { project }), id)
+    assert.equal(fs.existsSync(staging), false)
+    const history = await journal.read(id)
+    assert.deepEqual([history.messages.length, history.damage], [20_000, []])
+    assert.deepEqual(history.messages.at(-1), doc.messages.at(-1))
+    assert.deepEqual(traces(root, id), [`ids/${id}`, `projects/${projectIdOf(project)}/sessions/${id}.ndjson`])
+    await journal.delete(id)
+    assert.deepEqual(traces(root, id), [], 'delete took the claim too')
+  }
+})

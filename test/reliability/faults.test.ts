@@ -12,6 +12,8 @@ import test from 'node:test'
 import { Journal, type Durability, type JournalError } from '../../lib/index.js'
 import { withWriterIO, type WriterIO } from '../../lib/testing.js'
 import { logLines, tempDir } from '../helpers.js'
+import { bigDocument, traces } from './util.js'
+import { projectIdOf } from '../../lib/core/paths.js'
 
 function errno(code: string, syscall: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: injected by the test`), { code, syscall })
@@ -214,4 +216,35 @@ test("fsync 'never': close() whose final sync fails rejects with ERR_WRITE_FAILE
   const resumed = await journal.resume(session.id)
   await resumed.close()
   assert.deepEqual((await journal.read(session.id, { strict: true })).messages.map(m => m.id), ['ok0', 'ok1', 'ok2', 'last'])
+})
+
+test('import: a write failing part-way (ENOSPC) never shows a half session, leaves no staging file, claim or lock; the retry succeeds', async t => {
+  const dir = tempDir(t)
+  const doc = await bigDocument(path.join(dir, 'source'), 5000)
+  const root = path.join(dir, 'root')
+  const project = path.join(dir, 'work')
+  const log = path.join(root, 'projects', projectIdOf(project), 'sessions', `${doc.info.id}.ndjson`)
+  let writes = 0
+  let visible: boolean | undefined
+  const io: WriterIO = {
+    writeSync: (fd, data) => {
+      if (++writes === 4) {
+        visible = fs.existsSync(log) // what a reader (list, read, verify) could find at this moment
+        throw errno('ENOSPC', 'write')
+      }
+      return typeof data === 'string' ? fs.writeSync(fd, data) : fs.writeSync(fd, data)
+    },
+    fdatasync: (fd, callback) => fs.fdatasync(fd, callback),
+    ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
+  }
+  const failing = new Journal(withWriterIO({ root, fsync: 'never' }, io))
+  const error = await failing.import(doc, { project }).then(() => assert.fail('import went through'), (e: JournalError) => e)
+  assert.equal(error.code, 'ERR_WRITE_FAILED')
+  assert.equal(writes, 4, 'the failure came part-way: three writes of messages had gone through')
+  assert.equal(visible, false, 'the half-written log never had the session\'s name')
+  assert.deepEqual(traces(root, doc.info.id), [])
+  const journal = new Journal({ root, fsync: 'never' })
+  assert.deepEqual(await journal.list(), [])
+  assert.equal(await journal.import(doc, { project }), doc.info.id)
+  assert.equal((await journal.read(doc.info.id)).messages.length, 5000)
 })

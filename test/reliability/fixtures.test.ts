@@ -264,3 +264,33 @@ test('a directory where the log should be: read, events and resume fail with ERR
   assert.deepEqual(rows.map(r => [r.id, r.damaged]), [[FIXTURE_ID, true]])
   assert.ok(fs.statSync(file).isDirectory(), 'nothing removed it')
 })
+
+test('a log without a valid header (NUL bytes and garbage, no newline; a cut header; nothing) is listed damaged and verify reports it', async t => {
+  const nulGarbage = Buffer.concat([Buffer.alloc(300), Buffer.from('\u00ff\u00fegarbage{"seq":'), Buffer.alloc(40)])
+  for (const [name, bytes] of [['NUL and garbage', nulGarbage], ['only NUL', Buffer.alloc(4096)],
+    ['truncated-header.ndjson', fixtureBytes('truncated-header.ndjson')], ['empty.ndjson', fixtureBytes('empty.ndjson')]] as const) {
+    const root = tempDir(t)
+    installLog(root, bytes)
+    const journal = new Journal({ root })
+    const [row] = await journal.list()
+    assert.deepEqual([row!.id, row!.damaged, row!.messages], [FIXTURE_ID, true, 0], name)
+    assert.equal((await journal.list())[0]!.damaged, true, `${name}: from the index too`)
+    const report = await journal.verify(FIXTURE_ID)
+    assert.equal(report.ok, false, name)
+    assert.equal(report.damage[0]!.kind, 'bad-header', name)
+    // Repair writes a fresh header (after setting any torn bytes aside): the row is whole again.
+    assert.equal((await journal.verify(FIXTURE_ID, { repair: true })).ok, name === 'empty.ndjson' ? false : true, name)
+    if (name !== 'empty.ndjson') assert.equal((await journal.list())[0]!.damaged, false, name)
+  }
+})
+
+test('a log without a header while a live writer holds it (being created) is not damaged', async t => {
+  const root = tempDir(t)
+  const file = installLog(root, Buffer.alloc(0))
+  fs.mkdirSync(`${file}.lock`) // a fresh lock: a writer that has not written the header yet
+  const journal = new Journal({ root })
+  assert.equal((await journal.list())[0]!.damaged, false)
+  assert.deepEqual(await journal.verify(FIXTURE_ID), { id: FIXTURE_ID, path: file, ok: true, damage: [], repaired: null })
+  fs.rmSync(`${file}.lock`, { recursive: true })
+  assert.equal((await journal.list())[0]!.damaged, true)
+})

@@ -9,7 +9,7 @@ import path from 'node:path'
 import test from 'node:test'
 import { Journal } from '../../lib/index.js'
 import { logLines, tempDir } from '../helpers.js'
-import { Child } from './util.js'
+import { bigDocument, Child } from './util.js'
 
 /** A fresh session made (and let go) by the parent, for children to contend over. */
 async function sessionFor(root: string): Promise<{ id: string, log: string }> {
@@ -195,5 +195,30 @@ test('16 processes write their own sessions while the parent lists and reads: no
     assert.deepEqual(history.damage, [])
     assert.deepEqual(history.messages.map(m => m.id), Array.from({ length: messages }, (_, k) => `w${i}-m${k}`))
     assertWholeAndGapFree(path.join(root, 'projects', row.projectId, 'sessions', `${id}.ndjson`))
+  }
+})
+
+test('two processes import one document into 12 projects at once: exactly one import succeeds, 11 get ERR_SESSION_EXISTS', async t => {
+  const dir = tempDir(t)
+  const doc = await bigDocument(path.join(dir, 'source'), 300)
+  const docFile = path.join(dir, 'doc.json')
+  fs.writeFileSync(docFile, JSON.stringify(doc))
+  const root = path.join(dir, 'root')
+  const journal = new Journal({ root })
+  for (let round = 0; round < 4; round++) {
+    const children = [0, 1].map(c => new Child(t, 'importer', {
+      root, doc: docFile, projects: Array.from({ length: 6 }, (_, i) => path.join(dir, `p${c}-${i}`)),
+    }))
+    await Promise.all(children.map(c => c.waitFor(l => l === 'ready')))
+    for (const c of children) c.send('go')
+    await Promise.all(children.map(c => c.done()))
+    const outcomes = children.flatMap(c => c.lines.filter(l => l !== 'ready'))
+    assert.deepEqual(outcomes.filter(o => o.startsWith('imported ')), [`imported ${doc.info.id}`], `round ${round}: ${outcomes.join(', ')}`)
+    assert.equal(outcomes.filter(o => o === 'refused ERR_SESSION_EXISTS').length, 11, outcomes.join(', '))
+    const rows = await journal.list()
+    assert.deepEqual(rows.map(r => [r.id, r.messages, r.damaged]), [[doc.info.id, 300, false]])
+    assert.equal(fs.readFileSync(path.join(root, 'ids', doc.info.id), 'utf8'), `${rows[0]!.projectId}\n`, 'the claim names the winner\'s project')
+    await journal.delete(doc.info.id) // and the claim with it: the next round races again
+    assert.equal(fs.existsSync(path.join(root, 'ids', doc.info.id)), false)
   }
 })

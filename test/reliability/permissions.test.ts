@@ -57,10 +57,13 @@ test('journal.permissions() reports folders and files of an existing root that o
   const sessionsDir = path.dirname(session.path)
   fs.chmodSync(sessionsDir, 0o750)
   fs.chmodSync(session.path, 0o644)
+  const claim = path.join(root, 'ids', session.id)
+  fs.chmodSync(claim, 0o640)
 
   const warnings = await journal.permissions()
   assert.deepEqual(warnings.map(w => [w.path, w.mode, w.expected]), [
     [root, 0o755, 0o700],
+    [claim, 0o640, 0o600],
     [sessionsDir, 0o750, 0o700],
     [session.path, 0o644, 0o600],
   ])
@@ -69,6 +72,7 @@ test('journal.permissions() reports folders and files of an existing root that o
   fs.chmodSync(root, 0o700)
   fs.chmodSync(sessionsDir, 0o700)
   fs.chmodSync(session.path, 0o600)
+  fs.chmodSync(claim, 0o600)
   assert.deepEqual(await journal.permissions(), [])
   assert.deepEqual(await new Journal({ root: path.join(root, 'not-there') }).permissions(), [])
 })

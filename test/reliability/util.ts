@@ -12,6 +12,7 @@ import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
+import { Journal, type ExportDocument } from '../../lib/index.js'
 import { fixture } from '../helpers.js'
 
 /** The session the fixtures in fixtures/logs/ belong to (see make-fixtures.mjs). */
@@ -139,4 +140,38 @@ export class Child {
 /** A dead holder's lock, removed by hand: the process is known to be gone (its exit was seen). */
 export function removeDeadLock(log: string): void {
   fs.rmSync(`${log}.lock`, { recursive: true, force: true })
+}
+
+/**
+ * An export document of `messages` messages (a real session's export, its history grown):
+ * large enough that its import takes many writes, so a kill or a fault lands in the middle.
+ */
+export async function bigDocument(root: string, messages: number): Promise<ExportDocument> {
+  const journal = new Journal({ root, fsync: 'never' })
+  const s = await journal.create({ project: path.join(root, 'work'), title: 'to import' })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'first' }] })
+  await s.close()
+  const doc = await journal.export(s.id)
+  const start = Date.parse(doc.info.created)
+  doc.messages = Array.from({ length: messages }, (_, i) => ({
+    id: `m${i}`, role: i % 2 ? 'assistant' : 'user', created: new Date(start + i).toISOString(),
+    parts: [{ id: `p${i}`, type: 'text', text: `message ${i} ${'·'.repeat(i % 50)}` }],
+  }))
+  doc.info.updated = new Date(start + messages).toISOString()
+  await journal.delete(s.id)
+  return doc
+}
+
+/** The files a session id left under `root`: its log, a staging file, its claim, lock folders. */
+export function traces(root: string, id: string): string[] {
+  const found: string[] = []
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name)
+      if (entry.name.includes(id)) found.push(path.relative(root, full))
+      else if (entry.isDirectory()) walk(full)
+    }
+  }
+  if (fs.existsSync(root)) walk(root)
+  return found.sort()
 }
