@@ -83,20 +83,22 @@ test('list, show, tail, verify and errors print no control character from a log;
   assert.match(tsv, /\/pA␛\[2J B␛\]0;pwned␇ C␛\]8;;http:\/\/evil\.example\/␛\\link␛\]8;;␛\\ D\\u009b31m E\\u009d0;t␇ F G␀H␡I\\u202eJ\tUA␛/)
   assert.match(await human(['list'], true), /␛\[2J/)
   const shown = await human(['show', ID])
-  for (const expected of ['UA␛[2J', 'project  /pA␛[2J', 'created  A␛[2J', '── user · A␛[2J', 'XA␛[2J', '[bA␛[2J', '-> sA␛[2J', '    EA␛[2J', 'F\n    G␀H␡I', '[kA␛[2J', 'shared   https://x/A␛[2J']) {
+  for (const expected of ['UA␛[2J', 'project  /pA␛[2J', 'created  A␛[2J', '── user · A␛[2J', 'XA␛[2J', '[bA␛[2J', '-> sA␛[2J', '    EA␛[2J', 'F\n    G␀H␡I', '[kA␛[2J']) {
     assert.ok(shown.includes(expected), `show prints ${JSON.stringify(expected)} in\n${shown}`)
   }
-  const tail = await human(['tail', ID, '-n', '7'])
-  assert.equal(tail.split('\n').length, 8, 'one line per event')
-  for (const expected of [' A␛[2J B', 'session  ', 'mA␛[2J', '[bA␛[2J', 'x.A␛[2J', 'UA␛[2J']) assert.ok(tail.includes(expected), expected)
+  // An imported copy is not shared (its share event stays history): the link shows in tail.
+  assert.ok(!shown.includes('shared   '), 'an imported copy is not shared')
+  const tail = await human(['tail', ID, '-n', '8'])
+  assert.equal(tail.split('\n').length, 9, 'one line per event (the import added a closing import line)')
+  for (const expected of [' A␛[2J B', 'session  ', 'mA␛[2J', '[bA␛[2J', 'x.A␛[2J', 'UA␛[2J', 'https://x/A']) assert.ok(tail.includes(expected), expected)
   await human(['verify', ID])
 
   // Damage found in the log, an error quoting an argument, one quoting a document.
-  fs.appendFileSync((await journal.locate(ID)).path, `{"seq":7,${NASTY}\n`)
+  fs.appendFileSync((await journal.locate(ID)).path, `{"seq":8,${NASTY}\n`)
   const verify = await run(['verify', ID], { root })
   assert.equal(verify.code, 5)
   outputs.push(['verify damaged', verify.stdout])
-  assert.match(verify.stdout, /:8 \(byte \d+\) bad-json: not JSON/)
+  assert.match(verify.stdout, /:9 \(byte \d+\) bad-json: not JSON/)
   outputs.push(['tail damaged (stderr)', (await run(['tail', ID], { root })).stderr])
   const bad = await run(['show', `\u009b2J${NASTY}`], { root })
   assert.equal(bad.code, 2)
