@@ -17,7 +17,7 @@ export const verifyCommand: Command = {
     "--repair sets a torn last line aside into <log>.torn-<offset> as a writer's resume does",
     '(and records a repair event). Damage inside the log is reported, never rewritten.',
     'A progress bar is drawn on stderr when it is a terminal and several sessions are checked.',
-    'With --json: one object per session (NDJSON): { id, path, ok, damage, repaired }.',
+    'With --json: one object per session (NDJSON): { id, path, ok, damage, repaired, writing? }.',
   ].join('\n'),
   options: {
     all: { type: 'boolean', description: 'Check every session of every project' },
@@ -32,15 +32,17 @@ export const verifyCommand: Command = {
     const out = ctx.json ? ctx.ndjson() : undefined
     let bad = 0
     for (const target of ids) {
-      const { path, damage, repaired, repairError } = await ctx.journal.verify(target, { repair: ctx.flag('repair') })
+      const report = await ctx.journal.verify(target, { repair: ctx.flag('repair') })
+      const { path, damage, repaired, repairError, writing } = report
       if (damage.length > 0 || repairError) bad++
       await progress.clear()
       if (out) {
-        await out.write({ id: target, path, ok: damage.length === 0, damage, repaired, ...(repairError ? { repairError } : {}) })
+        await out.write(report)
       } else {
         if (repaired) await ctx.out(`repaired ${target}: torn tail of ${repaired.length} byte(s) at byte ${repaired.offset} set aside\n`)
         if (repairError) await ctx.out(`not repaired ${target}: ${oneLine(repairError)}\n`)
-        if (damage.length === 0) await ctx.out(`ok ${target}\n`)
+        // A live writer's half-written last line is a write in progress, not damage.
+        if (damage.length === 0) await ctx.out(`ok ${target}${writing ? ` (being written: ${writing.length} byte(s) of its last line so far)` : ''}\n`)
         // A damage message may quote the bad line: sanitized like every log text.
         for (const d of damage) await ctx.out(`${target} ${oneLine(path)}:${d.line} (byte ${d.offset}) ${d.kind}: ${oneLine(d.message)}\n`)
       }

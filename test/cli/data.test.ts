@@ -261,7 +261,9 @@ test('verify --repair of a session a writer holds: its unfinished last line is a
   fs.appendFileSync(s.path, '{"seq":1')
   const r = await run(['verify', s.id, '--repair'], { root })
   assert.equal(r.code, 0, r.stdout)
-  assert.equal(r.stdout, `ok ${s.id}\n`)
+  assert.equal(r.stdout, `ok ${s.id} (being written: 8 byte(s) of its last line so far)\n`)
+  const json = JSON.parse((await run(['verify', s.id, '--json'], { root })).stdout)
+  assert.deepEqual([json.ok, json.damage, json.writing.kind, json.writing.length], [true, [], 'torn-tail', 8])
   await s.close().catch(() => {})
 })
 
