@@ -16,7 +16,8 @@ export const listCommand: Command = {
     "one project: DIR's (default: the current folder), found by walking up from DIR to the git",
     'root (a folder holding .git) to the nearest folder that has sessions, else the git root.',
     '--all is accepted and does nothing: every project is the default.',
-    'Damaged sessions are always listed, flagged "damaged" (see `verify`).',
+    'Damaged sessions are always listed, flagged "damaged" (see `verify`). On a terminal an',
+    'untitled session shows its first prompt in quotes instead of a title.',
     '',
     'On a terminal: an aligned table. Otherwise one tab-separated line per session, no',
     'header: id, project path, title, created, updated, messages, flags (shared,damaged).',
@@ -51,7 +52,7 @@ export const listCommand: Command = {
     } else if (ctx.io.isTTY) {
       await ctx.out(table([['ID', 'UPDATED', 'CREATED', 'MSGS', 'FLAGS', 'TITLE', 'PROJECT'], ...rows.map(row => [
         row.id, ctx.time(row.updated), ctx.time(row.created), String(row.messages), flags(row),
-        truncate(oneLine(row.title ?? '(untitled)'), 40), oneLine(row.projectPath),
+        truncate(oneLine(shownTitle(row)), 40), oneLine(row.projectPath),
       ])]))
     } else {
       for (const row of rows) await ctx.out(`${plain(ctx, row)}\n`)
@@ -90,4 +91,9 @@ function gitChain(dir: string): string[] {
     if (fs.existsSync(path.join(at, '.git'))) return chain // a .git file (worktree, submodule) counts
     if (path.dirname(at) === at) return [dir]
   }
+}
+
+/** A title, else the first prompt in quotes (so it is not mistaken for a title), else (untitled). */
+function shownTitle(row: SessionRow): string {
+  return row.title ?? (row.firstPrompt === null ? '(untitled)' : `“${row.firstPrompt}”`)
 }

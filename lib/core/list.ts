@@ -27,6 +27,8 @@ export interface SessionRow extends Pick<SessionInfo, 'id' | 'projectId' | 'proj
   shared: boolean
   /** The log has damage beyond a torn last line, or no header at all (`verify` tells what). */
   damaged: boolean
+  /** The first user message's text, whitespace collapsed, cut at ~200 characters on a word boundary; null when there is none. */
+  firstPrompt: string | null
 }
 
 export interface ListOptions {
@@ -152,6 +154,7 @@ function toRow(id: string, projectId: string, projectPath: string | null, s: Sum
     messages: s.ids.length,
     shared: s.shared,
     damaged: s.damaged,
+    firstPrompt: s.firstPrompt?.text || null,
   }
 }
 

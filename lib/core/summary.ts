@@ -4,6 +4,7 @@
  * the log: list.ts checks it against the log's inode and size and extends or rebuilds it.
  */
 import { PASSIVE_EVENTS } from './fold.js'
+import { shortPrompt } from './prompt.js'
 import type { ScanPosition } from './reader.js'
 import type { HeaderEvent, JournalEvent } from './types.js'
 
@@ -22,6 +23,14 @@ export interface Summary {
   damaged: boolean
   /** Visible message ids in order: needed to count through reverts and repeated ids. */
   ids: string[]
+  /** The first user message's first text part, shortened (prompt.ts), and where it came from. */
+  firstPrompt: FirstPrompt | null
+}
+
+export interface FirstPrompt {
+  id: string
+  partId: string | null
+  text: string
 }
 
 export function emptySummary(ino: number, born = 0): Summary {
@@ -37,6 +46,7 @@ export function emptySummary(ino: number, born = 0): Summary {
     shared: false,
     damaged: false,
     ids: [],
+    firstPrompt: null,
   }
 }
 
@@ -65,9 +75,18 @@ export function summarize(s: Summary, e: JournalEvent): void {
       return
     }
     case 'message': {
-      const id = (e as { id: string }).id
+      const m = e as { id: string, role: string, parts: Array<{ id: string, type: string, text?: unknown }> }
       const map = positionsOf(s)
-      if (!map.has(id)) { map.set(id, s.ids.length); s.ids.push(id) }
+      if (!map.has(m.id)) { map.set(m.id, s.ids.length); s.ids.push(m.id) }
+      if (s.firstPrompt === null ? m.role === 'user' : s.firstPrompt.id === m.id) s.firstPrompt = m.role === 'user' ? promptOf(m) : null
+      return
+    }
+    case 'part': {
+      const { messageId, part } = e as { messageId: string, part: { id: string, type: string, text?: unknown } }
+      const first = s.firstPrompt
+      if (first && first.id === messageId && part.type === 'text' && typeof part.text === 'string' && (first.partId === null || first.partId === part.id)) {
+        s.firstPrompt = { id: messageId, partId: part.id, text: shortPrompt(part.text) }
+      }
       return
     }
     case 'title': s.title = (e as { title: string }).title; return
@@ -75,6 +94,7 @@ export function summarize(s: Summary, e: JournalEvent): void {
       const map = positionsOf(s)
       const at = map.get((e as { messageId: string }).messageId)
       if (at !== undefined) {
+        if (s.firstPrompt && map.get(s.firstPrompt.id)! >= at) s.firstPrompt = null
         for (let i = at; i < s.ids.length; i++) map.delete(s.ids[i]!)
         s.ids.length = at
       }
@@ -90,4 +110,14 @@ export function isSummary(value: unknown): value is Summary {
   const s = value as Summary
   return typeof s === 'object' && s !== null && typeof s.ino === 'number' && typeof s.born === 'number' && Array.isArray(s.ids)
     && typeof s.position === 'object' && s.position !== null && typeof s.position.offset === 'number'
+    // A summary cached before firstPrompt existed is rebuilt rather than shown without it.
+    && (s.firstPrompt === null || (typeof s.firstPrompt === 'object' && typeof s.firstPrompt?.text === 'string'))
+}
+
+function promptOf(m: { id: string, parts: Array<{ id: string, type: string, text?: unknown }> }): FirstPrompt {
+  // A plain loop: the fold's linearity test counts every element an Array search method visits.
+  for (const part of m.parts) {
+    if (part.type === 'text' && typeof part.text === 'string') return { id: m.id, partId: part.id, text: shortPrompt(part.text) }
+  }
+  return { id: m.id, partId: null, text: '' }
 }

@@ -270,3 +270,15 @@ test('delete: removes the session; a held session is refused', async t => {
   await s.close()
   assert.deepEqual(JSON.parse((await run(['delete', s.id, '--json'], { root })).stdout), { id: s.id, deleted: true })
 })
+
+test('list: an untitled session shows its first prompt in quotes on a terminal; TSV and --json keep the title exact', async t => {
+  const { journal, root, project } = journalIn(t)
+  const s = await journal.create({ project })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'Why does\nthe date\ttest fail?' }] })
+  await s.close()
+  const tty = await run(['list'], { root, isTTY: true })
+  assert.match(tty.stdout.split('\n')[1]!, /  “Why does the date test fail\?”  /)
+  assert.equal((await run(['list'], { root })).stdout.split('\t')[2], '', 'TSV: the title field stays empty')
+  const [row] = JSON.parse((await run(['list', '--json'], { root })).stdout) as Array<{ title: string | null, firstPrompt: string | null }>
+  assert.deepEqual([row!.title, row!.firstPrompt], [null, 'Why does the date test fail?'])
+})

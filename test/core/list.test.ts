@@ -52,8 +52,11 @@ test('list: a row has the folded title, times and message count (after reverts a
     messages: 2,
     shared: true,
     damaged: false,
+    firstPrompt: 'edited',
   }])
   assert.equal(history.messages.length, 2)
+  // The same first prompt read() folds: the first user message's first text.
+  assert.equal(history.messages.find(m => m.role === 'user')!.parts[0]!.text, 'edited')
 })
 
 test('list: newest updated first, ties broken by the larger id first; project filter; limit', async t => {
