@@ -35,6 +35,8 @@ export type { HttpShareProviderOptions, ShareProvider, ShareRecord, ShareDocumen
 export type { ShareOptions } from './share/sharing.js'
 export type { UnshareOptions, UnshareResult } from './share/outcome.js'
 export type { ShareStatus, Clock } from './share/sync.js'
+export type { UsageOptions, UsageReport, UsageRow, UsageGroup } from './usage/report.js'
+export type { ModelPrice } from './config/prices.js'
 export { EXPORT_FORMAT, EXPORT_VERSION } from './export/export.js'
 export type { ExportDocument, ExportOptions, StreamedExport } from './export/export.js'
 export type { ImportOptions } from './export/import.js'
