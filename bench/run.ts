@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
  *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N]
- *   [--only append-never,append-batch,append-always,read,list,resume,export,fold,redact,config,share-server,choices]`
+ *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -14,6 +14,7 @@ import { configScenario } from './config.js'
 import { exportScenario } from './export.js'
 import { foldScenario } from './fold.js'
 import { listScenario } from './list.js'
+import { usageScenario } from './usage.js'
 import { readScenario } from './read.js'
 import { redactScenario } from './redact.js'
 import { resumeScenario } from './resume.js'
@@ -53,6 +54,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
     return r.row
   }],
   ['list', () => listScenario(n('sessions'), n('projects'), rounds)],
+  ['usage', () => usageScenario(n('sessions'), n('projects'), rounds)],
   ['resume', () => resumeScenario(n('resume-gb') * 2 ** 30, Math.max(rounds, 9))],
   ['export', () => exportScenario(n('read-mb') * 2 ** 20, rounds)],
   ['fold', () => foldScenario(n('fold-messages'), rounds)],

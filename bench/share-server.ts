@@ -11,6 +11,7 @@ import path from 'node:path'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { ShareStore } from '../lib/server/index.js'
+import { emptySessionUsage } from '../lib/core/usage.js'
 import type { ShareDocument } from '../lib/share/document.js'
 import { median, tempRoot, text, type Row } from './util.js'
 
@@ -32,7 +33,7 @@ function conversation(bytes: number): ShareDocument {
   }
   return {
     format: 'session-journal', version: 1, messages,
-    info: { id: '01J0000000000000000000000', projectId: 'bench-000000000000', projectPath: 'bench', created, updated: created, title: 'load', parentId: null, share: null, meta: { host: null, events: [] } },
+    info: { id: '01J0000000000000000000000', projectId: 'bench-000000000000', projectPath: 'bench', created, updated: created, title: 'load', parentId: null, share: null, usage: emptySessionUsage(), meta: { host: null, events: [] } },
   }
 }
 

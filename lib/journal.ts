@@ -26,6 +26,7 @@ import { parseImportText } from './export/parse.js'
 import { amend, deleteOutcome, type UnshareOptions, type UnshareResult } from './share/outcome.js'
 import { Sharing, type ShareOptions } from './share/sharing.js'
 import type { ShareStatus } from './share/sync.js'
+import { usageReport, type UsageOptions, type UsageReport } from './usage/report.js'
 
 export interface JournalOptions {
   /** Where sessions live; default `$SESSION_JOURNAL_HOME` (of `env`), else the platform's data folder. */
@@ -68,6 +69,7 @@ export class Journal {
   readonly root: string
   private readonly logs: LogStore
   private readonly sharing: Sharing
+  private readonly config: (project: string) => ReturnType<typeof loadConfig>
 
   constructor(options: JournalOptions = {}) {
     const env = options.env ?? process.env
@@ -84,10 +86,8 @@ export class Journal {
       io: options[WRITER_IO] ?? nodeIO,
     })
     const configDir = options.configDir
-    this.sharing = new Sharing(this.logs, options.share ?? {}, {
-      config: project => loadConfig({ project, env, ...(configDir === undefined ? {} : { configDir }) }),
-      env,
-    })
+    this.config = project => loadConfig({ project, env, ...(configDir === undefined ? {} : { configDir }) })
+    this.sharing = new Sharing(this.logs, options.share ?? {}, { config: this.config, env })
   }
 
   /** Starts a new session in `project` and holds it for writing until `close()`. */
@@ -161,6 +161,15 @@ export class Journal {
   /** How the sync of a session shared and opened here is doing; undefined when there is none. */
   shareStatus(id: string): ShareStatus | undefined {
     return this.sharing.status(id)
+  }
+
+  /**
+   * Usage totals grouped by day, week, month, project, model or session, from the listing cache.
+   * Prices: the global config's, and the project's files when `project` is given.
+   */
+  async usage(options: UsageOptions = {}): Promise<UsageReport> {
+    const { prices } = await this.config(options.project ?? this.root)
+    return usageReport(this.logs, prices ?? {}, options)
   }
 
   /** Reads every line of the log and reports damage; `repair` sets a torn tail aside. */

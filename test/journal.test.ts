@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { logLines, tempDir, rejectsWith } from './helpers.js'
 import { Journal, type JournalOptions } from '../lib/journal.js'
+import { emptySessionUsage } from '../lib/core/usage.js'
 import { isSessionId, newId } from '../lib/core/ids.js'
 import { projectIdOf } from '../lib/core/paths.js'
 import type { JournalEvent } from '../lib/core/types.js'
@@ -96,7 +97,7 @@ test('read folds the log; a new Journal on the same root finds the session', asy
   assert.deepEqual(history, {
     info: {
       id: s.id, projectId: s.projectId, projectPath: project, title: 'T', parentId: null,
-      created: events[0]!.ts, updated: events[4]!.ts, share: null,
+      created: events[0]!.ts, updated: events[4]!.ts, share: null, usage: emptySessionUsage(),
       meta: { host: { name: 'h' }, events: [{ ts: events[4]!.ts, type: 'x.h.cost', data: 3 }] },
     },
     messages: [

@@ -15,6 +15,7 @@ import {
 } from 'jsonc-parser'
 import { ConfigInvalidError, ConfigParseError, isNotFound } from '../core/errors.js'
 import { locator, MAX_CONFIG_DEPTH, readConfigText, tooDeepAt, type Locate } from './text.js'
+import { readPrices, type ModelPrice } from './prices.js'
 
 export type ShareMode = 'manual' | 'auto' | 'disabled'
 export const SHARE_MODES: readonly ShareMode[] = ['manual', 'auto', 'disabled']
@@ -35,6 +36,7 @@ export interface FileSettings {
   path: string
   share?: ShareMode
   shareServer?: string
+  prices?: Record<string, ModelPrice>
 }
 
 export function isConfigKey(key: string): key is ConfigKey {
@@ -93,6 +95,8 @@ export async function readSettings(path: string, warnings: string[]): Promise<Fi
     const valueNode = property.children?.[1]
     if (keyNode === undefined || valueNode === undefined) continue
     const key = String(keyNode.value)
+    // Edited by hand, not with `config set`: an object, validated on its own (prices.ts).
+    if (key === 'prices') { settings.prices = readPrices(valueNode, path, at); continue }
     if (!isConfigKey(key)) {
       if (IGNORED_KEYS.has(key)) continue
       if (++unknown > MAX_KEY_WARNINGS) {

@@ -13,6 +13,7 @@ import {
   defaultConfigDir, GLOBAL_CONFIG_FILE, projectFolders, readProjectFolder, readSettings, SHARE_MODES,
   type FileSettings, type ShareMode,
 } from './files.js'
+import type { ModelPrice } from './prices.js'
 
 export interface ConfigSources {
   /** Where the effective `share` came from. */
@@ -26,6 +27,8 @@ export interface ConfigSources {
 export interface Config {
   share: ShareMode
   shareServer?: string
+  /** USD per million tokens per model (usage.md): the files' `prices`, a nearer file's model overriding a farther one's; absent when no file has any. */
+  prices?: Record<string, ModelPrice>
   sources: ConfigSources
   /** Unknown keys and ignored overrides; never fatal. */
   warnings: string[]
@@ -79,7 +82,13 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
     shareSource = 'global'
   }
 
+  const prices: Record<string, ModelPrice> = {}
+  for (const f of [global, ...[...nearestFirst].reverse()]) {
+    // defineProperty, not assignment: a model named __proto__ is a key like any other.
+    for (const [model, price] of Object.entries(f?.prices ?? {})) Object.defineProperty(prices, model, { value: price, enumerable: true, writable: true, configurable: true })
+  }
   const config: Config = { share, sources: { share: shareSource, files }, warnings }
+  if ([global, ...nearestFirst].some(f => f?.prices !== undefined)) config.prices = prices
   const projectServer = nearestFirst.find(f => f.shareServer !== undefined)?.shareServer
   if (projectServer !== undefined) {
     config.shareServer = projectServer

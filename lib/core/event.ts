@@ -5,6 +5,7 @@
 import { InvalidEventError } from './errors.js'
 import { newId } from './ids.js'
 import { ROLES, type JsonObject, type Part, type Role } from './types.js'
+import { usageProblem } from './usage.js'
 
 export const FORMAT_VERSION = 1
 export const CUSTOM_TYPE = /^x\.[A-Za-z0-9][A-Za-z0-9._-]{0,126}$/
@@ -172,6 +173,8 @@ export function eventProblem(e: unknown): string | undefined {
     case 'title': return str(e.title) ? undefined : 'title is not a string'
     case 'revert': return str(e.messageId) ? undefined : 'revert lacks messageId'
     case 'share': return str(e.url) && str(e.shareId) ? undefined : 'share lacks url or shareId'
+    // Fields a newer version adds are tolerated, as for every type; malformed counts are not.
+    case 'usage': return usageProblem(e, false)
     default: return undefined
   }
 }

@@ -4,8 +4,9 @@
  * stream costs memory in proportion to the result, not to the log.
  */
 import type {
-  HeaderEvent, JournalEvent, KeptEvent, Message, MessageEvent, Part, PartEvent, SessionInfo,
+  HeaderEvent, JournalEvent, KeptEvent, Message, MessageEvent, Part, PartEvent, SessionInfo, UsageEvent,
 } from './types.js'
+import { addSessionEvent, emptySessionUsage } from './usage.js'
 
 /** What the fold uses when the header is missing or damaged (from the file's name and folder). */
 export interface FoldDefaults {
@@ -51,6 +52,8 @@ export class FoldState {
   private readonly messages: Message[] = []
   private readonly byId = new Map<string, Entry>()
   private headerSeen = false
+  /** Usage keys counted so far: a repeated key (a retried append, a resumed stream) counts once. */
+  private readonly usageKeys = new Set<string>()
 
   constructor(defaults: FoldDefaults = {}) {
     this.info = {
@@ -62,6 +65,7 @@ export class FoldState {
       created: '',
       updated: '',
       share: null,
+      usage: emptySessionUsage(),
       meta: { host: null, events: [] },
     }
   }
@@ -86,12 +90,19 @@ export class FoldState {
       // A log written by import() ends with `import`: a share before it was the original's.
       case 'import': info.share = null; return
       case 'repair': return
-      default:
-        // Host-defined (x.*) and newer-version events are kept, in order, without seq:
-        // seq numbers belong to one file and mean nothing after export or import.
-        const { seq: _seq, ...kept } = event
-        info.meta.events.push(kept as KeptEvent)
+      // Counted once per key, and kept whole as older readers keep it (export and import carry it).
+      case 'usage': this.usage(event as UsageEvent)
     }
+    // Host-defined (x.*), usage and newer-version events are kept, in order, without seq:
+    // seq numbers belong to one file and mean nothing after export or import.
+    const { seq: _seq, ...kept } = event
+    this.info.meta.events.push(kept as KeptEvent)
+  }
+
+  private usage(e: UsageEvent): void {
+    if (this.usageKeys.has(e.key)) return
+    this.usageKeys.add(e.key)
+    addSessionEvent(this.info.usage, e)
   }
 
   /** The history so far. Hands out the fold's own objects: push no more after calling it. */

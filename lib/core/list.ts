@@ -18,7 +18,9 @@ import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { readProjectPath } from './projects.js'
 import { scanLog, type ScanState } from './reader.js'
 import { emptySummary, isSummary, summarize, type Summary } from './summary.js'
-import type { SessionInfo } from './types.js'
+import type { SessionInfo, SessionUsage } from './types.js'
+import { emptySessionUsage } from './usage.js'
+import { copyUsage, RebuildNeeded, startExact, type UsageSummary } from './usage-summary.js'
 
 /** A listing row: the info fields a picker shows (same names and types as read()'s), plus counts. */
 export interface SessionRow extends Pick<SessionInfo, 'id' | 'projectId' | 'projectPath' | 'title' | 'parentId' | 'created' | 'updated'> {
@@ -29,7 +31,12 @@ export interface SessionRow extends Pick<SessionInfo, 'id' | 'projectId' | 'proj
   damaged: boolean
   /** The first user message's text, whitespace collapsed, cut at ~200 characters on a word boundary; null when there is none. */
   firstPrompt: string | null
+  /** Usage totals, equal to read()'s `info.usage` (from the listing cache, no fold). */
+  usage: SessionUsage
 }
+
+/** Hears each listed session's row with its cached usage summary (the usage plug-in's buckets). */
+export type UsageCollector = (row: SessionRow, usage: UsageSummary | null) => void
 
 export interface ListOptions {
   /** Only this project folder's sessions. */
@@ -40,7 +47,7 @@ export interface ListOptions {
 }
 
 /** Bumped whenever the summary rules change, so caches made by older rules are rebuilt, not trusted. */
-const INDEX_VERSION = 2
+const INDEX_VERSION = 3
 
 interface ProjectIndex {
   version: typeof INDEX_VERSION
@@ -48,12 +55,12 @@ interface ProjectIndex {
   sessions: Record<string, Summary>
 }
 
-export async function listSessions(layout: Layout, options: ListOptions = {}): Promise<SessionRow[]> {
+export async function listSessions(layout: Layout, options: ListOptions = {}, collect?: UsageCollector): Promise<SessionRow[]> {
   const projects = options.projectId ? [options.projectId] : readdirOrEmpty(layout.projectsDir).filter(isProjectId)
   const rows: SessionRow[] = []
   let sinceYield = 0
   for (const projectId of projects) {
-    rows.push(...await listProject(layout, projectId, options))
+    rows.push(...await listProject(layout, projectId, options, collect))
     // The fresh path is synchronous for speed; give the event loop a turn now and then.
     if (++sinceYield === 32) {
       sinceYield = 0
@@ -63,7 +70,7 @@ export async function listSessions(layout: Layout, options: ListOptions = {}): P
   return rows.sort((a, b) => (a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
 }
 
-async function listProject(layout: Layout, projectId: string, options: ListOptions): Promise<SessionRow[]> {
+async function listProject(layout: Layout, projectId: string, options: ListOptions, collect?: UsageCollector): Promise<SessionRow[]> {
   const sessionsDir = layout.sessionsDir(projectId)
   const files = readdirOrEmpty(sessionsDir)
   if (files.length === 0) return []
@@ -97,6 +104,7 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
       const row = toRow(id, projectId, index.projectPath, summary)
       // No header (nothing whole, NUL padding, garbage): damaged, unless a writer is creating it right now.
       if (summary.projectPath === null && !row.damaged) row.damaged = !await isLocked(file, options.lockStaleMs)
+      collect?.(row, summary.usage)
       rows.push(row)
     } catch (error) {
       if (isNotFound(error)) continue // deleted while we listed
@@ -130,11 +138,18 @@ async function removeDeadStaging(layout: Layout, projectId: string, id: string, 
 }
 
 async function extend(file: string, id: string, base: Summary, options: ListOptions): Promise<Summary> {
-  const summary: Summary = { ...base, ids: base.ids.slice() }
+  const summary: Summary = { ...base, ids: base.ids.slice(), usage: copyUsage(base.usage) }
+  if (summary.position.offset === 0) startExact(summary)
   const state: ScanState = { damage: [], position: summary.position }
   const scanOptions = { expectId: id, from: summary.position, ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}) }
-  for await (const batch of scanLog(file, state, scanOptions)) {
-    for (const event of batch) summarize(summary, event)
+  try {
+    for await (const batch of scanLog(file, state, scanOptions)) {
+      for (const event of batch) summarize(summary, event)
+    }
+  } catch (error) {
+    // A usage key whose hash is known: only a scan from the start tells a repeat from a collision.
+    if (error instanceof RebuildNeeded) return extend(file, id, emptySummary(base.ino, base.born), options)
+    throw error
   }
   summary.position = state.position
   if (state.damage.some(d => d.kind !== 'torn-tail')) summary.damaged = true
@@ -155,6 +170,7 @@ function toRow(id: string, projectId: string, projectPath: string | null, s: Sum
     shared: s.shared,
     damaged: s.damaged,
     firstPrompt: s.firstPrompt?.text || null,
+    usage: s.usage?.totals ?? emptySessionUsage(),
   }
 }
 

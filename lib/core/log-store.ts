@@ -11,7 +11,7 @@ import { Claims } from './claims.js'
 import { createClaimed, importStaged, newHeader, type CreateOptions, type Making } from './create.js'
 import { LogFollower, type FollowOptions } from './follow.js'
 import { HistoryReader } from './history.js'
-import { listSessions, type SessionRow } from './list.js'
+import { listSessions, type SessionRow, type UsageCollector } from './list.js'
 import { Locator, type SessionLocation } from './locate.js'
 import { openLogFile, type LogFileSettings, type OpenLog } from './log-file.js'
 import { acquireLock, isLocked } from './lock.js'
@@ -144,6 +144,14 @@ export class LogStore implements CorePorts {
       lockStaleMs: this.settings.lockStaleMs,
     })
     return options.limit === undefined ? rows : rows.slice(0, Math.max(0, options.limit))
+  }
+
+  async listUsage(options: { project?: string }, collect: UsageCollector): Promise<void> {
+    await listSessions(this.layout, {
+      ...(options.project === undefined ? {} : { projectId: projectIdOf(options.project) }),
+      maxLineBytes: this.maxLineBytes,
+      lockStaleMs: this.settings.lockStaleMs,
+    }, collect)
   }
 
   async follow(id: string, options: Pick<FollowOptions, 'pollMs'> = {}): Promise<LogFollower> {

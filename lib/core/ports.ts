@@ -4,6 +4,7 @@
  * no plug-in can reach into another, and none imports the composition root.
  */
 import type { BatchListener, HistoryReader } from './history.js'
+import type { UsageCollector } from './list.js'
 import type { SessionLocation } from './locate.js'
 import type { ReadOptions } from './reader.js'
 import type { OpenSession } from './session.js'
@@ -44,4 +45,6 @@ export interface CorePorts {
   /** Removes the log and its torn side files (refused while a writer holds it). */
   delete(id: string): Promise<void>
   onSessionOpened(listener: OpenedListener): void
+  /** Lists as list() does (of one project folder when `project` is given), telling `collect` each row's cached usage summary. */
+  listUsage(options: { project?: string }, collect: UsageCollector): Promise<void>
 }

@@ -6,6 +6,7 @@
 import { InvalidEventError } from './errors.js'
 import { assertRef, toCustomBody, toMessageBody, toPart, type MessageInput, type PartInput } from './event.js'
 import type { AppendListener, Appender, EventBody } from './appender.js'
+import { toUsageBody, type UsageInput } from './usage.js'
 
 /** What a host holds between `create()`/`resume()` and `close()`. */
 export interface Session {
@@ -26,6 +27,8 @@ export interface Session {
   revert(messageId: string): Promise<void>
   /** A host-defined event: `type` must start with `x.` (e.g. `x.myhost.note`). */
   append(type: string, data?: unknown): Promise<void>
+  /** Records what one API response used (docs/usage.md); a `key` already recorded counts once. */
+  usage(input: UsageInput): Promise<void>
   /** Writes what is pending, syncs, closes the file and releases the lock. Idempotent. */
   close(): Promise<void>
 }
@@ -67,6 +70,10 @@ export class OpenSession implements Session {
 
   append(type: string, data?: unknown): Promise<void> {
     return this.submit(() => toCustomBody(type, data), () => undefined)
+  }
+
+  usage(input: UsageInput): Promise<void> {
+    return this.submit(() => toUsageBody(input, message => { throw new InvalidEventError(message) }), () => undefined)
   }
 
   close(): Promise<void> {

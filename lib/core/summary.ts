@@ -6,7 +6,8 @@
 import { PASSIVE_EVENTS } from './fold.js'
 import { shortPrompt } from './prompt.js'
 import type { ScanPosition } from './reader.js'
-import type { HeaderEvent, JournalEvent } from './types.js'
+import type { HeaderEvent, JournalEvent, UsageEvent } from './types.js'
+import { isUsageSummary, startExact, summarizeUsage, type UsageSummary } from './usage-summary.js'
 
 export interface Summary {
   /** Which file the summary is of: inode and birth time (a re-created log may reuse the inode). */
@@ -25,6 +26,8 @@ export interface Summary {
   ids: string[]
   /** The first user message's first text part, shortened (prompt.ts), and where it came from. */
   firstPrompt: FirstPrompt | null
+  /** Usage totals, by quarter hour and model, and the keys counted (usage-summary.ts); null until the first usage event. */
+  usage: UsageSummary | null
 }
 
 export interface FirstPrompt {
@@ -34,7 +37,7 @@ export interface FirstPrompt {
 }
 
 export function emptySummary(ino: number, born = 0): Summary {
-  return {
+  const summary: Summary = {
     ino,
     born,
     position: { offset: 0, lines: 0, lastSeq: -1 },
@@ -47,7 +50,10 @@ export function emptySummary(ino: number, born = 0): Summary {
     damaged: false,
     ids: [],
     firstPrompt: null,
+    usage: null,
   }
+  startExact(summary)
+  return summary
 }
 
 // Where each id stands in `ids`, kept beside it (never persisted), so repeated ids and reverts
@@ -103,6 +109,7 @@ export function summarize(s: Summary, e: JournalEvent): void {
     case 'share': s.shared = true; return
     case 'unshare': s.shared = false; return
     case 'import': s.shared = false; return
+    case 'usage': summarizeUsage(s, e as UsageEvent); return
   }
 }
 
@@ -112,6 +119,7 @@ export function isSummary(value: unknown): value is Summary {
     && typeof s.position === 'object' && s.position !== null && typeof s.position.offset === 'number'
     // A summary cached before firstPrompt existed is rebuilt rather than shown without it.
     && (s.firstPrompt === null || (typeof s.firstPrompt === 'object' && typeof s.firstPrompt?.text === 'string'))
+    && isUsageSummary(s.usage)
 }
 
 function promptOf(m: { id: string, parts: Array<{ id: string, type: string, text?: unknown }> }): FirstPrompt {

@@ -88,6 +88,22 @@ export interface ImportEvent extends EventBase {
   from: string
 }
 
+/** Tokens (and maybe cost) one API response used; `key` makes a repeated line count once. */
+export interface UsageEvent extends EventBase {
+  type: 'usage'
+  key: string
+  messageId?: string
+  model: string
+  provider?: string
+  input: number
+  output: number
+  reasoning?: number
+  cacheRead?: number
+  cacheWrite?: number
+  cost?: number
+  currency?: string
+}
+
 /** Host-defined: `type` starts with `x.` (e.g. `x.myhost.note`), payload under `data`. */
 export interface CustomEvent extends EventBase {
   data: JsonValue
@@ -95,7 +111,7 @@ export interface CustomEvent extends EventBase {
 
 export type KnownEvent =
   | HeaderEvent | MessageEvent | PartEvent | TitleEvent | RevertEvent
-  | ShareEvent | UnshareEvent | RepairEvent | ImportEvent
+  | ShareEvent | UnshareEvent | RepairEvent | ImportEvent | UsageEvent
 
 /** Any parsed line: a known event, a host-defined one, or a type from a newer version. */
 export type JournalEvent = KnownEvent | (EventBase & { [key: string]: unknown })
@@ -114,6 +130,26 @@ export interface SessionMeta {
   events: KeptEvent[]
 }
 
+/** Sums of usage events, each key counted once (docs/usage.md). */
+export interface UsageTotals {
+  /** Usage events counted (distinct keys). */
+  events: number
+  input: number
+  output: number
+  reasoning: number
+  cacheRead: number
+  cacheWrite: number
+  /** The hosts' own `cost`, summed per currency (`USD` when an event names none). */
+  cost: Record<string, number>
+  /** The tokens of events without a `cost`: what a price table prices. */
+  unpriced: { events: number, input: number, output: number, cacheRead: number, cacheWrite: number }
+}
+
+/** A session's usage: the totals, and the same per model. */
+export interface SessionUsage extends UsageTotals {
+  models: Record<string, UsageTotals>
+}
+
 export interface SessionInfo {
   id: string
   projectId: string
@@ -123,6 +159,7 @@ export interface SessionInfo {
   created: string
   updated: string
   share: ShareInfo | null
+  usage: SessionUsage
   meta: SessionMeta
 }
 

@@ -7,6 +7,7 @@
 import { InvalidExportError } from '../core/errors.js'
 import { MAX_JSON_DEPTH } from '../core/event.js'
 import { ULID_PATTERN } from '../core/ids.js'
+import { usageFieldProblem } from './usage-fields.js'
 
 export const EXPORT_FORMAT = 'session-journal'
 export const EXPORT_VERSION = 1
@@ -89,11 +90,17 @@ function keptEvent(v: unknown, at: string): void {
   string(e.ts, join(at, 'ts'))
   string(e.type, join(at, 'type'))
   if (FOLDED_TYPES.includes(e.type as string)) throw new Problem(join(at, 'type'), `must not be a folded type (${FOLDED_TYPES.join(', ')})`)
+  if (e.type === 'usage') usage(e, at)
+}
+
+function usage(e: Obj, at: string): void {
+  const problem = usageFieldProblem(e, at)
+  if (problem) throw new Problem(...problem)
 }
 
 function info(v: unknown, at: string): void {
   const i = object(v, at, ['id', 'projectId', 'projectPath', 'title', 'parentId', 'created', 'updated', 'share', 'meta'],
-    ['id', 'projectId', 'projectPath', 'title', 'parentId', 'created', 'updated', 'share', 'meta'])
+    ['id', 'projectId', 'projectPath', 'title', 'parentId', 'created', 'updated', 'share', 'usage', 'meta'])
   string(i.id, join(at, 'id'), ULID_PATTERN, 'a ULID')
   string(i.projectId, join(at, 'projectId'), PROJECT_ID, 'a project id')
   string(i.projectPath, join(at, 'projectPath'))
@@ -107,6 +114,8 @@ function info(v: unknown, at: string): void {
     string(s.shareId, join(at, 'share.shareId'))
     string(s.ts, join(at, 'share.ts'))
   }
+  // Derived from the usage events (import recomputes it): only its shape is checked.
+  optional(i, 'usage', at, meta)
   const m = object(i.meta, join(at, 'meta'), ['host', 'events'], ['host', 'events'])
   host(m.host, join(at, 'meta.host'))
   array(m.events, join(at, 'meta.events')).forEach((e, n) => keptEvent(e, `${at}.meta.events[${n}]`))
@@ -165,6 +174,7 @@ function event(v: unknown, at: string): void {
     case 'title': need('title'); string(e.title, field('title')); return
     case 'revert': need('messageId'); string(e.messageId, field('messageId')); return
     case 'share': need('url', 'shareId'); string(e.url, field('url')); string(e.shareId, field('shareId')); return
+    case 'usage': usage(e, at); return
   }
 }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { fold, FoldState } from '../../lib/core/fold.js'
+import { emptySessionUsage } from '../../lib/core/usage.js'
 import { emptySummary, summarize } from '../../lib/core/summary.js'
 import type { JournalEvent, Part } from '../../lib/core/types.js'
 
@@ -33,7 +34,7 @@ test('fold: a header alone gives the session info and no messages', () => {
   assert.deepEqual(fold(events), {
     info: {
       id: 'S1', projectId: 'p-000000000000', projectPath: '/p', title: 'T', parentId: 'P',
-      created: ts(0), updated: ts(0), share: null, meta: { host: { name: 'h', version: '1' }, events: [] },
+      created: ts(0), updated: ts(0), share: null, usage: emptySessionUsage(), meta: { host: { name: 'h', version: '1' }, events: [] },
     },
     messages: [],
   })
@@ -41,7 +42,7 @@ test('fold: a header alone gives the session info and no messages', () => {
 
 test('fold: no events gives the defaults', () => {
   assert.deepEqual(fold([], { id: 'D', projectId: 'pd', projectPath: '/d' }), {
-    info: { id: 'D', projectId: 'pd', projectPath: '/d', title: null, parentId: null, created: '', updated: '', share: null, meta: { host: null, events: [] } },
+    info: { id: 'D', projectId: 'pd', projectPath: '/d', title: null, parentId: null, created: '', updated: '', share: null, usage: emptySessionUsage(), meta: { host: null, events: [] } },
     messages: [],
   })
 })

@@ -52,7 +52,7 @@ test('list: a row has the folded title, times and message count (after reverts a
     messages: 2,
     shared: true,
     damaged: false,
-    firstPrompt: 'edited',
+    firstPrompt: 'edited', usage: history.info.usage,
   }])
   assert.equal(history.messages.length, 2)
   // The same first prompt read() folds: the first user message's first text.
@@ -94,7 +94,7 @@ test('list: the index is used when the log is unchanged (a marker put into it sh
   assert.equal((await j.list())[0]!.title, 'real')
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
   const index = indexOf(root, s.projectId)
-  assert.equal(index.version, 2)
+  assert.equal(index.version, 3)
   index.sessions[s.id]!.title = 'MARKER'
   fs.writeFileSync(indexFile, JSON.stringify(index))
   assert.equal((await j.list())[0]!.title, 'MARKER', 'the cached summary was used, the log not read')
@@ -165,11 +165,11 @@ test('list: a garbled or foreign index.json still gives the right rows, and is r
     '[]',
     'null',
     '{"version":3,"sessions":{}}',
-    JSON.stringify({ version: 2, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
+    JSON.stringify({ version: 3, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
   ]) {
     fs.writeFileSync(indexFile, garbage)
     assert.deepEqual(await j.list(), expected, garbage)
-    assert.equal(indexOf(root, a.projectId).version, 2)
+    assert.equal(indexOf(root, a.projectId).version, 3)
   }
   fs.rmSync(indexFile)
   assert.deepEqual(await j.list(), expected)
@@ -194,7 +194,7 @@ test('list: share, unshare and repair do not move updated; an index of the older
   old.sessions[s.id]!.updated = at(80)
   fs.writeFileSync(indexFile, JSON.stringify(old))
   assert.equal((await j.list())[0]!.updated, at(50))
-  assert.equal(indexOf(root, s.projectId).version, 2)
+  assert.equal(indexOf(root, s.projectId).version, 3)
 })
 
 test('list: a damaged log is listed with damaged: true; the others are complete; a torn tail is not damage', async t => {

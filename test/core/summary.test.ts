@@ -18,7 +18,7 @@ function summarizeAll(list: JournalEvent[], s: Summary = emptySummary(7)): Summa
 test('emptySummary: nothing known yet, positioned at the start', () => {
   assert.deepEqual(emptySummary(42, 1700000000000), {
     ino: 42, born: 1700000000000, position: { offset: 0, lines: 0, lastSeq: -1 }, projectPath: null, title: null, parentId: null,
-    created: null, updated: null, shared: false, damaged: false, ids: [], firstPrompt: null,
+    created: null, updated: null, shared: false, damaged: false, ids: [], firstPrompt: null, usage: null,
   })
   assert.equal(isSummary(emptySummary(1)), true)
 })
@@ -39,7 +39,7 @@ test('summarize: header, messages, repeated ids, reverts, title, share', () => {
   ))
   assert.deepEqual({ ...s, position: undefined }, {
     ino: 7, born: 0, position: undefined, projectPath: '/p', title: 't', parentId: 'P',
-    created: ts(0), updated: ts(11), shared: false, damaged: false, ids: ['a', 'b'], firstPrompt: { id: 'a', partId: null, text: '' },
+    created: ts(0), updated: ts(11), shared: false, damaged: false, ids: ['a', 'b'], firstPrompt: { id: 'a', partId: null, text: '' }, usage: null,
   })
 })
 

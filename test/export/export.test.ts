@@ -36,7 +36,7 @@ test('export holds exactly what read() folds, with the fixed top-level keys', as
   assert.equal(doc.version, 1)
   assert.deepEqual(doc.info, info)
   assert.deepEqual(doc.messages, messages)
-  assert.deepEqual(Object.keys(doc.info), ['id', 'projectId', 'projectPath', 'title', 'parentId', 'created', 'updated', 'share', 'meta'])
+  assert.deepEqual(Object.keys(doc.info), ['id', 'projectId', 'projectPath', 'title', 'parentId', 'created', 'updated', 'share', 'usage', 'meta'])
   assert.deepEqual(Object.keys(doc.messages[1]!), ['id', 'role', 'created', 'parts', 'meta'])
   assert.equal(doc.info.title, `second title ${TRICKY}`)
   assert.deepEqual(doc.messages.map(m => m.role), ['user', 'assistant', 'system'])
