@@ -10,6 +10,7 @@ import { verifyCommand } from './verify.js'
 import { configCommand } from './config.js'
 import { serveCommand } from './serve.js'
 import { shareCommand, unshareCommand } from './share.js'
+import { usageCommand } from './usage.js'
 
 /** delete, share and unshare take a session id first: main() resolves it as for show, tail, export and verify. */
 const withId = (command: Command): Command => ({ ...command, takesId: true })
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   importCommand,
   verifyCommand,
+  usageCommand,
   withId(deleteCommand),
   withId(shareCommand),
   withId(unshareCommand),

@@ -75,7 +75,7 @@ function plain(ctx: Context, row: SessionRow): string {
  * the project (a session is recorded against the folder the host ran in, often the git root,
  * sometimes a package inside it); when none has, the git root's (empty) listing.
  */
-async function projectSessions(journal: Journal, dir: string): Promise<{ folder: string, rows: SessionRow[] }> {
+export async function projectSessions(journal: Journal, dir: string): Promise<{ folder: string, rows: SessionRow[] }> {
   const chain = gitChain(dir)
   for (const folder of chain) {
     const rows = await journal.list({ project: folder })
