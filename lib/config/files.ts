@@ -104,7 +104,7 @@ export async function readSettings(path: string, warnings: string[]): Promise<Fi
         continue
       }
       const { line, column } = at(keyNode.offset)
-      warnings.push(`${path}:${line}:${column}: unknown key "${key}" ignored (known keys: ${CONFIG_KEYS.join(', ')})`)
+      warnings.push(`${path}:${line}:${column}: unknown key "${key}" ignored (known keys: ${[...CONFIG_KEYS, 'prices'].join(', ')})`)
       continue
     }
     const value: unknown = getNodeValue(valueNode)

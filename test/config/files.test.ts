@@ -181,7 +181,7 @@ test('an unknown key is a warning with line and column, not an error', async (t)
   await copyFile(fixture('unknown-key.jsonc'), path)
   const warnings: string[] = []
   assert.deepEqual(await readSettings(path, warnings), { path, share: 'manual' })
-  assert.deepEqual(warnings, [`${path}:3:3: unknown key "colour" ignored (known keys: share, shareServer)`])
+  assert.deepEqual(warnings, [`${path}:3:3: unknown key "colour" ignored (known keys: share, shareServer, prices)`])
 })
 
 test('exists: true for files and folders, false when missing', async (t) => {
@@ -252,8 +252,8 @@ test('a file just under the size cap with thousands of unknown keys: ten warning
   const warnings: string[] = []
   assert.deepEqual(await readSettings(path, warnings), { path, share: 'disabled' })
   assert.equal(warnings.length, MAX_KEY_WARNINGS + 1)
-  assert.equal(warnings[0], `${path}:3:3: unknown key "k0" ignored (known keys: share, shareServer)`)
-  assert.equal(warnings[9], `${path}:12:3: unknown key "k9" ignored (known keys: share, shareServer)`)
+  assert.equal(warnings[0], `${path}:3:3: unknown key "k0" ignored (known keys: share, shareServer, prices)`)
+  assert.equal(warnings[9], `${path}:12:3: unknown key "k9" ignored (known keys: share, shareServer, prices)`)
   const lastLine = text.split('\n').length - 2
   assert.equal(warnings[10], `${path}:${lastLine}:5: ${keys - 10} more unknown keys ignored, the last "last" here (only the first 10 are listed)`)
 })
