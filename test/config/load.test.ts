@@ -174,3 +174,15 @@ test('a project file saying share twice fails the load: its "disabled" is never 
   await writeFile(path, '{\n  "share": "disabled",\n  "share": "auto"\n}\n')
   await assert.rejects(loadConfig({ project, configDir, env: {} }), { code: 'ERR_CONFIG_INVALID', path, line: 3, column: 3 })
 })
+
+test('prices: a nearer file\'s model wins over a farther one\'s, models from every file are kept, __proto__ is a model like any other', async (t) => {
+  const { repo, project, configDir } = await layout(t)
+  await writeGlobal(configDir, '{ "prices": { "a": { "input": 1, "output": 2 }, "b": { "input": 5, "output": 6 } } }')
+  await writeFile(join(repo, 'session-journal.jsonc'), '{ "prices": { "b": { "input": 7, "output": 8 }, "__proto__": { "input": 9, "output": 9 } } }')
+  await writeFile(join(project, 'session-journal.jsonc'), '{ "prices": { "a": { "input": 3, "output": 4 } } }')
+  const { prices } = await loadConfig({ project, configDir, env: {} })
+  assert.deepEqual(Object.keys(prices!).sort(), ['__proto__', 'a', 'b'])
+  assert.deepEqual([prices!.a, prices!.b], [{ input: 3, output: 4 }, { input: 7, output: 8 }])
+  assert.equal(Object.getPrototypeOf(prices), Object.prototype, 'a model named __proto__ did not become the prototype')
+  assert.equal((await loadConfig({ project: configDir, configDir: join(configDir, 'none'), env: {} })).prices, undefined, 'absent when no file has prices')
+})
