@@ -4,20 +4,9 @@ import path from 'node:path'
 import { rejectsWith, tempDir } from '../helpers.js'
 import { Journal } from '../../lib/journal.js'
 import { run } from '../cli/helpers.js'
+import { sessionAt } from '../sessions.js'
 
 const day = (d: number, h = 12) => new Date(Date.UTC(2026, 0, d, h)).toISOString()
-
-/** A session created and last updated at chosen times: written now, exported, re-imported with those times. */
-export async function sessionAt(j: Journal, project: string, created: string, updated: string, title: string, prompt = title): Promise<string> {
-  const s = await j.create({ project })
-  await s.message({ role: 'user', parts: [{ type: 'text', text: prompt }] })
-  await s.close()
-  const doc = await j.export(s.id)
-  await j.delete(s.id)
-  doc.info = { ...doc.info, created, updated, title }
-  doc.messages = doc.messages.map(m => ({ ...m, created }))
-  return j.import(doc)
-}
 
 /** Three sessions: one of Jan 1, one from Jan 3 to Jan 5, one of Jan 9. */
 async function setup(t: import('node:test').TestContext) {
