@@ -96,11 +96,17 @@ test('rule 3: lib/core/** imports only lib/core/**, node: builtins and npm packa
     'lib/core imports outside the core')
 })
 
-test('rule 4: lib/cli/** imports only lib/index.js, lib/server/index.js and lib/cli/**', () => {
-  const publicApi = ['lib/index.js', 'lib/server/index.js']
+test('rule 4: lib/cli/** imports only lib/index.js, lib/server/index.js, lib/mcp/server.js and lib/cli/**', () => {
+  const publicApi = ['lib/index.js', 'lib/server/index.js', 'lib/mcp/server.js']
   failIf(offending(id => id.startsWith('lib/cli/'),
     to => external(to) || (to.kind === 'module' && (publicApi.includes(to.id) || to.id.startsWith('lib/cli/')))),
   'the CLI imports internals instead of the public API')
+})
+
+test('rule 4b: lib/mcp/** imports only lib/index.js, lib/mcp/**, node: builtins and npm packages', () => {
+  failIf(offending(id => id.startsWith('lib/mcp/'),
+    to => external(to) || (to.kind === 'module' && (to.id === 'lib/index.js' || to.id.startsWith('lib/mcp/')))),
+  'the MCP server imports internals instead of the public API')
 })
 
 test('rule 5: lib/index.js contains only re-exports', () => {

@@ -39,3 +39,15 @@ export async function richSession(journal: Journal, project: string): Promise<st
   await s.close()
   return s.id
 }
+
+/** A session created and last updated at chosen times: written now, exported, re-imported with those times. */
+export async function sessionAt(j: Journal, project: string, created: string, updated: string, title: string | null, prompt = title ?? ''): Promise<string> {
+  const s = await j.create({ project })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: prompt }] })
+  await s.close()
+  const doc = await j.export(s.id)
+  await j.delete(s.id)
+  doc.info = { ...doc.info, created, updated, title }
+  doc.messages = doc.messages.map(m => ({ ...m, created }))
+  return j.import(doc)
+}

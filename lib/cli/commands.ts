@@ -11,6 +11,7 @@ import { configCommand } from './config.js'
 import { serveCommand } from './serve.js'
 import { shareCommand, unshareCommand } from './share.js'
 import { usageCommand } from './usage.js'
+import { mcpCommand } from './mcp.js'
 
 /** delete, share and unshare take a session id first: main() resolves it as for show, tail, export and verify. */
 const withId = (command: Command): Command => ({ ...command, takesId: true })
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   withId(unshareCommand),
   configCommand,
   serveCommand,
+  mcpCommand,
 ]
 
 export function findCommand(name: string): Command | undefined {

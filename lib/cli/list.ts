@@ -9,13 +9,15 @@ import { oneLine, safeJson, truncate } from './text.js'
 export const listCommand: Command = {
   name: 'list',
   summary: 'List the sessions of every project, newest first (--project: one project)',
-  usage: '[--project [DIR]] [--limit N] [--json]',
+  usage: '[--project [DIR]] [--since WHEN] [--until WHEN] [-n N] [--json]',
   description: [
     'Lists every session of every project, newest update first: id, times, message count,',
     'flags (shared, damaged), title and project path. With --project, only the sessions of',
     "one project: DIR's (default: the current folder), found by walking up from DIR to the git",
     'root (a folder holding .git) to the nearest folder that has sessions, else the git root.',
     '--all is accepted and does nothing: every project is the default.',
+    'WHEN is a span back from now (30m, 12h, 7d, 2w), a local day (YYYY-MM-DD, inclusive) or an',
+    'ISO 8601 time: --since keeps sessions updated since then, --until those created before.',
     'Damaged sessions are always listed, flagged "damaged" (see `verify`). On a terminal an',
     'untitled session shows its first prompt in quotes instead of a title.',
     '',
@@ -26,6 +28,8 @@ export const listCommand: Command = {
   options: {
     project: { type: 'string', value: 'DIR', optional: '.', description: "Only DIR's project (default: the current folder's), walking up to the git root" },
     all: { type: 'boolean', description: 'Every project: the default (kept so old scripts still run)' },
+    since: { type: 'string', value: 'WHEN', description: 'Only sessions updated since WHEN (7d, 12h, YYYY-MM-DD, ISO time)' },
+    until: { type: 'string', value: 'WHEN', description: 'Only sessions created before WHEN (a day counts whole)' },
     limit: { type: 'string', short: 'n', value: 'N', description: 'At most N sessions' },
   },
   args: { min: 0, max: 0 },
@@ -33,13 +37,17 @@ export const listCommand: Command = {
     const limit = intOption('list', 'limit', ctx.string('limit'), 0)
     const project = ctx.string('project')
     if (project !== undefined && ctx.flag('all')) throw new UsageError('list: --project and --all cannot be used together (--all is the default)')
+    const since = ctx.string('since')
+    const until = ctx.string('until')
+    const filters = { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }), ...(limit === undefined ? {} : { limit }) }
     let where: string | undefined
     let rows: SessionRow[]
     if (project === undefined) {
-      rows = await ctx.journal.list(limit === undefined ? {} : { limit })
+      rows = await ctx.journal.list(filters)
     } else {
       ({ folder: where, rows } = await projectSessions(ctx.journal, path.resolve(ctx.io.cwd ?? process.cwd(), project)))
-      if (limit !== undefined) rows = rows.slice(0, limit)
+      // The project is the one that has sessions at all; the filters then narrow its rows.
+      if (Object.keys(filters).length > 0) rows = await ctx.journal.list({ project: where, ...filters })
     }
     if (ctx.json) {
       // One array, not NDJSON: an empty result is still JSON (`[]`), one row per line.

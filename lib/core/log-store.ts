@@ -23,6 +23,7 @@ import { readEvents, type ReadOptions } from './reader.js'
 import { OpenSession } from './session.js'
 import type { HeaderEvent, JournalEvent } from './types.js'
 import type { WriterIO } from './writer-io.js'
+import { timeBound } from './when.js'
 import { verifySession, type VerifyOptions, type VerifyReport } from './verify.js'
 
 export interface LogStoreSettings {
@@ -40,7 +41,11 @@ export type { CreateOptions } from './create.js'
 export interface ListOptions {
   /** Only the sessions of this project folder. */
   project?: string
-  /** At most this many rows (the newest). */
+  /** Only sessions active since then (updated at or after): `7d`, `12h`, a day `YYYY-MM-DD` (local), an ISO time. */
+  since?: string
+  /** Only sessions active before then (created before; a day counts whole): same forms as `since`. */
+  until?: string
+  /** At most this many rows (the newest), after the other filters. */
   limit?: number
 }
 
@@ -138,11 +143,17 @@ export class LogStore implements CorePorts {
   }
 
   async list(options: ListOptions = {}): Promise<SessionRow[]> {
-    const rows = await listSessions(this.layout, {
+    // Parsed before the walk: a bad bound is ERR_USAGE without touching the disk.
+    const since = options.since === undefined ? undefined : timeBound(options.since, 'since')
+    const until = options.until === undefined ? undefined : timeBound(options.until, 'until', { end: true })
+    let rows = await listSessions(this.layout, {
       ...(options.project === undefined ? {} : { projectId: projectIdOf(options.project) }),
       maxLineBytes: this.maxLineBytes,
       lockStaleMs: this.settings.lockStaleMs,
     })
+    if (since !== undefined || until !== undefined) {
+      rows = rows.filter(row => (since === undefined || Date.parse(row.updated) >= since) && (until === undefined || Date.parse(row.created) < until))
+    }
     return options.limit === undefined ? rows : rows.slice(0, Math.max(0, options.limit))
   }
 

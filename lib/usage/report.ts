@@ -9,6 +9,7 @@ import type { CorePorts } from '../core/ports.js'
 import type { UsageTotals } from '../core/types.js'
 import { addTotals, emptyTotals } from '../core/usage.js'
 import { QUARTER_MS } from '../core/usage-summary.js'
+import { timeBound } from '../core/when.js'
 import type { ModelPrice } from '../config/prices.js'
 import { Calendar } from './calendar.js'
 import { priceOf } from './prices.js'
@@ -116,8 +117,6 @@ function toRow(group: string, acc: Acc): UsageRow {
 /** A bound as epoch ms: a day's start (or, for `until`, the next day's), or an instant. */
 function bound(value: string | undefined, name: string, calendar: Calendar, days: number): number | undefined {
   if (value === undefined) return undefined
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return calendar.dayStart(value, days)
-  const ms = Date.parse(value)
-  if (Number.isNaN(ms)) throw new UsageError(`${name} must be a day (YYYY-MM-DD) or an ISO 8601 time, got ${JSON.stringify(value)}`)
-  return ms
+  // The parser list() and the MCP server share (core/when.ts); days are this report's zone's.
+  return timeBound(value, name, { end: days === 1, dayStart: (day, plus) => calendar.dayStart(day, plus) })
 }

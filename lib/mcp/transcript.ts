@@ -1,0 +1,82 @@
+/**
+ * Messages as an agent reads them: tool outputs (every long string of a non-text part) cut at
+ * `maxOutput` characters with a note of how much was cut, and a plain-text rendering (role and
+ * time per message, text whole, tool calls on a line with their cut output below).
+ */
+import type { JsonValue, Message, Part, SessionInfo } from '../index.js'
+
+const TOOL_TYPES = new Set(['tool', 'tool-call', 'tool_call', 'tool-use', 'tool_use', 'tool-result', 'tool_result'])
+
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text
+  return `${text.slice(0, max)}\n…[${text.length - max} more characters cut; raise maxOutput to see them]`
+}
+
+function cutValue(value: JsonValue, max: number): JsonValue {
+  if (typeof value === 'string') return cutText(value, max)
+  if (Array.isArray(value)) return value.map(v => cutValue(v, max))
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, JsonValue> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = cutValue(v, max)
+    return out
+  }
+  return value
+}
+
+/** Text parts stay whole (they are what was said); every other part's strings are cut. */
+export function cutPart(part: Part, max: number): Part {
+  if (part.type === 'text') return part
+  return cutValue(part, max) as Part
+}
+
+export function cutMessage(message: Message, max: number): Message {
+  return { ...message, parts: message.parts.map(p => cutPart(p, max)) }
+}
+
+export function renderHead(info: SessionInfo, total: number): string {
+  return [
+    `# ${info.title ?? '(untitled)'}`,
+    `id: ${info.id}`,
+    `project: ${info.projectPath}`,
+    `created: ${info.created}  updated: ${info.updated}`,
+    `${total} message(s)`,
+  ].join('\n')
+}
+
+/** One message, already cut; `index` is its place in the whole history (1-based in the text). */
+export function renderMessage(message: Message, index: number): string {
+  const lines = [`## [${index + 1}] ${message.role} · ${message.created}`]
+  for (const part of message.parts) lines.push(renderPart(part))
+  if (message.parts.length === 0) lines.push('(empty)')
+  return lines.join('\n')
+}
+
+function renderPart(part: Part): string {
+  const p = part as Record<string, JsonValue>
+  if (part.type === 'text' && typeof p.text === 'string') return p.text
+  if (part.type === 'reasoning' && typeof p.text === 'string') return `(reasoning) ${p.text}`
+  if (TOOL_TYPES.has(part.type)) {
+    const state = isObject(p.state) ? p.state : {}
+    const name = [p.tool, p.name, p.toolName].find(v => typeof v === 'string') ?? part.type
+    const input = p.input ?? p.args ?? p.arguments ?? state.input
+    const output = p.output ?? p.result ?? state.output
+    const status = p.status ?? state.status
+    const error = p.error ?? state.error
+    const head = `[tool ${String(name)}]${input === undefined ? '' : ` ${JSON.stringify(input)}`}${typeof status === 'string' ? ` -> ${status}` : ''}`
+    const body = [
+      ...(output === undefined || output === null ? [] : [typeof output === 'string' ? output : JSON.stringify(output)]),
+      ...(error === undefined || error === null || error === false ? [] : [`error: ${typeof error === 'string' ? error : JSON.stringify(error)}`]),
+    ]
+    return [head, ...body.map(b => indent(b))].join('\n')
+  }
+  const { id: _id, type, ...rest } = p
+  return `[${type}] ${JSON.stringify(rest)}`
+}
+
+function indent(text: string): string {
+  return text.split('\n').map(l => `    ${l}`.trimEnd()).join('\n')
+}
+
+function isObject(value: unknown): value is Record<string, JsonValue> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
