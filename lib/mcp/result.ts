@@ -18,7 +18,8 @@ export function redactDeep<T>(value: T): T {
   if (Array.isArray(value)) return value.map(redactDeep) as T
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {}
-    for (const [key, v] of Object.entries(value)) out[key] = redactDeep(v)
+    // defineProperty, not assignment: a `__proto__` key in session content stays a plain key.
+    for (const [key, v] of Object.entries(value)) Object.defineProperty(out, key, { value: redactDeep(v), enumerable: true, writable: true, configurable: true })
     return out as T
   }
   return value
