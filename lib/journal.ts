@@ -23,6 +23,7 @@ import type { VerifyOptions, VerifyReport } from './core/verify.js'
 import { exportSession, exportTo, type ExportDocument, type ExportOptions, type StreamedExport } from './export/export.js'
 import { importSession, type ImportOptions } from './export/import.js'
 import { parseImportText } from './export/parse.js'
+import { Search, type SearchHit, type SearchOptions } from './search/search.js'
 import { Sharing, type ShareOptions } from './share/sharing.js'
 import type { ShareStatus } from './share/sync.js'
 
@@ -54,6 +55,7 @@ export class Journal {
   readonly root: string
   private readonly logs: LogStore
   private readonly sharing: Sharing
+  private readonly searcher: Search
 
   constructor(options: JournalOptions = {}) {
     const env = options.env ?? process.env
@@ -74,6 +76,7 @@ export class Journal {
       config: project => loadConfig({ project, env, ...(configDir === undefined ? {} : { configDir }) }),
       env,
     })
+    this.searcher = new Search(this.logs)
   }
 
   /** Starts a new session in `project` and holds it for writing until `close()`. */
@@ -143,6 +146,14 @@ export class Journal {
   /** How the sync of a session shared and opened here is doing; undefined when there is none. */
   shareStatus(id: string): ShareStatus | undefined {
     return this.sharing.status(id)
+  }
+
+  /**
+   * Ranked full-text search over every session (words AND-ed, "phrases", prefix*, -exclusions),
+   * best first. The index is a cache under the root, caught up from the logs at each search.
+   */
+  search(query: string, options?: SearchOptions): Promise<SearchHit[]> {
+    return this.searcher.search(query, options)
   }
 
   /** Reads every line of the log and reports damage; `repair` sets a torn tail aside. */
