@@ -173,7 +173,7 @@ test('a hit: session, project, title, message, role, time, a one-line snippet wi
   const message = hits.find(h => h.messageId !== null)
   const title = hits.find(h => h.messageId === null)
   assert.deepEqual({ ...message!, score: 0 }, {
-    sessionId: s.id, projectId: s.projectId, projectPath: project, title: 'Flaky \u001b[31mtitle', messageId: 'm1', role: 'user',
+    sessionId: s.id, projectId: s.projectId, projectPath: project, title: 'Flaky  [31mtitle', messageId: 'm1', role: 'user',
     created: at(5), snippet: 'line one the  [2J flaky test fails; it is Flaky', highlights: [[18, 23], [42, 47]], score: 0, reverted: false,
   })
   assert.deepEqual(marked(message!), ['flaky', 'Flaky'])
