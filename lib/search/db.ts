@@ -115,6 +115,12 @@ export function isDamage(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
 }
 
+/** Errors of a file deleted or replaced under an open connection (another process deleted the index). */
+export function isMoved(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_READONLY_DBMOVED' || code === 'SQLITE_CANTOPEN')
+}
+
 /** Deletes the index (and its WAL) if the file is still the one judged; another process may have made a new one. */
 export function removeIndex(file: string, ino: number): void {
   try {
@@ -175,5 +181,7 @@ function adopt(db: Db): boolean {
   // A cache: a crash may lose the last catch-up (it is done again), never the logs.
   db.pragma('synchronous = NORMAL')
   db.pragma('cache_size = -32768')
+  // Searchers reading all the time can keep a checkpoint from resetting the WAL; once one does, it shrinks back.
+  db.pragma('journal_size_limit = 67108864')
   return true
 }

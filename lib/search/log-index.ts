@@ -104,7 +104,7 @@ export class LogIndex {
     if (this.revertedFrom !== Number.POSITIVE_INFINITY) this.st.revertFrom.run(row.id, this.revertedFrom)
     for (const msg of this.touched) this.write(msg)
     if (this.titleTs !== null) {
-      const title = clean(row.title ?? '')
+      const title = row.title ?? ''
       if (row.title_doc === null) {
         row.title_doc = Number(this.st.insertDoc.run(row.id, null, 0, null, this.titleTs, 0, '[]').lastInsertRowid)
         this.st.insertFts.run(row.title_doc, title, '')
@@ -125,7 +125,7 @@ export class LogIndex {
   }
 
   private title(title: string, ts: string): void {
-    this.row.title = title
+    this.row.title = clean(title) // hits show it: one line, no escape sequences
     this.titleTs = ts
   }
 

@@ -7,7 +7,7 @@
 import type { CorePorts } from '../core/ports.js'
 import type { Role } from '../core/types.js'
 import { catchUp, dataVersion, loadKnown, type Known } from './catch-up.js'
-import { isDamage, isStale, openIndex, removeIndex, type Db, type IndexFile } from './db.js'
+import { isDamage, isMoved, isStale, openIndex, removeIndex, type Db, type IndexFile } from './db.js'
 import { filtersOf, type Filters, type SearchOptions } from './options.js'
 import { parseQuery, toMatch } from './query.js'
 
@@ -20,7 +20,7 @@ export interface SearchHit {
   sessionId: string
   projectId: string
   projectPath: string
-  /** The session's title now. */
+  /** The session's title now (control characters as spaces, like the snippet). */
   title: string | null
   messageId: string | null
   role: Role | null
@@ -67,17 +67,18 @@ export class Search {
 
   private async run(match: string, filters: Filters): Promise<SearchHit[]> {
     for (let attempt = 0; ; attempt++) {
-      const db = await this.open()
       try {
+        const db = await this.open()
         if (!this.known || this.known.version !== dataVersion(db)) this.known = loadKnown(db)
         if (await catchUp(db, this.known, this.ports)) this.known = undefined
-        return hits(db, match, filters)
+        // One read transaction: the ranked rows and their snippets from the same snapshot, whatever other processes commit.
+        return db.transaction(() => hits(db, match, filters))()
       } catch (error) {
-        // A damaged index is thrown away and built again from the logs, once per search.
-        if (attempt > 0 || !isDamage(error)) throw error
-        const { file, ino } = this.index!
+        if (attempt === 2 || !(isDamage(error) || isMoved(error))) throw error
+        // Damaged: thrown away and built again from the logs. Deleted or replaced by another process meanwhile: opened again.
+        const { file, ino } = this.index ?? { file: '', ino: 0 }
         this.close()
-        removeIndex(file, ino)
+        if (isDamage(error) && file !== '') removeIndex(file, ino)
       }
     }
   }
