@@ -22,7 +22,11 @@ const BATCH_BYTES = 16 * 1024 * 1024
 /** Logs read at once: enough to keep the thread pool busy while the main thread parses. */
 const READERS = 4
 
-/** What the index knew at its last look, kept between searches while no other process writes. */
+/**
+ * What the index knew at its last look, kept between searches while no other process writes.
+ * Logs are known by project and session id, not by path: the same root reached by another
+ * path (a link) is the same index.
+ */
 export interface Known {
   version: number
   logs: Map<string, Map<string, Pick<LogRow, 'id' | 'ino' | 'born' | 'size'>>>
@@ -31,11 +35,11 @@ export interface Known {
 
 export function loadKnown(db: Db): Known {
   const logs: Known['logs'] = new Map()
-  const rows = db.prepare('SELECT id, path, project, ino, born, size FROM logs').all() as Array<Pick<LogRow, 'id' | 'path' | 'project' | 'ino' | 'born' | 'size'>>
-  for (const { project, path, ...row } of rows) {
+  const rows = db.prepare('SELECT id, project, session, ino, born, size FROM logs').all() as Array<Pick<LogRow, 'id' | 'project' | 'session' | 'ino' | 'born' | 'size'>>
+  for (const { project, session, ...row } of rows) {
     let inProject = logs.get(project)
     if (!inProject) logs.set(project, inProject = new Map())
-    inProject.set(path, row)
+    inProject.set(session, row)
   }
   const marks = new Map(db.prepare('SELECT id, mark FROM projects').raw().all() as Array<[string, string]>)
   return { version: dataVersion(db), logs, marks }
@@ -46,7 +50,7 @@ export function dataVersion(db: Db): number {
   return db.pragma('data_version', { simple: true }) as number
 }
 
-type Work = { kind: 'scan', log: LogFile } | { kind: 'remove', path: string }
+type Work = { kind: 'scan', log: LogFile } | { kind: 'remove', project: string, session: string }
 
 /** A log to read under the write lock: from where the index stopped, or from the start (`row` null). */
 interface Plan {
@@ -63,16 +67,16 @@ export async function catchUp(db: Db, known: Known, ports: CatchUpPorts): Promis
     present.add(project.projectId)
     const rows = known.logs.get(project.projectId)
     for (const log of project.logs) {
-      const row = rows?.get(log.path)
+      const row = rows?.get(log.id)
       if (!row || row.ino !== log.ino || row.born !== log.born || row.size !== log.size) work.push({ kind: 'scan', log })
     }
     if (project.complete && rows) {
-      const paths = new Set(project.logs.map(log => log.path))
-      for (const path of rows.keys()) if (!paths.has(path)) work.push({ kind: 'remove', path })
+      const ids = new Set(project.logs.map(log => log.id))
+      for (const session of rows.keys()) if (!ids.has(session)) work.push({ kind: 'remove', project: project.projectId, session })
     }
   }
   for (const [projectId, rows] of known.logs) {
-    if (!present.has(projectId)) for (const path of rows.keys()) work.push({ kind: 'remove', path })
+    if (!present.has(projectId)) for (const session of rows.keys()) work.push({ kind: 'remove', project: projectId, session })
   }
   const marks = marksToKeep(walk)
   const marksChanged = marks.size !== known.marks.size || [...marks].some(([id, mark]) => known.marks.get(id) !== mark)
@@ -87,9 +91,9 @@ export async function catchUp(db: Db, known: Known, ports: CatchUpPorts): Promis
       let bytes = 0
       while (next < work.length && bytes < BATCH_BYTES) {
         const item = work[next++]!
-        if (item.kind === 'remove') { removeLog(st, item.path); continue }
+        if (item.kind === 'remove') { removeLog(st, item.project, item.session); continue }
         // Read again under the write lock: another process may have done this log meanwhile.
-        const row = st.logByPath.get(item.log.path) as LogRow | undefined
+        const row = st.log.get(item.log.projectId, item.log.id) as LogRow | undefined
         const same = row !== undefined && row.ino === item.log.ino && row.born === item.log.born && row.offset <= item.log.size
         if (same && row.size === item.log.size) continue
         plans.push({ log: item.log, row: same ? row : null })
@@ -149,13 +153,13 @@ async function readAll(db: Db, st: Statements, plans: Plan[], ports: CatchUpPort
 
 /** The row of a log new to the index; `projectPath` until its header says (as the fold's defaults). */
 function newRow(log: LogFile, projectPath: string): LogRow {
-  return { id: 0, path: log.path, session: log.id, project: log.projectId, project_path: projectPath,
+  return { id: 0, project: log.projectId, session: log.id, project_path: projectPath,
     ino: log.ino, born: log.born, size: 0, offset: 0, lines: 0, last_seq: -1, header: 0, title: null, title_doc: null, next_pos: 1 }
 }
 
 /** A fresh row for the log, replacing (with its entries) any the log had. */
 function insertRow(st: Statements, row: LogRow): number {
-  removeLog(st, row.path)
+  removeLog(st, row.project, row.session)
   const { id: _id, ...values } = row
   return Number(st.insertLog.run(values).lastInsertRowid)
 }
@@ -164,7 +168,7 @@ function insertRow(st: Statements, row: LogRow): number {
 function failed(st: Statements, log: LogFile, error: unknown, unsettled: Set<string>): boolean {
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code !== 'string' || code.startsWith('SQLITE')) return false
-  if (code === 'ERR_SESSION_NOT_FOUND' || code === 'ENOENT') removeLog(st, log.path)
+  if (code === 'ERR_SESSION_NOT_FOUND' || code === 'ENOENT') removeLog(st, log.projectId, log.id)
   else unsettled.add(log.projectId)
   return true
 }
@@ -180,10 +184,10 @@ function statements(db: Db): Statements {
 
 function prepare(db: Db) {
   return {
-    logByPath: db.prepare('SELECT * FROM logs WHERE path = ?'),
-    logIdByPath: db.prepare('SELECT id FROM logs WHERE path = ?').pluck(),
-    insertLog: db.prepare(`INSERT INTO logs (path, session, project, project_path, ino, born, size, offset, lines, last_seq, header, title, title_doc, next_pos)
-      VALUES (@path, @session, @project, @project_path, @ino, @born, @size, @offset, @lines, @last_seq, @header, @title, @title_doc, @next_pos)`),
+    log: db.prepare('SELECT * FROM logs WHERE project = ? AND session = ?'),
+    logId: db.prepare('SELECT id FROM logs WHERE project = ? AND session = ?').pluck(),
+    insertLog: db.prepare(`INSERT INTO logs (session, project, project_path, ino, born, size, offset, lines, last_seq, header, title, title_doc, next_pos)
+      VALUES (@session, @project, @project_path, @ino, @born, @size, @offset, @lines, @last_seq, @header, @title, @title_doc, @next_pos)`),
     docsOf: db.prepare('SELECT id FROM docs WHERE log = ?').pluck(),
     deleteFts: db.prepare('DELETE FROM fts WHERE rowid = ?'),
     deleteDocs: db.prepare('DELETE FROM docs WHERE log = ?'),
@@ -193,8 +197,8 @@ function prepare(db: Db) {
   }
 }
 
-function removeLog(st: Statements, path: string): void {
-  const row = st.logIdByPath.get(path) as number | undefined
+function removeLog(st: Statements, project: string, session: string): void {
+  const row = st.logId.get(project, session) as number | undefined
   if (row === undefined) return
   for (const doc of st.docsOf.all(row)) st.deleteFts.run(doc)
   st.deleteDocs.run(row)

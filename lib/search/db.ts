@@ -22,9 +22,8 @@ const BUSY_TIMEOUT_MS = 30_000
 const SCHEMA = `
 CREATE TABLE logs (
   id INTEGER PRIMARY KEY,
-  path TEXT NOT NULL UNIQUE,
-  session TEXT NOT NULL,
   project TEXT NOT NULL,
+  session TEXT NOT NULL,
   project_path TEXT NOT NULL,
   ino INTEGER NOT NULL,
   born REAL NOT NULL,
@@ -35,7 +34,8 @@ CREATE TABLE logs (
   header INTEGER NOT NULL,
   title TEXT,
   title_doc INTEGER,
-  next_pos INTEGER NOT NULL
+  next_pos INTEGER NOT NULL,
+  UNIQUE (project, session)
 );
 CREATE TABLE projects (id TEXT PRIMARY KEY, mark TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE docs (

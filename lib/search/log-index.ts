@@ -14,9 +14,8 @@ import { clean, segment } from './text.js'
 /** A log's row in the index: which file, where the last catch-up stopped, and the fold's session-level state. */
 export interface LogRow {
   id: number
-  path: string
-  session: string
   project: string
+  session: string
   project_path: string
   ino: number
   born: number
