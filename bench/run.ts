@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--only append-never,append-batch,append-always,read,list,resume,export,choices]`
+ *   [--projects N] [--resume-gb N] [--search-sessions N] [--only append-never,append-batch,append-always,read,list,resume,export,search,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -13,6 +13,7 @@ import { exportScenario } from './export.js'
 import { listScenario } from './list.js'
 import { readScenario } from './read.js'
 import { resumeScenario } from './resume.js'
+import { searchScenario } from './search.js'
 import type { Row } from './util.js'
 
 const { values } = parseArgs({
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '10000' },
     projects: { type: 'string', default: '1000' },
     'resume-gb': { type: 'string', default: '1' },
+    'search-sessions': { type: 'string', default: '1000' },
     only: { type: 'string' },
   },
 })
@@ -32,7 +34,7 @@ const n = (key: keyof typeof values) => Number(values[key])
 const rounds = n('rounds')
 const log = (line: string) => { if (!values.json) process.stderr.write(`${line}\n`) }
 
-const scenarios: Array<[string, () => Promise<Row>]> = [
+const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['append-never', () => appendNever(n('events'), rounds)],
   ['append-batch', () => appendBatch(Math.min(n('events'), 50_000), rounds)],
   ['append-always', () => appendAlways(n('always-events'), 16, rounds)],
@@ -44,13 +46,14 @@ const scenarios: Array<[string, () => Promise<Row>]> = [
   ['list', () => listScenario(n('sessions'), n('projects'), rounds)],
   ['resume', () => resumeScenario(n('resume-gb') * 2 ** 30, Math.max(rounds, 9))],
   ['export', () => exportScenario(n('read-mb') * 2 ** 20, rounds)],
+  ['search', () => searchScenario(n('search-sessions'), rounds)],
 ]
 
 const rows: Row[] = []
 for (const [name, run] of scenarios) {
   if (values.only && !values.only.split(',').includes(name)) continue
   log(`running ${name}…`)
-  rows.push(await run())
+  rows.push(...[await run()].flat())
 }
 // The measurements behind the design choices: only when asked (`--only choices`).
 let measured: Choice[] = []
