@@ -6,21 +6,26 @@
  * is indexed again from the start; one that is gone leaves the index, so a deleted session
  * stops being found at once. Writers never wait for any of this: search only reads logs.
  *
- * Writes happen in BEGIN IMMEDIATE transactions, each log's position read again inside, so
- * two processes catching up at once never index a range twice; a transaction ends after
- * about BATCH_BYTES of logs, so a first build never holds the lock for long.
+ * Logs are read in batches of about BATCH_BYTES, a few at a time, each folded in memory
+ * (log-index.ts) into one write per log (writes.ts), and each batch is applied in one
+ * BEGIN IMMEDIATE transaction that refuses a write whose log another process caught up
+ * meanwhile: no range is indexed twice, and no lock is held while logs are read.
  */
-import type { LogFile, ProjectLogs } from '../core/log-files.js'
+import type { LogFile } from '../core/log-files.js'
 import type { CorePorts } from '../core/ports.js'
-import type { Db } from './db.js'
-import { LogIndex, type LogRow } from './log-index.js'
+import type { Db, IndexFile } from './db.js'
+import { LogIndex } from './log-index.js'
+import { inlineWriter, workerWriter, type Writer } from './writer.js'
+import type { LogRow, Write } from './writes.js'
 
 export type CatchUpPorts = Pick<CorePorts, 'projectPathOf' | 'logFiles' | 'scanFrom'>
 
-/** Log bytes read per transaction: bounds the events held in memory and how long other searchers wait. */
+/** Log bytes per batch: bounds what is held in memory and how long other searchers wait for the lock. */
 const BATCH_BYTES = 16 * 1024 * 1024
 /** Logs read at once: enough to keep the thread pool busy while the main thread parses. */
 const READERS = 4
+/** A catch-up this large writes on a worker thread (a first build); smaller ones are not worth starting it. */
+export const WORKER_BYTES = 64 * 1024 * 1024
 
 /**
  * What the index knew at its last look, kept between searches while no other process writes.
@@ -50,80 +55,93 @@ export function dataVersion(db: Db): number {
   return db.pragma('data_version', { simple: true }) as number
 }
 
-type Work = { kind: 'scan', log: LogFile } | { kind: 'remove', project: string, session: string }
-
-/** A log to read under the write lock: from where the index stopped, or from the start (`row` null). */
+/** A log to read: from its row (`from`), or from the start (`from` null; `replaced`: the row of the file it replaced). */
 interface Plan {
   log: LogFile
-  row: LogRow | null
+  from: LogRow | null
+  replaced: LogRow | null
 }
 
 /** Returns true when it wrote to the index. */
-export async function catchUp(db: Db, known: Known, ports: CatchUpPorts): Promise<boolean> {
+export async function catchUp(db: Db, index: IndexFile, known: Known, ports: CatchUpPorts, workerBytes = WORKER_BYTES): Promise<boolean> {
   const walk = await ports.logFiles(known.marks)
-  const work: Work[] = []
+  const scans: LogFile[] = []
+  const removes: Write[] = []
   const present = new Set<string>()
+  let bytes = 0
   for (const project of walk) {
     present.add(project.projectId)
     const rows = known.logs.get(project.projectId)
     for (const log of project.logs) {
       const row = rows?.get(log.id)
-      if (!row || row.ino !== log.ino || row.born !== log.born || row.size !== log.size) work.push({ kind: 'scan', log })
+      if (row && row.ino === log.ino && row.born === log.born && row.size === log.size) continue
+      scans.push(log)
+      bytes += row && row.ino === log.ino && row.born === log.born ? Math.max(0, log.size - row.size) : log.size
     }
     if (project.complete && rows) {
       const ids = new Set(project.logs.map(log => log.id))
-      for (const session of rows.keys()) if (!ids.has(session)) work.push({ kind: 'remove', project: project.projectId, session })
+      for (const session of rows.keys()) if (!ids.has(session)) removes.push({ kind: 'remove', project: project.projectId, session })
     }
   }
-  for (const [projectId, rows] of known.logs) {
-    if (!present.has(projectId)) for (const session of rows.keys()) work.push({ kind: 'remove', project: projectId, session })
+  for (const [project, rows] of known.logs) {
+    if (!present.has(project)) for (const session of rows.keys()) removes.push({ kind: 'remove', project, session })
   }
-  const marks = marksToKeep(walk)
+  const marks = new Map(walk.flatMap(p => (p.mark === null ? [] : [[p.projectId, p.mark] as [string, string]])))
   const marksChanged = marks.size !== known.marks.size || [...marks].some(([id, mark]) => known.marks.get(id) !== mark)
-  if (work.length === 0 && !marksChanged) return false
+  if (scans.length === 0 && removes.length === 0 && !marksChanged) return false
 
-  const st = statements(db)
+  // Projects with a log not brought up to date (unreadable, or refused) keep no mark: walked again next time.
   const unsettled = new Set<string>()
-  let next = 0
-  do {
-    await transaction(db, async () => {
+  const writer: Writer = bytes > workerBytes ? await workerWriter(index) : inlineWriter(db)
+  try {
+    let applying: Promise<void> = Promise.resolve()
+    let first = true
+    for (let next = 0; first || next < scans.length; first = false) {
+      const batch: Write[] = first ? removes : []
+      const owners: string[] = batch.map(w => (w.kind === 'remove' ? w.project : ''))
       const plans: Plan[] = []
-      let bytes = 0
-      while (next < work.length && bytes < BATCH_BYTES) {
-        const item = work[next++]!
-        if (item.kind === 'remove') { removeLog(st, item.project, item.session); continue }
-        // Read again under the write lock: another process may have done this log meanwhile.
-        const row = st.log.get(item.log.projectId, item.log.id) as LogRow | undefined
-        const same = row !== undefined && row.ino === item.log.ino && row.born === item.log.born && row.offset <= item.log.size
-        if (same && row.size === item.log.size) continue
-        plans.push({ log: item.log, row: same ? row : null })
-        bytes += item.log.size - (same ? row.offset : 0)
+      for (let size = 0; next < scans.length && size < BATCH_BYTES; next++) {
+        const plan = planOf(db, scans[next]!)
+        if (!plan) continue
+        plans.push(plan)
+        size += plan.log.size - (plan.from?.offset ?? 0)
       }
-      await readAll(db, st, plans, ports, unsettled)
-      if (next === work.length) {
-        // Marks last, and only for projects whose every log was brought up to date.
-        for (const id of unsettled) marks.delete(id)
-        st.clearMarks.run()
-        for (const [id, mark] of marks) st.insertMark.run(id, mark)
-      }
-    })
-  } while (next < work.length)
+      await readAll(db, plans, ports, (plan, write) => {
+        if (write) batch.push(write)
+        else batch.push({ kind: 'remove', project: plan.log.projectId, session: plan.log.id }) // deleted since the walk
+        owners.push(plan.log.projectId)
+      }, plan => unsettled.add(plan.log.projectId))
+      // The previous batch was being written while these logs were read.
+      await applying
+      applying = writer.apply(batch, null).then(refused => { for (const i of refused) unsettled.add(owners[i]!) })
+      applying.catch(() => {}) // awaited above or below; never an unhandled rejection meanwhile
+    }
+    await applying
+    for (const id of unsettled) marks.delete(id)
+    await writer.apply([], [...marks])
+  } finally {
+    await writer.close()
+  }
   return true
 }
 
-function marksToKeep(walk: ProjectLogs[]): Map<string, string> {
-  const marks = new Map<string, string>()
-  for (const project of walk) if (project.mark !== null) marks.set(project.projectId, project.mark)
-  return marks
+const START = { offset: 0, lines: 0, lastSeq: -1 }
+
+/** Where to read a log from, by its row as it is now (the known one may be older); null when it is up to date. */
+function planOf(db: Db, log: LogFile): Plan | null {
+  const row = db.prepare('SELECT * FROM logs WHERE project = ? AND session = ?').get(log.projectId, log.id) as LogRow | undefined
+  const same = row !== undefined && row.ino === log.ino && row.born === log.born && row.offset <= log.size
+  if (same && row.size === log.size) return null
+  return same ? { log, from: row, replaced: null } : { log, from: null, replaced: row ?? null }
 }
 
 /**
- * Reads the plans' logs a few at a time (file reads overlap with parsing), each into its own
- * LogIndex as the batches come, writing it when its read is done. No SAVEPOINT per log:
- * FTS5 flushes its pending terms to disk at every savepoint, which made a first build several
- * times slower; a log that fails to read has written nothing, so there is nothing to undo.
+ * Reads the plans' logs a few at a time (file reads overlap with parsing), each folded into
+ * its own LogIndex as the batches come. `done` gets each log's write (null: the log is gone);
+ * `unreadable` the logs that could not be read (kept as they are in the index).
  */
-async function readAll(db: Db, st: Statements, plans: Plan[], ports: CatchUpPorts, unsettled: Set<string>): Promise<void> {
+async function readAll(db: Db, plans: Plan[], ports: CatchUpPorts, done: (plan: Plan, write: Write | null) => void,
+  unreadable: (plan: Plan) => void): Promise<void> {
   let next = 0
   let failure: { error: unknown } | undefined
   const projectPaths = new Map<string, string>()
@@ -135,83 +153,22 @@ async function readAll(db: Db, st: Statements, plans: Plan[], ports: CatchUpPort
   const reader = async () => {
     while (next < plans.length && !failure) {
       const plan = plans[next++]!
-      const row = plan.row ?? newRow(plan.log, projectPath(plan.log.projectId))
-      const logIndex = new LogIndex(db, row, plan.row === null)
-      const from = plan.row ? { offset: row.offset, lines: row.lines, lastSeq: row.last_seq } : { offset: 0, lines: 0, lastSeq: -1 }
+      const { log, from } = plan
+      const start = { project: log.projectId, session: log.id, project_path: projectPath(log.projectId), ino: log.ino, born: log.born,
+        size: 0, offset: 0, lines: 0, last_seq: -1, header: 0, title: null, next_pos: 1 }
+      const logIndex = new LogIndex(db, from, start, plan.replaced)
       try {
-        const { position } = await ports.scanFrom(plan.log, from, events => { for (const event of events) logIndex.push(event) })
-        if (failure) return // the transaction is being rolled back: write nothing more
-        logIndex.flush(position, plan.log.size, plan.row ? row.id : insertRow(st, row))
+        const position = from ? { offset: from.offset, lines: from.lines, lastSeq: from.last_seq } : START
+        const state = await ports.scanFrom(log, position, events => { for (const event of events) logIndex.push(event) })
+        done(plan, logIndex.result(state.position, log.size))
       } catch (error) {
-        if (!failed(st, plan.log, error, unsettled)) failure ??= { error }
+        const code = (error as { code?: unknown } | null)?.code
+        if (typeof code !== 'string' || code.startsWith('SQLITE')) failure ??= { error } // a bug or the index: stop
+        else if (code === 'ERR_SESSION_NOT_FOUND' || code === 'ENOENT') done(plan, null)
+        else unreadable(plan)
       }
     }
   }
   await Promise.all(Array.from({ length: READERS }, reader))
   if (failure) throw failure.error
-}
-
-/** The row of a log new to the index; `projectPath` until its header says (as the fold's defaults). */
-function newRow(log: LogFile, projectPath: string): LogRow {
-  return { id: 0, project: log.projectId, session: log.id, project_path: projectPath,
-    ino: log.ino, born: log.born, size: 0, offset: 0, lines: 0, last_seq: -1, header: 0, title: null, title_doc: null, next_pos: 1 }
-}
-
-/** A fresh row for the log, replacing (with its entries) any the log had. */
-function insertRow(st: Statements, row: LogRow): number {
-  removeLog(st, row.project, row.session)
-  const { id: _id, ...values } = row
-  return Number(st.insertLog.run(values).lastInsertRowid)
-}
-
-/** A log whose read failed: true when handled (deleted since the walk: it leaves the index; unreadable: kept, walked again next time). */
-function failed(st: Statements, log: LogFile, error: unknown, unsettled: Set<string>): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code !== 'string' || code.startsWith('SQLITE')) return false
-  if (code === 'ERR_SESSION_NOT_FOUND' || code === 'ENOENT') removeLog(st, log.projectId, log.id)
-  else unsettled.add(log.projectId)
-  return true
-}
-
-type Statements = ReturnType<typeof prepare>
-const prepared = new WeakMap<Db, Statements>()
-
-function statements(db: Db): Statements {
-  let st = prepared.get(db)
-  if (!st) prepared.set(db, st = prepare(db))
-  return st
-}
-
-function prepare(db: Db) {
-  return {
-    log: db.prepare('SELECT * FROM logs WHERE project = ? AND session = ?'),
-    logId: db.prepare('SELECT id FROM logs WHERE project = ? AND session = ?').pluck(),
-    insertLog: db.prepare(`INSERT INTO logs (session, project, project_path, ino, born, size, offset, lines, last_seq, header, title, title_doc, next_pos)
-      VALUES (@session, @project, @project_path, @ino, @born, @size, @offset, @lines, @last_seq, @header, @title, @title_doc, @next_pos)`),
-    docsOf: db.prepare('SELECT id FROM docs WHERE log = ?').pluck(),
-    deleteFts: db.prepare('DELETE FROM fts WHERE rowid = ?'),
-    deleteDocs: db.prepare('DELETE FROM docs WHERE log = ?'),
-    deleteLog: db.prepare('DELETE FROM logs WHERE id = ?'),
-    clearMarks: db.prepare('DELETE FROM projects'),
-    insertMark: db.prepare('INSERT INTO projects (id, mark) VALUES (?, ?)'),
-  }
-}
-
-function removeLog(st: Statements, project: string, session: string): void {
-  const row = st.logId.get(project, session) as number | undefined
-  if (row === undefined) return
-  for (const doc of st.docsOf.all(row)) st.deleteFts.run(doc)
-  st.deleteDocs.run(row)
-  st.deleteLog.run(row)
-}
-
-async function transaction(db: Db, fn: () => Promise<void>): Promise<void> {
-  db.exec('BEGIN IMMEDIATE')
-  try {
-    await fn()
-    db.exec('COMMIT')
-  } catch (error) {
-    if (db.inTransaction) db.exec('ROLLBACK')
-    throw error
-  }
 }

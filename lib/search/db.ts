@@ -17,7 +17,7 @@ type DbConstructor = typeof BetterSqlite3
 const APPLICATION_ID = 0x534a5358
 export const SCHEMA_VERSION = 1
 /** Another process's catch-up holds the write lock for one batch of logs at most (see catch-up.ts). */
-const BUSY_TIMEOUT_MS = 30_000
+export const BUSY_TIMEOUT_MS = 30_000
 
 const SCHEMA = `
 CREATE TABLE logs (
@@ -178,10 +178,15 @@ function adopt(db: Db): boolean {
     }
   }
   db.pragma('journal_mode = WAL')
-  // A cache: a crash may lose the last catch-up (it is done again), never the logs.
+  tune(db)
+  return true
+}
+
+/** Per connection (the main one and a write worker's). */
+export function tune(db: Db): void {
+  // A cache: a crash may lose the last catch-up (it is done again), never the logs; WAL keeps it sound.
   db.pragma('synchronous = NORMAL')
   db.pragma('cache_size = -32768')
   // Searchers reading all the time can keep a checkpoint from resetting the WAL; once one does, it shrinks back.
   db.pragma('journal_size_limit = 67108864')
-  return true
 }

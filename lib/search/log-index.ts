@@ -1,33 +1,17 @@
 /**
- * One log's entries in the index, brought up to date from the events appended since the
- * last catch-up, with the rules of core/fold.ts: a repeated message id replaces that message
- * where it stands; a part replaces the part with its id or is added; parts of unknown or
- * reverted messages are ignored; a revert hides that message and every later one; titles
- * replace the title. Events change messages in memory first and each touched message is
- * written once at the end, so a part streamed 500 times costs one row update, not 500.
- * test/search/fold.test.ts holds the indexed text equal to what read()'s messages give.
+ * One log's catch-up: the events appended since the last one, applied with the rules of
+ * core/fold.ts (a repeated message id replaces that message where it stands; a part replaces
+ * the part with its id or is added; parts of unknown or reverted messages are ignored; a
+ * revert hides that message and every later one; the last title wins). Events change
+ * messages in memory; the result is one write per touched message (writes.ts), so a part
+ * streamed 500 times costs one row update, not 500. Nothing is written here: the index is
+ * only read, for the messages the events touch. test/search/fold.test.ts holds the indexed
+ * text equal to what read()'s messages give.
  */
 import type { HeaderEvent, JournalEvent, MessageEvent, Part, PartEvent, Role } from '../core/types.js'
 import type { Db } from './db.js'
 import { clean, segment } from './text.js'
-
-/** A log's row in the index: which file, where the last catch-up stopped, and the fold's session-level state. */
-export interface LogRow {
-  id: number
-  project: string
-  session: string
-  project_path: string
-  ino: number
-  born: number
-  size: number
-  offset: number
-  lines: number
-  last_seq: number
-  header: number
-  title: string | null
-  title_doc: number | null
-  next_pos: number
-}
+import type { LogRow, LogWrite, MessageWrite } from './writes.js'
 
 /** A part of a message in memory: the segment it had in the stored text, or the part itself once changed. */
 interface PartSlot { id: string, start: number, len: number, part: Part | null }
@@ -49,16 +33,7 @@ const prepared = new WeakMap<Db, Statements>()
 function prepare(db: Db) {
   return {
     findMsg: db.prepare('SELECT id, position, role, created, spans FROM docs WHERE log = ? AND msg = ? AND reverted = 0'),
-    revertFrom: db.prepare('UPDATE docs SET reverted = 1 WHERE log = ? AND msg IS NOT NULL AND reverted = 0 AND position >= ?'),
     text: db.prepare('SELECT text FROM fts WHERE rowid = ?').pluck(),
-    insertDoc: db.prepare('INSERT INTO docs (log, msg, position, role, created, reverted, spans) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    updateDoc: db.prepare('UPDATE docs SET role = ?, reverted = ?, spans = ? WHERE id = ?'),
-    insertFts: db.prepare('INSERT INTO fts (rowid, title, text) VALUES (?, ?, ?)'),
-    updateText: db.prepare('UPDATE fts SET text = ? WHERE rowid = ?'),
-    updateTitle: db.prepare('UPDATE fts SET title = ? WHERE rowid = ?'),
-    titleCreated: db.prepare('UPDATE docs SET created = ? WHERE id = ?'),
-    updateLog: db.prepare(`UPDATE logs SET size = @size, offset = @offset, lines = @lines, last_seq = @last_seq, header = @header,
-      project_path = @project_path, title = @title, title_doc = @title_doc, next_pos = @next_pos WHERE id = @id`),
   }
 }
 
@@ -74,12 +49,20 @@ export class LogIndex {
   private readonly visible = new Map<string, Msg | null>()
   private readonly touched = new Set<Msg>()
   private titleTs: string | null = null
-  /** Rows already in the index from this position on are reverted (written at flush: nothing is written before). */
+  /** Messages already in the index from this position on are reverted (and no longer found meanwhile). */
   private revertedFrom = Number.POSITIVE_INFINITY
+  /** The log's row as this catch-up leaves it. */
+  private readonly row: Omit<LogRow, 'id' | 'title_doc'>
 
-  /** `fresh`: the log has nothing in the index yet, so nothing need be looked up. */
-  constructor(db: Db, private readonly row: LogRow, private readonly fresh: boolean) {
+  /**
+   * `from`: the row to go on from, or null to read the log from the start (new to the index,
+   * or replaced: then `replaced` is the row it had). `start`: a new row's values until the
+   * header says more (the defaults the fold uses).
+   */
+  constructor(db: Db, private readonly from: LogRow | null, start: Omit<LogRow, 'id' | 'title_doc'>, private readonly replaced: LogRow | null) {
     this.st = statements(db)
+    const { id: _id, title_doc: _doc, ...row } = from ?? { ...start, id: 0, title_doc: null }
+    this.row = row
   }
 
   push(event: JournalEvent): void {
@@ -92,28 +75,18 @@ export class LogIndex {
     }
   }
 
-  /**
-   * Writes every touched message once, the title, and where the scan stopped, under the log's
-   * row `id` (made by the caller for a fresh log). Until then nothing was written, so a log
-   * whose read fails half-way is dropped without undoing anything.
-   */
-  flush(position: { offset: number, lines: number, lastSeq: number }, size: number, id: number): void {
-    const row = this.row
-    row.id = id
-    if (this.revertedFrom !== Number.POSITIVE_INFINITY) this.st.revertFrom.run(row.id, this.revertedFrom)
-    for (const msg of this.touched) this.write(msg)
-    if (this.titleTs !== null) {
-      const title = row.title ?? ''
-      if (row.title_doc === null) {
-        row.title_doc = Number(this.st.insertDoc.run(row.id, null, 0, null, this.titleTs, 0, '[]').lastInsertRowid)
-        this.st.insertFts.run(row.title_doc, title, '')
-      } else {
-        this.st.updateTitle.run(title, row.title_doc)
-        this.st.titleCreated.run(this.titleTs, row.title_doc)
-      }
+  /** What to write: every touched message once, the title, and where the scan stopped. */
+  result(position: { offset: number, lines: number, lastSeq: number }, size: number): LogWrite {
+    const seen = this.from ?? this.replaced
+    return {
+      kind: 'log',
+      from: seen ? { ino: seen.ino, born: seen.born, offset: seen.offset } : null,
+      fresh: this.from === null,
+      row: { ...this.row, size: Math.max(size, position.offset), offset: position.offset, lines: position.lines, last_seq: position.lastSeq },
+      revertedFrom: this.revertedFrom === Number.POSITIVE_INFINITY ? null : this.revertedFrom,
+      messages: [...this.touched].map(msg => this.write(msg)),
+      title: this.titleTs === null ? null : { text: this.row.title ?? '', ts: this.titleTs },
     }
-    Object.assign(row, { size: Math.max(size, position.offset), offset: position.offset, lines: position.lines, last_seq: position.lastSeq })
-    this.st.updateLog.run(row)
   }
 
   private header(e: HeaderEvent): void {
@@ -156,7 +129,6 @@ export class LogIndex {
   private revert(messageId: string): void {
     const target = this.find(messageId)
     if (!target) return
-    // Rows in the index are marked at flush (and no longer found meanwhile); those in memory carry the flag.
     this.revertedFrom = Math.min(this.revertedFrom, target.position)
     for (const [id, msg] of this.visible) {
       if (msg && msg.position >= target.position) {
@@ -170,14 +142,14 @@ export class LogIndex {
   private find(id: string): Msg | null {
     let msg = this.visible.get(id)
     if (msg === undefined) {
-      msg = this.fresh ? null : this.load(id)
+      msg = this.from === null ? null : this.load(this.from.id, id)
       this.visible.set(id, msg)
     }
     return msg
   }
 
-  private load(id: string): Msg | null {
-    const r = this.st.findMsg.get(this.row.id, id) as { id: number, position: number, role: Role, created: string, spans: string } | undefined
+  private load(log: number, id: string): Msg | null {
+    const r = this.st.findMsg.get(log, id) as { id: number, position: number, role: Role, created: string, spans: string } | undefined
     if (!r || r.position >= this.revertedFrom) return null
     let start = 0
     const parts = (JSON.parse(r.spans) as Array<[string, number]>).map(([partId, len]) => {
@@ -188,30 +160,18 @@ export class LogIndex {
     return { doc: r.id, id, position: r.position, role: r.role, created: r.created, reverted: false, parts, changed: false }
   }
 
-  private write(msg: Msg): void {
+  private write(msg: Msg): MessageWrite {
+    const base = { doc: msg.doc, id: msg.id, position: msg.position, role: msg.role, created: msg.created, reverted: msg.reverted }
+    if (!msg.changed) return { ...base, spans: JSON.stringify(msg.parts.map(p => [p.id, p.len])), text: null }
+    // Unchanged parts keep their segment of the stored text; changed ones are made from the part.
+    const old = msg.parts.some(p => p.part === null) ? this.st.text.get(msg.doc) as string : ''
+    const lengths: Array<[string, number]> = []
     let text = ''
-    let spans = ''
-    if (msg.changed) {
-      const old = msg.parts.some(p => p.part === null) ? this.st.text.get(msg.doc) as string : ''
-      const lengths: Array<[string, number]> = []
-      for (const slot of msg.parts) {
-        const piece = slot.part ? segment(slot.part) : old.slice(slot.start, slot.start + slot.len)
-        lengths.push([slot.id, piece.length])
-        text += piece
-      }
-      spans = JSON.stringify(lengths)
+    for (const slot of msg.parts) {
+      const piece = slot.part ? segment(slot.part) : old.slice(slot.start, slot.start + slot.len)
+      lengths.push([slot.id, piece.length])
+      text += piece
     }
-    const reverted = msg.reverted ? 1 : 0
-    if (msg.doc === null) {
-      msg.doc = Number(this.st.insertDoc.run(this.row.id, msg.id, msg.position, msg.role, msg.created, reverted, spans).lastInsertRowid)
-      this.st.insertFts.run(msg.doc, '', text)
-      return
-    }
-    if (msg.changed) {
-      this.st.updateDoc.run(msg.role, reverted, spans, msg.doc)
-      this.st.updateText.run(text, msg.doc)
-    } else {
-      this.st.updateDoc.run(msg.role, reverted, JSON.stringify(msg.parts.map(p => [p.id, p.len])), msg.doc)
-    }
+    return { ...base, spans: JSON.stringify(lengths), text }
   }
 }

@@ -48,31 +48,35 @@ export class Search {
   /** One search at a time per journal: a catch-up's transaction spans awaits on one connection. */
   private queue: Promise<unknown> = Promise.resolve()
 
-  constructor(private readonly ports: SearchPorts) {}
+  /** `workerBytes`: how large a catch-up must be to write on a worker thread (tests lower it). */
+  constructor(private readonly ports: SearchPorts, private readonly tuning: { workerBytes?: number } = {}) {}
 
   search(query: string, options?: SearchOptions): Promise<SearchHit[]> {
     let match: string
+    let prefixed: boolean
     let filters: Filters
     try {
       // Checked before the index is opened: a bad query never loads better-sqlite3.
-      match = toMatch(parseQuery(query))
+      const terms = parseQuery(query)
+      match = toMatch(terms)
+      prefixed = terms.some(t => t.prefix)
       filters = filtersOf(options)
     } catch (error) {
       return Promise.reject(error)
     }
-    const run = this.queue.then(() => this.run(match, filters))
+    const run = this.queue.then(() => this.run(match, prefixed, filters))
     this.queue = run.catch(() => {})
     return run
   }
 
-  private async run(match: string, filters: Filters): Promise<SearchHit[]> {
+  private async run(match: string, prefixed: boolean, filters: Filters): Promise<SearchHit[]> {
     for (let attempt = 0; ; attempt++) {
       try {
         const db = await this.open()
         if (!this.known || this.known.version !== dataVersion(db)) this.known = loadKnown(db)
-        if (await catchUp(db, this.known, this.ports)) this.known = undefined
+        if (await catchUp(db, this.index!, this.known, this.ports, this.tuning.workerBytes)) this.known = undefined
         // One read transaction: the ranked rows and their snippets from the same snapshot, whatever other processes commit.
-        return db.transaction(() => hits(db, match, filters))()
+        return db.transaction(() => hits(db, match, prefixed, filters))()
       } catch (error) {
         if (attempt === 2 || !(isDamage(error) || isMoved(error))) throw error
         // Damaged: thrown away and built again from the logs. Deleted or replaced by another process meanwhile: opened again.
@@ -109,7 +113,7 @@ interface HitRow {
   rank: number
 }
 
-function hits(db: Db, match: string, filters: Filters): SearchHit[] {
+function hits(db: Db, match: string, prefixed: boolean, filters: Filters): SearchHit[] {
   const where = ['fts MATCH @match']
   if (!filters.includeReverted) where.push('d.reverted = 0')
   if (filters.projectId !== undefined) where.push('l.project = @projectId')
@@ -123,9 +127,7 @@ function hits(db: Db, match: string, filters: Filters): SearchHit[] {
     FROM fts JOIN docs d ON d.id = fts.rowid JOIN logs l ON l.id = d.log
     WHERE ${where.join(' AND ')}
     ORDER BY rank, d.created DESC, d.id DESC LIMIT @limit`).all(Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined))) as HitRow[]
-  // CAST: better-sqlite3 binds numbers as REAL, and FTS5 drops a REAL rowid constraint next to MATCH (every match came back).
-  const snippetOf = db.prepare(`SELECT snippet(fts, -1, char(1), char(2), '…', ${SNIPPET_TOKENS}) FROM fts
-    WHERE fts MATCH ? AND rowid = CAST(? AS INTEGER)`).pluck()
+  const snippets = snippetsOf(db, match, prefixed, rows.map(row => row.doc))
   return rows.map(row => ({
     sessionId: row.session,
     projectId: row.project,
@@ -134,10 +136,29 @@ function hits(db: Db, match: string, filters: Filters): SearchHit[] {
     messageId: row.msg,
     role: row.role,
     created: row.created,
-    ...highlighted(snippetOf.get(match, row.doc) as string),
+    ...highlighted(snippets.get(row.doc) ?? ''),
     score: -row.rank,
     reverted: row.reverted === 1,
   }))
+}
+
+/**
+ * The hits' snippets (with the matches between U+0001 and U+0002). One lookup per hit is
+ * cheapest for words and phrases; a prefix query would set its prefix up again for each
+ * (88 ms for 20 hits of a common prefix on 10,000 sessions), so it gets one pass over the
+ * matches that computes the snippets of the hits only (7 ms).
+ */
+function snippetsOf(db: Db, match: string, prefixed: boolean, docs: number[]): Map<number, string> {
+  const snippet = `snippet(fts, -1, char(1), char(2), '…', ${SNIPPET_TOKENS})`
+  if (docs.length === 0) return new Map()
+  if (prefixed) {
+    return new Map(db.prepare(`SELECT rowid, ${snippet} FROM fts WHERE fts MATCH ?
+      AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER) AND +rowid IN (SELECT value FROM json_each(?))`)
+      .raw().all(match, Math.min(...docs), Math.max(...docs), JSON.stringify(docs)) as Array<[number, string]>)
+  }
+  // CAST: better-sqlite3 binds numbers as REAL, and FTS5 drops a REAL rowid constraint next to MATCH (every match came back).
+  const one = db.prepare(`SELECT ${snippet} FROM fts WHERE fts MATCH ? AND rowid = CAST(? AS INTEGER)`).pluck()
+  return new Map(docs.map(doc => [doc, one.get(match, doc) as string]))
 }
 
 /** The snippet without its markers, and where they were. Indexed text holds no control characters (text.ts). */

@@ -4,14 +4,12 @@
  * role, time and text, the title) equals what read() folds from the whole log.
  */
 import { test } from 'node:test'
-import assert from 'node:assert/strict'
 import path from 'node:path'
 import fc from 'fast-check'
 import { tempDir } from '../helpers.js'
 import { Journal, type Session } from '../../lib/index.js'
-import { clean, messageText } from '../../lib/search/text.js'
 import type { JsonValue } from '../../lib/core/types.js'
-import { openIndex } from './helpers.js'
+import { assertIndexedAsFolded } from './helpers.js'
 
 type Op =
   | { kind: 'message', id: string, role: 'user' | 'assistant' | 'system', parts: Array<{ id: string, type: string, [key: string]: JsonValue }> }
@@ -63,16 +61,6 @@ test('property: the index caught up in random stretches equals the fold of the w
     }
     await session.close()
     await journal.search('alpha')
-    const history = await journal.read(session.id)
-    const db = openIndex(root)
-    try {
-      const log = db.prepare('SELECT id, title FROM logs WHERE session = ?').get(session.id) as { id: number, title: string | null }
-      const rows = db.prepare(`SELECT d.msg AS id, d.role, d.created, f.text FROM docs d JOIN fts f ON f.rowid = d.id
-        WHERE d.log = ? AND d.msg IS NOT NULL AND d.reverted = 0 ORDER BY d.position`).all(log.id)
-      assert.deepEqual(rows, history.messages.map(m => ({ id: m.id, role: m.role, created: m.created, text: messageText(m.parts) })))
-      assert.equal(log.title, history.info.title === null ? null : clean(history.info.title))
-    } finally {
-      db.close()
-    }
+    await assertIndexedAsFolded(root, journal, session.id)
   }), { numRuns: 60 })
 })

@@ -87,6 +87,9 @@ test('query language: words AND-ed, "phrases", prefix*, -exclusions', async t =>
   assert.deepEqual(await found('test -"is flaky"'), [m1])
   assert.deepEqual(await found('monday'), []) // words, not stems: monday* finds mondays
   assert.deepEqual(await found('monday*'), [m1])
+  // Prefix hits get their snippets too, the words found marked.
+  const prefixed = await j.search('test* fla*')
+  assert.deepEqual(prefixed.map(h => [h.messageId, marked(h)]).sort(), [[m1, ['flaky', 'test']], [m2, ['test', 'flaky']]].sort())
 })
 
 test('filters: project, since/until (Date, ISO, span back from now), role, limit', async t => {
