@@ -21,6 +21,7 @@ export {
   CorruptLogError, InvalidEventError, EventTooLargeError, WriteFailedError, InvalidExportError, ConfigParseError,
   ConfigInvalidError, ShareDisabledError, ShareFailedError, UsageError, errorKind,
 } from './core/errors.js'
+export { InvalidQueryError, SearchUnavailableError } from './core/errors.js'
 export type { ErrorCode, ErrorContext, ErrorKind } from './core/errors.js'
 export type * from './core/types.js'
 export { ROLES } from './core/types.js'
@@ -44,3 +45,4 @@ export { exportProblem } from './export/validate.js'
 export type { ExportProblem } from './export/validate.js'
 export { redactSecrets, REDACTED } from './export/redact.js'
 export type { Redactor } from './export/redact.js'
+export type { SearchHit, SearchOptions } from './search/search.js'

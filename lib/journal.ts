@@ -24,6 +24,7 @@ import { exportSession, exportTo, type ExportDocument, type ExportOptions, type 
 import { importSession, type ImportOptions } from './export/import.js'
 import { parseImportText } from './export/parse.js'
 import { amend, deleteOutcome, type UnshareOptions, type UnshareResult } from './share/outcome.js'
+import { Search, type SearchHit, type SearchOptions } from './search/search.js'
 import { Sharing, type ShareOptions } from './share/sharing.js'
 import type { ShareStatus } from './share/sync.js'
 import { usageReport, type UsageOptions, type UsageReport } from './usage/report.js'
@@ -70,6 +71,7 @@ export class Journal {
   private readonly logs: LogStore
   private readonly sharing: Sharing
   private readonly config: (project: string) => ReturnType<typeof loadConfig>
+  private readonly searcher: Search
 
   constructor(options: JournalOptions = {}) {
     const env = options.env ?? process.env
@@ -88,6 +90,7 @@ export class Journal {
     const configDir = options.configDir
     this.config = project => loadConfig({ project, env, ...(configDir === undefined ? {} : { configDir }) })
     this.sharing = new Sharing(this.logs, options.share ?? {}, { config: this.config, env })
+    this.searcher = new Search(this.logs)
   }
 
   /** Starts a new session in `project` and holds it for writing until `close()`. */
@@ -170,6 +173,14 @@ export class Journal {
   async usage(options: UsageOptions = {}): Promise<UsageReport> {
     const { prices } = await this.config(options.project ?? this.root)
     return usageReport(this.logs, prices ?? {}, options)
+  }
+
+  /**
+   * Ranked full-text search over every session (words AND-ed, "phrases", prefix*, -exclusions),
+   * best first. The index is a cache under the root, caught up from the logs at each search.
+   */
+  search(query: string, options?: SearchOptions): Promise<SearchHit[]> {
+    return this.searcher.search(query, options)
   }
 
   /** Reads every line of the log and reports damage; `repair` sets a torn tail aside. */

@@ -4,6 +4,7 @@ import { deleteCommand } from './delete.js'
 import { exportCommand } from './export.js'
 import { importCommand } from './import.js'
 import { listCommand } from './list.js'
+import { searchCommand } from './search.js'
 import { showCommand } from './show.js'
 import { tailCommand } from './tail.js'
 import { verifyCommand } from './verify.js'
@@ -18,6 +19,7 @@ const withId = (command: Command): Command => ({ ...command, takesId: true })
 
 export const COMMANDS: readonly Command[] = [
   listCommand,
+  searchCommand,
   showCommand,
   tailCommand,
   exportCommand,

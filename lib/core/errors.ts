@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'ERR_CORRUPT_LOG' | 'ERR_INVALID_EVENT' | 'ERR_EVENT_TOO_LARGE' | 'ERR_WRITE_FAILED'
   | 'ERR_INVALID_EXPORT' | 'ERR_CONFIG_PARSE' | 'ERR_CONFIG_INVALID'
   | 'ERR_SHARE_DISABLED' | 'ERR_SHARE_FAILED'
+  | 'ERR_INVALID_QUERY' | 'ERR_SEARCH_UNAVAILABLE'
 
 /**
  * What a caller does about an error: fix the call ('usage'), look elsewhere ('not-found'),
@@ -24,6 +25,7 @@ const KINDS: Partial<Record<ErrorCode, ErrorKind>> = {
   ERR_SESSION_NOT_FOUND: 'not-found',
   ERR_SESSION_LOCKED: 'locked',
   ERR_CORRUPT_LOG: 'damaged',
+  ERR_INVALID_QUERY: 'usage',
 }
 
 export function errorKind(code: string): ErrorKind {
@@ -40,7 +42,7 @@ export interface ErrorContext {
   line?: number
   /** 1-based column, for config files. */
   column?: number
-  /** Byte offset from the start of `path`. */
+  /** Byte offset from the start of `path`; for ERR_INVALID_QUERY, the index in the query string. */
   offset?: number
   cause?: unknown
 }
@@ -135,6 +137,16 @@ export class ShareFailedError extends JournalError {
     super('ERR_SHARE_FAILED', message, context)
     if (context.status !== undefined) this.status = context.status
   }
+}
+
+/** A search query that cannot be searched for; `offset` is where in the query string (0-based). */
+export class InvalidQueryError extends JournalError {
+  constructor(message: string, context: ErrorContext = {}) { super('ERR_INVALID_QUERY', message, context) }
+}
+
+/** Search needs the optional package better-sqlite3, and it is missing or does not load here. */
+export class SearchUnavailableError extends JournalError {
+  constructor(message: string, context: ErrorContext = {}) { super('ERR_SEARCH_UNAVAILABLE', message, context) }
 }
 
 /** Wrong arguments to the API or the CLI. */

@@ -14,12 +14,13 @@ import { HistoryReader } from './history.js'
 import { listSessions, type SessionRow, type UsageCollector } from './list.js'
 import { Locator, type SessionLocation } from './locate.js'
 import { openLogFile, type LogFileSettings, type OpenLog } from './log-file.js'
+import { walkLogs, type LogFile, type ProjectLogs } from './log-files.js'
 import { acquireLock, isLocked } from './lock.js'
 import { auditPermissions, type PermissionWarning } from './permissions.js'
 import { Layout, projectIdOf } from './paths.js'
 import type { CorePorts, OpenedListener, SessionOrigin } from './ports.js'
 import { readProjectPath } from './projects.js'
-import { readEvents, type ReadOptions } from './reader.js'
+import { readEvents, scanLog, type ReadOptions, type ScanPosition, type ScanState } from './reader.js'
 import { OpenSession } from './session.js'
 import type { HeaderEvent, JournalEvent } from './types.js'
 import type { WriterIO } from './writer-io.js'
@@ -140,6 +141,16 @@ export class LogStore implements CorePorts {
   async *events(id: string, options: ReadOptions = {}): AsyncGenerator<JournalEvent> {
     const { path: file } = await this.locate(id)
     yield* readEvents(file, { expectId: id, maxLineBytes: this.maxLineBytes, ...(options.strict ? { strict: true } : {}) })
+  }
+
+  logFiles(marks?: ReadonlyMap<string, string>): Promise<ProjectLogs[]> {
+    return walkLogs(this.layout, marks)
+  }
+
+  async scanFrom(log: Pick<LogFile, 'id' | 'path'>, from: ScanPosition, onBatch: (events: JournalEvent[]) => void): Promise<ScanState> {
+    const state: ScanState = { damage: [], position: from }
+    for await (const batch of scanLog(log.path, state, { expectId: log.id, from, maxLineBytes: this.maxLineBytes })) onBatch(batch)
+    return state
   }
 
   async list(options: ListOptions = {}): Promise<SessionRow[]> {

@@ -6,7 +6,8 @@
 import type { BatchListener, HistoryReader } from './history.js'
 import type { UsageCollector } from './list.js'
 import type { SessionLocation } from './locate.js'
-import type { ReadOptions } from './reader.js'
+import type { ProjectLogs, LogFile } from './log-files.js'
+import type { ReadOptions, ScanPosition, ScanState } from './reader.js'
 import type { OpenSession } from './session.js'
 import type { HeaderEvent, History, JournalEvent } from './types.js'
 
@@ -47,4 +48,11 @@ export interface CorePorts {
   onSessionOpened(listener: OpenedListener): void
   /** Lists as list() does (of one project folder when `project` is given), telling `collect` each row's cached usage summary. */
   listUsage(options: { project?: string }, collect: UsageCollector): Promise<void>
+  /**
+   * Every project's logs with inode, birth time and size, reading none. Given the marks an
+   * earlier walk returned, a project unchanged since lists only the logs a writer holds.
+   */
+  logFiles(marks?: ReadonlyMap<string, string>): Promise<ProjectLogs[]>
+  /** The events of a log after `from` (where an earlier scan stopped), batch by batch, as read() scans them. */
+  scanFrom(log: Pick<LogFile, 'id' | 'path'>, from: ScanPosition, onBatch: BatchListener): Promise<ScanState>
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
   ConfigInvalidError, ConfigParseError, CorruptLogError, errorKind, EventTooLargeError, InvalidEventError, InvalidExportError,
-  InvalidIdError, JournalError, SessionClosedError, SessionExistsError, SessionLockedError, SessionNotFoundError,
+  InvalidIdError, InvalidQueryError, JournalError, SearchUnavailableError, SessionClosedError, SessionExistsError, SessionLockedError, SessionNotFoundError,
   ShareDisabledError, ShareFailedError, UsageError, WriteFailedError, type ErrorCode, type ErrorContext, type ErrorKind,
 } from '../../lib/core/errors.js'
 
@@ -23,6 +23,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   ERR_CONFIG_INVALID: 'failed',
   ERR_SHARE_DISABLED: 'failed',
   ERR_SHARE_FAILED: 'failed',
+  ERR_INVALID_QUERY: 'usage',
+  ERR_SEARCH_UNAVAILABLE: 'failed',
 }
 
 /** The subclass for every code: each is what the library throws for it. */
@@ -42,6 +44,8 @@ const CLASSES: Record<ErrorCode, new (message: string, context?: ErrorContext) =
   ERR_CONFIG_INVALID: ConfigInvalidError,
   ERR_SHARE_DISABLED: ShareDisabledError,
   ERR_SHARE_FAILED: ShareFailedError,
+  ERR_INVALID_QUERY: InvalidQueryError,
+  ERR_SEARCH_UNAVAILABLE: SearchUnavailableError,
 }
 
 test('errorKind: the kind of every ErrorCode', () => {
