@@ -13,6 +13,7 @@ import { registerListSessions } from './list.js'
 import { registerSummaryPrompt } from './prompt.js'
 import { registerReadSession } from './read.js'
 import type { McpContext } from './result.js'
+import { registerSearchSessions } from './search.js'
 import { registerSessionUsage } from './usage.js'
 
 export interface McpServerOptions {
@@ -31,8 +32,7 @@ export function createMcpServer(journal: Journal, options: McpServerOptions = {}
   registerReadSession(server, ctx)
   registerExportSession(server, ctx)
   registerSessionUsage(server, ctx)
-  // INTEGRATOR: search_sessions goes here once journal.search() is merged (lib/search): query +
-  // the list filters, hits redacted through result.ts's jsonResult. Left out until then.
+  registerSearchSessions(server, ctx)
   registerSummaryPrompt(server)
   return server
 }

@@ -9,7 +9,7 @@ const SECRET = 'sk-proj-abcdefghijklmnopqrstuvwxyz123456'
 test('mcp: lists its tools (each with a JSON Schema for its input) and the summary prompt', async t => {
   const { client } = await serve(t)
   const { tools } = await client.listTools()
-  assert.deepEqual(tools.map(tool => tool.name).sort(), ['export_session', 'list_sessions', 'read_session', 'session_usage'])
+  assert.deepEqual(tools.map(tool => tool.name).sort(), ['export_session', 'list_sessions', 'read_session', 'search_sessions', 'session_usage'])
   for (const tool of tools) {
     assert.equal(tool.inputSchema.type, 'object', tool.name)
     assert.equal(tool.annotations?.readOnlyHint, true, tool.name)
@@ -143,4 +143,17 @@ test('mcp: a damaged log is read as well as it can be, with the damage reported'
   assert.match(textOf(result), /warning: 1 damaged line\(s\) of the log were skipped/)
   assert.match(textOf(result), /before the damage/)
   assert.deepEqual((result.structuredContent as { damage: Array<{ kind: string, line: number }> }).damage.map(d => [d.kind, d.line]), [['bad-json', 3]])
+})
+
+test('mcp: search_sessions finds messages by their words, best first, secrets redacted; a bad query is ERR_INVALID_QUERY', async t => {
+  const { client, journal, dir } = await serve(t)
+  const s = await journal.create({ project: path.join(dir, 'app'), title: 'Flaky date test' })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'the date test fails on Mondays; my key is sk-abcdefghijklmnopqrstuvwx' }] })
+  await s.message({ role: 'assistant', parts: [{ type: 'text', text: 'unrelated answer' }] })
+  await s.close()
+  const found = jsonOf<{ hits: Array<{ sessionId: string, role: string, snippet: string }> }>(await call(client, 'search_sessions', { query: 'mondays key' }))
+  assert.deepEqual(found.hits.map(h => [h.sessionId, h.role]), [[s.id, 'user']])
+  assert.ok(!found.hits[0]!.snippet.includes('sk-abcdefghijklmnopqrstuvwx') && found.hits[0]!.snippet.includes('[REDACTED]'), found.hits[0]!.snippet)
+  assert.deepEqual(jsonOf<{ hits: unknown[] }>(await call(client, 'search_sessions', { query: 'mondays', role: 'assistant' })).hits, [])
+  assert.equal(errorCodeOf(await call(client, 'search_sessions', { query: '"unbalanced' })), 'ERR_INVALID_QUERY')
 })
