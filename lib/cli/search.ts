@@ -1,6 +1,7 @@
 import path from 'node:path'
 import type { Role, SearchHit, SearchOptions } from '../index.js'
 import { intOption } from './args.js'
+import { projectSessions } from './list.js'
 import type { Command } from './command.js'
 import { oneLine, safeJson, truncate } from './text.js'
 
@@ -11,7 +12,7 @@ const RESET = '\u001b[0m'
 export const searchCommand: Command = {
   name: 'search',
   summary: 'Search every session for words, best match first',
-  usage: '<words…> [--project DIR] [--since T] [--until T] [--role ROLE] [-n N] [--sessions] [--json]',
+  usage: '<words…> [--project [DIR]] [--since T] [--until T] [--role ROLE] [-n N] [--sessions] [--json]',
   description: [
     'Finds messages (and session titles) containing all the words, across every project,',
     'best match first. "a phrase" matches those words in that order, word* matches words',
@@ -26,7 +27,7 @@ export const searchCommand: Command = {
     'under it. --json: a JSON array of the hits (of sessions with their hits, with --sessions).',
   ].join('\n'),
   options: {
-    project: { type: 'string', value: 'DIR', description: "Only the sessions of the project folder DIR ('.' for this folder)" },
+    project: { type: 'string', value: 'DIR', optional: '.', description: "Only DIR's project (default: the current folder's), walking up to the git root as list does" },
     since: { type: 'string', value: 'T', description: 'Only what was written at or after T' },
     until: { type: 'string', value: 'T', description: 'Only what was written at or before T' },
     role: { type: 'string', value: 'ROLE', description: 'Only messages of ROLE: user, assistant or system' },
@@ -39,7 +40,7 @@ export const searchCommand: Command = {
     const limit = intOption('search', 'limit', ctx.string('limit'), 1)
     const project = ctx.string('project')
     const options: SearchOptions = {
-      ...(project === undefined ? {} : { project: path.resolve(ctx.io.cwd ?? process.cwd(), project) }),
+      ...(project === undefined ? {} : { project: (await projectSessions(ctx.journal, path.resolve(ctx.io.cwd ?? process.cwd(), project))).folder }),
       ...(ctx.string('since') === undefined ? {} : { since: ctx.string('since')! }),
       ...(ctx.string('until') === undefined ? {} : { until: ctx.string('until')! }),
       ...(ctx.string('role') === undefined ? {} : { role: ctx.string('role') as Role }),

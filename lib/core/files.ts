@@ -3,6 +3,7 @@
  * followed inside the root for writes, atomic replace, create-once.
  */
 import { randomBytes } from 'node:crypto'
+import fsSync from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { CorruptLogError, isErrnoException, isNotFound } from './errors.js'
@@ -157,5 +158,15 @@ export async function syncDir(dir: string): Promise<void> {
     if (!isErrnoException(error) || !['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes(error.code!)) throw error
   } finally {
     await handle?.close()
+  }
+}
+
+/** A folder's entries, or none when it does not exist (missing is a value); other failures throw. */
+export function readdirOrEmpty(dir: string): string[] {
+  try {
+    return fsSync.readdirSync(dir)
+  } catch (error) {
+    if (isNotFound(error)) return []
+    throw error
   }
 }

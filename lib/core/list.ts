@@ -11,7 +11,7 @@
  */
 import fsSync from 'node:fs'
 import { isErrnoException, isNotFound } from './errors.js'
-import { writeFileAtomic } from './files.js'
+import { writeFileAtomic, readdirOrEmpty } from './files.js'
 import { idTime, isSessionId } from './ids.js'
 import { acquireLock, isLocked } from './lock.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
@@ -186,13 +186,4 @@ function readIndex(file: string): ProjectIndex {
     if (!(error instanceof SyntaxError) && !isErrnoException(error)) throw error
   }
   return { version: INDEX_VERSION, projectPath: null, sessions: {} }
-}
-
-function readdirOrEmpty(dir: string): string[] {
-  try {
-    return fsSync.readdirSync(dir)
-  } catch (error) {
-    if (isNotFound(error)) return []
-    throw error
-  }
 }

@@ -15,6 +15,7 @@
  */
 import fsSync from 'node:fs'
 import { isNotFound } from './errors.js'
+import { readdirOrEmpty } from './files.js'
 import { isSessionId } from './ids.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 
@@ -101,15 +102,6 @@ function statLog(dir: string, projectId: string, id: string): LogFile | null {
     return stat.isFile() ? { id, projectId, path: file, ino: stat.ino, born: stat.birthtimeMs, size: stat.size } : null
   } catch (error) {
     if (isNotFound(error)) return null // deleted while we walked
-    throw error
-  }
-}
-
-function readdirOrEmpty(dir: string): string[] {
-  try {
-    return fsSync.readdirSync(dir)
-  } catch (error) {
-    if (isNotFound(error)) return []
     throw error
   }
 }

@@ -31,15 +31,10 @@ export interface UsageOptions {
   timeZone?: string
 }
 
-export interface UsageRow {
+/** The totals of usage.ts, with cost completed from the price table (so no `unpriced` part). */
+export interface UsageRow extends Omit<UsageTotals, 'unpriced' | 'cost'> {
   /** `2026-03-29`, `2026-W13`, `2026-03`, a project folder, a model or a session id; `total` for the total line. */
   group: string
-  events: number
-  input: number
-  output: number
-  reasoning: number
-  cacheRead: number
-  cacheWrite: number
   /** Host costs per currency, plus price-table costs in USD. */
   cost: Record<string, number>
   /** Some events had neither a cost nor a price: `cost` is the known part only. */

@@ -1,5 +1,6 @@
 /** search through main(): lines for scripts, highlighted cards on a terminal, --sessions, --json, errors by kind. */
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import path from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { Journal } from '../../lib/index.js'
@@ -40,6 +41,11 @@ test('search: one tab-separated line per hit; -n, --project, --role, --since; -w
 
   assert.equal((await run(['search', 'flaky', '-n', '1'], { root })).stdout.trimEnd().split('\n').length, 1)
   const inApp = await run(['search', 'flaky', '--project', '.'], { root, cwd: app })
+  // From a folder deep inside the project, --project alone walks up to it, as list does.
+  fs.mkdirSync(path.join(app, '.git'), { recursive: true })
+  fs.mkdirSync(path.join(app, 'src', 'deep'), { recursive: true })
+  const fromDeep = await run(['search', 'flaky', '--project'], { root, cwd: path.join(app, 'src', 'deep') })
+  assert.equal(fromDeep.stdout, inApp.stdout)
   assert.deepEqual(inApp.stdout.trimEnd().split('\n').map(l => l.split('\t')[1]).sort(), ['-', 'a1', 'a2'])
   assert.deepEqual((await run(['search', 'flaky', '--since', at(2)], { root })).stdout.trimEnd().split('\n').map(l => l.split('\t')[1]).sort(), ['-', 'a2', 'b1'])
   assert.deepEqual((await run(['search', 'flaky', '--', '-mondays', '-date'], { root })).stdout.trimEnd().split('\n').map(l => l.split('\t')[1]).sort(), ['-', 'b1'])
