@@ -35,6 +35,28 @@ test('ranking: a title match first, then more matches in fewer words; equal scor
   assert.equal(ties[0]!.score, ties[1]!.score)
 })
 
+test('ranking without filters is the exact ranking: ties past the first candidates, reverted candidates, any limit', async t => {
+  const { j, dir } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'ties' }) as OpenSession
+  for (let i = 1; i <= 30; i++) await messageAt(s, at(i), `same${i}`, 'user', [{ type: 'text', text: 'same words here' }])
+  for (let i = 1; i <= 25; i++) await messageAt(s, at(100 + i), `r${i}`, 'assistant', [{ type: 'text', text: `alpha ${'omega '.repeat(i % 4)}` }])
+  await s.revert('r3')
+  await messageAt(s, at(200), 'late', 'user', [{ type: 'text', text: 'alpha omega same' }])
+  await s.close()
+  // The newest five of thirty equal scores.
+  assert.deepEqual((await j.search('same', { limit: 5 })).filter(h => h.messageId?.startsWith('same')).map(h => h.messageId).slice(0, 4),
+    ['same30', 'same29', 'same28', 'same27'])
+  for (const q of ['same', 'alpha', 'omega', 'alpha omega', 'words']) {
+    for (const limit of [1, 2, 3, 5, 8, 13, 40]) {
+      for (const includeReverted of [false, true]) {
+        // A since long ago filters nothing, and takes the joined ranking.
+        const exact = await j.search(q, { limit, includeReverted, since: '1970-01-01' })
+        assert.deepEqual(await j.search(q, { limit, includeReverted }), exact, `${q} limit ${limit}${includeReverted ? ' with reverted' : ''}`)
+      }
+    }
+  }
+})
+
 test('case and accents do not matter: resume finds Résumé, in composed or decomposed form', async t => {
   const { j, dir } = setup(t)
   const s = await j.create({ project: path.join(dir, 'p'), title: 't' })
