@@ -85,24 +85,40 @@ function ranked(db: Db, match: string, filters: Filters): HitRow[] {
 /**
  * Without filters, the FTS table ranks alone (a third faster on a common word: no lookup of
  * each match's message), a few more candidates than needed; they are then joined, reverted
- * ones dropped, and ordered by rank and recency. undefined when that cannot be exact: too
- * many candidates reverted, or a tie of scores that may go on past the candidates.
+ * ones dropped, and ordered by rank and recency. When the score at the limit is shared past
+ * the candidates (short titles often score alike), every match of that score is fetched, so
+ * the newest of them win. undefined when too many of them were reverted to fill the limit:
+ * the joined ranking is exact then.
  */
 function topByRank(db: Db, match: string, filters: Filters): HitRow[] | undefined {
   const take = filters.limit * 2 + 10
   const candidates = db.prepare(`SELECT rowid, bm25(fts, ${WEIGHTS}) FROM fts WHERE fts MATCH ? ORDER BY 2 LIMIT ?`)
     .raw().all(match, take) as Array<[number, number]>
-  if (candidates.length === 0) return []
-  const rank = new Map(candidates)
-  const rows = (db.prepare(`SELECT d.id AS doc, l.session, l.project, l.project_path, l.title, d.msg, d.role, d.created, d.reverted
-    FROM docs d JOIN logs l ON l.id = d.log WHERE d.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify([...rank.keys()])) as HitRow[])
-    .filter(row => filters.includeReverted || row.reverted === 0)
-    .map(row => ({ ...row, rank: rank.get(row.doc)! }))
-    .sort((a, b) => a.rank - b.rank || (a.created < b.created ? 1 : a.created > b.created ? -1 : b.doc - a.doc))
+  let rows = detailsOf(db, new Map(candidates), filters)
   if (candidates.length < take) return rows.slice(0, filters.limit) // every match was a candidate
   const last = rows[filters.limit - 1]
-  if (last === undefined || last.rank === candidates.at(-1)![1]) return undefined
+  if (last === undefined) return undefined
+  if (last.rank === candidates.at(-1)![1]) {
+    const tied = db.prepare(`SELECT rowid FROM fts WHERE fts MATCH ? AND bm25(fts, ${WEIGHTS}) = ?`).pluck().all(match, last.rank) as number[]
+    rows = [...rows.filter(row => row.rank < last.rank), ...detailsOf(db, new Map(tied.map(id => [id, last.rank])), filters)]
+    rows.sort(byRankThenRecency)
+    if (rows.length < filters.limit) return undefined // reverted ones among them: what comes after is not known here
+  }
   return rows.slice(0, filters.limit)
+}
+
+/** The rows of these docs (with their ranks), reverted ones dropped unless asked for, best first. */
+function detailsOf(db: Db, ranks: Map<number, number>, filters: Filters): HitRow[] {
+  return (db.prepare(`SELECT d.id AS doc, l.session, l.project, l.project_path, l.title, d.msg, d.role, d.created, d.reverted
+    FROM docs d JOIN logs l ON l.id = d.log WHERE d.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify([...ranks.keys()])) as HitRow[])
+    .filter(row => filters.includeReverted || row.reverted === 0)
+    .map(row => ({ ...row, rank: ranks.get(row.doc)! }))
+    .sort(byRankThenRecency)
+}
+
+/** As the joined ranking orders: rank, then the newer first, then the later row. */
+function byRankThenRecency(a: HitRow, b: HitRow): number {
+  return a.rank - b.rank || (a.created < b.created ? 1 : a.created > b.created ? -1 : b.doc - a.doc)
 }
 
 /**

@@ -16,14 +16,10 @@ import type { LogRow, LogWrite, MessageWrite } from './writes.js'
 /** A part of a message in memory: the segment it had in the stored text, or the part itself once changed. */
 interface PartSlot { id: string, start: number, len: number, part: Part | null }
 
-interface Msg {
-  doc: number | null
-  id: string
-  position: number
-  role: Role
-  created: string
-  reverted: boolean
+/** A message the events touched: what its write says, and its parts until then. */
+interface Msg extends Pick<MessageWrite, 'doc' | 'id' | 'position' | 'role' | 'created' | 'reverted'> {
   parts: PartSlot[]
+  /** Its text must be made again (some part changed, or the whole message). */
   changed: boolean
 }
 

@@ -5,8 +5,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
+import fc from 'fast-check'
 import path from 'node:path'
 import { rejectsWith } from '../helpers.js'
+import { Journal } from '../../lib/index.js'
 import type { OpenSession } from '../../lib/core/session.js'
 import { at, marked, messageAt, order, setup } from './helpers.js'
 
@@ -55,6 +57,25 @@ test('ranking without filters is the exact ranking: ties past the first candidat
       }
     }
   }
+})
+
+test('property: the ranking without filters equals the joined ranking, whatever ties and reverts', async t => {
+  const { dir } = setup(t)
+  let run = 0
+  const word = fc.constantFrom('ant', 'bee', 'cat')
+  const message = fc.record({ text: fc.array(word, { minLength: 1, maxLength: 3 }).map(w => w.join(' ')), revert: fc.boolean() })
+  await fc.assert(fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 12 }), word, async (messages, limit, q) => {
+    const j = new Journal({ root: path.join(dir, String(run++)), fsync: 'never' })
+    const s = await j.create({ project: path.join(dir, 'p'), title: q }) as OpenSession
+    for (const [i, m] of messages.entries()) {
+      await messageAt(s, at(i % 7), `m${i}`, 'user', [{ type: 'text', text: m.text }])
+      if (m.revert && i % 5 === 4) await s.revert(`m${i - 2}`)
+    }
+    await s.close()
+    for (const includeReverted of [false, true]) {
+      assert.deepEqual(await j.search(q, { limit, includeReverted }), await j.search(q, { limit, includeReverted, since: '1970-01-01' }))
+    }
+  }), { numRuns: 40 })
 })
 
 test('case and accents do not matter: resume finds Résumé, in composed or decomposed form', async t => {
