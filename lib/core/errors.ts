@@ -8,7 +8,7 @@ export type ErrorCode =
   | 'ERR_USAGE' | 'ERR_INVALID_ID'
   | 'ERR_SESSION_NOT_FOUND' | 'ERR_SESSION_EXISTS' | 'ERR_SESSION_LOCKED' | 'ERR_SESSION_CLOSED'
   | 'ERR_CORRUPT_LOG' | 'ERR_INVALID_EVENT' | 'ERR_EVENT_TOO_LARGE' | 'ERR_WRITE_FAILED'
-  | 'ERR_INVALID_EXPORT' | 'ERR_CONFIG_PARSE' | 'ERR_CONFIG_INVALID'
+  | 'ERR_INVALID_EXPORT' | 'ERR_INVALID_IMPORT' | 'ERR_CONFIG_PARSE' | 'ERR_CONFIG_INVALID'
   | 'ERR_SHARE_DISABLED' | 'ERR_SHARE_FAILED'
   | 'ERR_INVALID_QUERY' | 'ERR_SEARCH_UNAVAILABLE'
 
@@ -116,6 +116,11 @@ export class WriteFailedError extends JournalError {
 
 export class InvalidExportError extends JournalError {
   constructor(message: string, context: ErrorContext = {}) { super('ERR_INVALID_EXPORT', message, context) }
+}
+
+/** A file given to an importer is not that tool's format; nothing of it was written. */
+export class InvalidImportError extends JournalError {
+  constructor(message: string, context: ErrorContext = {}) { super('ERR_INVALID_IMPORT', message, context) }
 }
 
 export class ConfigParseError extends JournalError {
