@@ -18,7 +18,7 @@ export type { FoldDefaults } from './core/fold.js'
 export { isSessionId } from './core/ids.js'
 export {
   JournalError, InvalidIdError, SessionNotFoundError, SessionExistsError, SessionLockedError, SessionClosedError,
-  CorruptLogError, InvalidEventError, EventTooLargeError, WriteFailedError, InvalidExportError, ConfigParseError,
+  CorruptLogError, InvalidEventError, EventTooLargeError, WriteFailedError, InvalidExportError, InvalidImportError, ConfigParseError,
   ConfigInvalidError, ShareDisabledError, ShareFailedError, UsageError, errorKind,
 } from './core/errors.js'
 export { InvalidQueryError, SearchUnavailableError } from './core/errors.js'

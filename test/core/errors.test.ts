@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  ConfigInvalidError, ConfigParseError, CorruptLogError, errorKind, EventTooLargeError, InvalidEventError, InvalidExportError,
+  ConfigInvalidError, ConfigParseError, CorruptLogError, errorKind, EventTooLargeError, InvalidEventError, InvalidExportError, InvalidImportError,
   InvalidIdError, InvalidQueryError, JournalError, SearchUnavailableError, SessionClosedError, SessionExistsError, SessionLockedError, SessionNotFoundError,
   ShareDisabledError, ShareFailedError, UsageError, WriteFailedError, type ErrorCode, type ErrorContext, type ErrorKind,
 } from '../../lib/core/errors.js'
@@ -19,6 +19,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   ERR_EVENT_TOO_LARGE: 'failed',
   ERR_WRITE_FAILED: 'failed',
   ERR_INVALID_EXPORT: 'failed',
+  ERR_INVALID_IMPORT: 'failed',
   ERR_CONFIG_PARSE: 'failed',
   ERR_CONFIG_INVALID: 'failed',
   ERR_SHARE_DISABLED: 'failed',
@@ -40,6 +41,7 @@ const CLASSES: Record<ErrorCode, new (message: string, context?: ErrorContext) =
   ERR_EVENT_TOO_LARGE: EventTooLargeError,
   ERR_WRITE_FAILED: WriteFailedError,
   ERR_INVALID_EXPORT: InvalidExportError,
+  ERR_INVALID_IMPORT: InvalidImportError,
   ERR_CONFIG_PARSE: ConfigParseError,
   ERR_CONFIG_INVALID: ConfigInvalidError,
   ERR_SHARE_DISABLED: ShareDisabledError,
