@@ -104,6 +104,8 @@ function usageOf(m: Mapping, info: Json, key: string, tokens: unknown, cost: unk
     cacheWrite: cache.write ?? 0,
     ...(num(cost) !== undefined ? { cost, currency: 'USD' } : {}),
   }
+  // A step that used nothing (an import, an aborted call) is no usage to count.
+  if (['input', 'output', 'cacheRead', 'cacheWrite'].every(k => body[k] === 0) && !num(cost)) return
   const bad = usageProblem(without(body, 'type'), true)
   if (bad) return problem(m, `message ${String(info.id)}: usage of ${key} not imported: ${bad}`)
   m.events.push({ ts, body: body as PeerEvent['body'] })
@@ -135,7 +137,11 @@ function mapMessage(m: Mapping, raw: { info: unknown, parts: unknown[] }, index:
     parts.push(part)
     if (part.type === 'step-finish') steps.push(part)
   }
-  const meta = { opencode: without(info, 'id', 'sessionID', 'role') }
+  // The message's own fields (model, agent, tokens, times…) in OpenCode's words.
+  const meta = without(info, 'id', 'sessionID', 'role')
+  const texts = parts.filter(p => p.type === 'text')
+  if (info.summary === true) Object.assign(meta, { synthetic: true, compaction: true })
+  else if (texts.length > 0 && texts.every(p => p.synthetic === true)) meta.synthetic = true
   const bad = storable(meta)
   if (bad) problem(m, `message ${info.id}: its info (model, tokens, times) not imported: it${bad}`)
   m.events.push({ ts, body: { type: 'message', id: info.id, role: info.role, parts, ...(bad ? {} : { meta }) } })

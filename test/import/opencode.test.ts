@@ -103,11 +103,14 @@ test('storage tree: messages and parts keep their ids, order, times and shapes',
   assert.equal(list[0]!.parts[2]!.synthetic, true)
   // A small image stays inline.
   assert.match(list[0]!.parts[1]!.url as string, /^data:image\/png;base64,/)
-  // The message's own fields (model, tokens, agent, times) ride along under meta.opencode.
-  const meta = list[1]!.meta!.opencode as Record<string, unknown>
+  // The message's own fields (model, tokens, agent, times) ride along in meta.
+  const meta = list[1]!.meta!
   assert.equal(meta.modelID, 'claude-sonnet-4-5')
   assert.equal(meta.parentID, list[0]!.id)
   assert.ok(!('id' in meta) && !('role' in meta) && !('sessionID' in meta))
+  assert.equal(meta.synthetic, undefined)
+  // The compaction summary (OpenCode's `summary: true`) is marked as the conventions say.
+  assert.deepEqual([list[6]!.meta!.synthetic, list[6]!.meta!.compaction, list[6]!.meta!.summary], [true, true, true])
 })
 
 test('storage tree: one usage per step-finish, the message tokens only for a message without steps', async () => {

@@ -1,0 +1,71 @@
+/**
+ * The round trip through the real `opencode` binary: a journal session -> `session-journal
+ * export --format opencode` -> `opencode import` -> `opencode export` -> the OpenCode peer ->
+ * the same messages and parts. Never skipped: without the binary the test fails and says
+ * to run `npm ci`.
+ */
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { test } from 'node:test'
+import { opencodePeer } from '../../lib/import/opencode.js'
+import type { Part } from '../../lib/core/types.js'
+import type { PartInput } from '../../lib/core/event.js'
+import { tempDir } from '../helpers.js'
+import { run } from '../cli/helpers.js'
+import { journalIn, TRICKY } from '../sessions.js'
+import { openCodeHome } from './opencode-run.js'
+
+const T = Date.parse('2026-01-05T09:30:00.000Z')
+
+/** Parts already in the journal's (OpenCode's) convention: they must come back as they went. */
+const PARTS: Array<Omit<Part, 'id'>> = [
+  { type: 'reasoning', text: `Think ${TRICKY}`, time: { start: T, end: T + 5 } },
+  {
+    type: 'tool', tool: 'bash', callID: 'call_ls',
+    state: { status: 'completed', input: JSON.parse('{"command": "ls -la", "__proto__": "kept as data"}') as Record<string, string>, output: 'a\nb\n\u001b[31mred\u001b[0m', title: 'ls -la', metadata: { exit: 0 }, time: { start: T + 10, end: T + 20 } },
+  },
+  { type: 'tool', tool: 'read', callID: 'call_read', state: { status: 'error', input: { filePath: '/nope' }, error: 'ENOENT: no such file', time: { start: T + 30, end: T + 31 } } },
+  { type: 'file', mime: 'text/plain', filename: 'note.txt', url: 'data:text/plain;base64,aGVsbG8=' },
+  { type: 'text', text: `Done ${TRICKY} ${'long '.repeat(20000)}` },
+]
+
+test('journal -> export --format opencode -> opencode import -> opencode export -> import: the same messages and parts', async t => {
+  const { journal, root, project } = journalIn(t)
+  const s = await journal.create({ project, title: `Round trip ${TRICKY}` })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: `Please list ${TRICKY}` }] })
+  await s.message({ role: 'assistant', parts: PARTS.map(p => ({ ...p }) as PartInput) })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'Thanks' }] })
+  await s.message({ role: 'assistant', parts: [{ type: 'text', text: 'You are welcome.' }] })
+  await s.close()
+  const source = await journal.read(s.id)
+
+  const dir = tempDir(t, 'sj-opencode-rt-')
+  const file = path.join(dir, 'for-opencode.json')
+  const exported = await run(['export', s.id, '--format', 'opencode', '--out', file], { root })
+  assert.equal(exported.code, 0, exported.stderr)
+  const home = await openCodeHome(path.join(dir, 'opencode'))
+  t.after(() => home.close())
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { info: { id: string } }
+  assert.match(await home.ok(['import', file]), new RegExp(doc.info.id))
+  const back = path.join(dir, 'from-opencode.json')
+  fs.writeFileSync(back, await home.ok(['export', doc.info.id]))
+
+  const [session] = await opencodePeer.read((await opencodePeer.discover([back]))[0]!)
+  assert.deepEqual(session!.problems, [])
+  assert.equal(session!.origin.id, doc.info.id)
+  assert.equal(session!.title, source.info.title)
+  assert.equal(session!.created, source.info.created)
+  assert.equal(session!.events.filter(e => e.body.type === 'usage').length, 0, 'no tokens were spent: no usage')
+  const tool = (session!.events[2]!.body.parts as Part[])[1]!
+  assert.ok(Object.hasOwn((tool.state as { input: object }).input, '__proto__'))
+  const messages = session!.events.filter(e => e.body.type === 'message')
+  const shape = (role: unknown, created: string, parts: unknown) => ({ role, created, parts: (parts as Part[]).map(({ id: _id, ...rest }) => rest) })
+  assert.deepEqual(
+    messages.map(e => shape(e.body.role, e.ts, e.body.parts)),
+    source.messages.map(m => shape(m.role, m.created, m.parts)),
+  )
+  // Exporting again makes the same document: ids are derived, not drawn.
+  const again = await run(['export', s.id, '--format', 'opencode'], { root })
+  assert.deepEqual(JSON.parse(again.stdout), JSON.parse(fs.readFileSync(file, 'utf8')))
+})
