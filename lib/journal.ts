@@ -198,6 +198,19 @@ export class Journal {
     return this.logs.locate(id)
   }
 
+  /**
+   * Lets go of everything this Journal holds: closes the sessions it opened that are still open
+   * (each flushes; appends to them then fail with ERR_SESSION_CLOSED) and the search index's
+   * connection. The Journal stays usable: a later call opens what it needs again.
+   */
+  async close(): Promise<void> {
+    try {
+      await this.logs.closeAll()
+    } finally {
+      await this.searcher.release()
+    }
+  }
+
   /** Folders and files under the root that group or others can reach. Changes nothing. */
   permissions(): Promise<PermissionWarning[]> {
     return this.logs.permissions()
