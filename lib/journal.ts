@@ -23,6 +23,8 @@ import type { VerifyOptions, VerifyReport } from './core/verify.js'
 import { exportSession, exportTo, type ExportDocument, type ExportOptions, type StreamedExport } from './export/export.js'
 import { importSession, type ImportOptions } from './export/import.js'
 import { parseImportText } from './export/parse.js'
+import { importFrom, type ImportFromOptions, type ImportFromResult } from './import/import-from.js'
+import { peerFor } from './import/peers.js'
 import { amend, deleteOutcome, type UnshareOptions, type UnshareResult } from './share/outcome.js'
 import { Search, type SearchHit, type SearchOptions } from './search/search.js'
 import { Sharing, type ShareOptions } from './share/sharing.js'
@@ -146,6 +148,14 @@ export class Journal {
   async import(source: unknown, options?: ImportOptions): Promise<string> {
     const doc = typeof source === 'string' ? await parseImportText(source, options?.source) : source
     return importSession(this.logs, doc, options)
+  }
+
+  /**
+   * Imports another tool's sessions (`claude-code`, `codex`, `opencode`, `gemini`) from its default
+   * location or from `sources` (files, folders, globs); again, only what changed (docs/import.md).
+   */
+  async importFrom(tool: string, sources?: readonly string[], options?: ImportFromOptions): Promise<ImportFromResult> {
+    return importFrom(this.logs, peerFor(tool), sources, options)
   }
 
   /** Publishes the session to the share server; resolves to its public link. */
