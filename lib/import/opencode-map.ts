@@ -7,7 +7,7 @@
  */
 import { assertPlainJson } from '../core/event.js'
 import { usageProblem } from '../core/usage.js'
-import type { ImportProblem, PeerEvent, PeerSession } from './peer.js'
+import { MAX_INLINE_BYTES, type ImportProblem, type PeerEvent, type PeerSession } from './peer.js'
 
 type Json = Record<string, unknown>
 
@@ -18,9 +18,6 @@ export interface OpenCodeSession {
   /** Records beside the session (its todo list), when the source has them. */
   todos?: unknown
 }
-
-/** Data URLs longer than this (file parts, tool attachments) are replaced by their size. */
-export const MAX_DATA_URL = 64 * 1024
 
 /** OpenCode's session ids: `ses_` and letters and digits; nothing that could climb a path. */
 const SESSION_ID = /^ses[A-Za-z0-9_-]{1,200}$/
@@ -42,11 +39,19 @@ function without(value: Json, ...keys: string[]): Json {
   return out
 }
 
-/** A large inline data URL becomes a note of its size; everything else is kept. */
+/** The bytes a `data:` URL holds. */
+function dataBytes(url: string): number {
+  const comma = url.indexOf(',')
+  const payload = url.slice(comma + 1)
+  return url.slice(0, comma).endsWith(';base64') ? Buffer.byteLength(payload, 'base64') : payload.length
+}
+
+/** A data URL past MAX_INLINE_BYTES is left out, its size kept (the import conventions, peer.ts). */
 function slimFile(file: Json): Json {
   const url = file.url
-  if (typeof url !== 'string' || !url.startsWith('data:') || url.length <= MAX_DATA_URL) return file
-  return { ...without(file, 'url'), omitted: `data URL of ${url.length} bytes` }
+  if (typeof url !== 'string' || !url.startsWith('data:') || url.length <= MAX_INLINE_BYTES) return file
+  const size = dataBytes(url)
+  return size <= MAX_INLINE_BYTES ? file : { ...without(file, 'url'), size }
 }
 
 function slimPart(part: Json): Json {

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { InvalidImportError, isNotFound } from '../core/errors.js'
+import { fileFingerprint } from './files.js'
 import type { Peer, PeerSession, PeerUnit } from './peer.js'
 import { asSession, mapSession } from './opencode-map.js'
 import { dbUnits, readDbSession } from './opencode-db.js'
@@ -35,35 +36,35 @@ function statOrUndefined(file: string): fs.Stats | undefined {
   }
 }
 
-const fileUnit = (file: string, stat: fs.Stats): PeerUnit => ({ path: file, fingerprint: `file:${stat.size}:${stat.mtimeMs}` })
+const fileUnit = async (file: string): Promise<PeerUnit> => ({ path: file, fingerprint: await fileFingerprint(file) })
 
 /** A database's sessions, or one unit for the file when it is not OpenCode's (read() says why). */
-async function dbFileUnits(file: string, stat: fs.Stats): Promise<{ units: PeerUnit[], ids: Set<string> }> {
+async function dbFileUnits(file: string): Promise<{ units: PeerUnit[], ids: Set<string> }> {
   try {
     return await dbUnits(file)
   } catch (error) {
-    if (error instanceof InvalidImportError) return { units: [fileUnit(file, stat)], ids: new Set() }
+    if (error instanceof InvalidImportError) return { units: [await fileUnit(file)], ids: new Set() }
     throw error
   }
 }
 
-async function fileUnits(file: string, stat: fs.Stats): Promise<PeerUnit[]> {
-  if (head(file, SQLITE_MAGIC.length) === SQLITE_MAGIC) return (await dbFileUnits(file, stat)).units
+async function fileUnits(file: string): Promise<PeerUnit[]> {
+  if (head(file, SQLITE_MAGIC.length) === SQLITE_MAGIC) return (await dbFileUnits(file)).units
   const storage = storageOf(file)
   if (storage !== undefined && fs.existsSync(path.join(storage, 'message'))) {
     return storageUnits(storage).filter(u => u.path === file)
   }
-  return [fileUnit(file, stat)]
+  return [await fileUnit(file)]
 }
 
 /** OpenCode's data folder: its database, then the storage tree's sessions the database does not hold. */
 async function dataFolderUnits(dir: string): Promise<PeerUnit[] | undefined> {
   const db = path.join(dir, 'opencode.db')
-  const dbStat = statOrUndefined(db)
+  const hasDb = statOrUndefined(db)?.isFile() === true
   const storage = path.basename(dir) === 'storage' && fs.existsSync(path.join(dir, 'session')) ? dir : path.join(dir, 'storage')
   const hasStorage = fs.existsSync(path.join(storage, 'session'))
-  if (!dbStat && !hasStorage) return undefined
-  const fromDb = dbStat ? await dbFileUnits(db, dbStat) : { units: [], ids: new Set<string>() }
+  if (!hasDb && !hasStorage) return undefined
+  const fromDb = hasDb ? await dbFileUnits(db) : { units: [], ids: new Set<string>() }
   // 1.18 migrated the storage tree into the database: a session in both is read from the database.
   return [...fromDb.units, ...(hasStorage ? storageUnits(storage, fromDb.ids) : [])]
 }
@@ -80,7 +81,7 @@ async function folderUnits(dir: string, out: PeerUnit[]): Promise<void> {
     if (entry.isDirectory()) await folderUnits(full, out)
     else if (entry.isFile() && entry.name.endsWith('.json')) {
       const text = head(full, HEAD_BYTES)
-      if (/^\s*\{/.test(text) && text.includes('"info"')) out.push(fileUnit(full, fs.statSync(full)))
+      if (/^\s*\{/.test(text) && text.includes('"info"')) out.push(await fileUnit(full))
     }
   }
 }
@@ -133,7 +134,7 @@ export const opencodePeer: Peer = {
       const stat = statOrUndefined(p)
       if (!stat) continue
       if (stat.isDirectory()) await folderUnits(p, units)
-      else units.push(...await fileUnits(p, stat))
+      else units.push(...await fileUnits(p))
     }
     const seen = new Set<string>()
     return units.filter(u => {

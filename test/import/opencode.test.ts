@@ -9,8 +9,7 @@ import path from 'node:path'
 import { test, type TestContext } from 'node:test'
 import Database from 'better-sqlite3'
 import { opencodePeer } from '../../lib/import/opencode.js'
-import { MAX_DATA_URL } from '../../lib/import/opencode-map.js'
-import type { PeerEvent, PeerSession } from '../../lib/import/peer.js'
+import { MAX_INLINE_BYTES, type PeerEvent, type PeerSession } from '../../lib/import/peer.js'
 import { fixture, rejectsWith, tempDir } from '../helpers.js'
 
 const STORAGE = fixture('import', 'opencode', 'storage')
@@ -203,7 +202,7 @@ test('export document: read into one session; the unit is the file', async t => 
   const file = writeDoc(t, exportDoc([{ id: 'prt_2', sessionID: 's', messageID: 'm', type: 'text', text: 'hello' }], { parentID: 'ses_parent', share: { url: 'https://opncd.ai/share/x' } }))
   const [unit] = await opencodePeer.discover([file])
   assert.equal(unit!.path, file)
-  assert.match(unit!.fingerprint, /^file:\d+:/)
+  assert.match(unit!.fingerprint, /^\d+:\d+$/)
   const [session] = await opencodePeer.read(unit!)
   assert.equal(session!.parentOriginId, 'ses_parent')
   assert.deepEqual(messages(session!).map(m => m.parts), [[{ id: 'prt_1', type: 'text', text: 'hi' }], [{ id: 'prt_2', type: 'text', text: 'hello' }]])
@@ -266,7 +265,9 @@ test('damage inside an export: odd messages and parts are kept as x.opencode.* w
 test('hostile export: __proto__ keys stay data, huge text stays, huge data URLs are replaced by their size, deep nesting is refused alone', async t => {
   // Written as text: JSON.stringify itself gives up on nesting this deep.
   const deep = 'DEEP'
-  const big = `data:application/octet-stream;base64,${'A'.repeat(MAX_DATA_URL + 10)}`
+  const quads = Math.ceil(MAX_INLINE_BYTES / 3) + 1
+  const big = `data:application/octet-stream;base64,${'AAAA'.repeat(quads)}`
+  const bigBytes = quads * 3
   const huge = 'x'.repeat(4 * 1024 * 1024)
   const parts = [
     JSON.parse('{"id": "prt_p", "type": "text", "text": "proto", "__proto__": {"polluted": true}}') as unknown,
@@ -285,8 +286,8 @@ test('hostile export: __proto__ keys stay data, huge text stays, huge data URLs 
   assert.ok(Object.hasOwn(list[0]!, '__proto__'))
   assert.equal((list[1]!.text as string).length, huge.length)
   assert.equal(list[2]!.url, undefined)
-  assert.equal(list[2]!.omitted, `data URL of ${big.length} bytes`)
-  assert.equal(((list[3]!.state as { attachments: Array<Record<string, unknown>> }).attachments[0]!).omitted, `data URL of ${big.length} bytes`)
+  assert.equal(list[2]!.size, bigBytes)
+  assert.equal(((list[3]!.state as { attachments: Array<Record<string, unknown>> }).attachments[0]!).size, bigBytes)
   assert.equal(list[4]!.text, 'bell \u0007 escape \u001b]0;title\u0007 nul \u0000')
   assert.equal(session!.problems.length, 1)
   assert.match(session!.problems[0]!.message, /^message msg_2: part prt_d not imported: it.* nests deeper than 1000/)
