@@ -73,7 +73,9 @@ function messageInfo(message: Message, ids: OpenCodeIds, sessionID: string, last
   const agent = typeof meta.agent === 'string' ? meta.agent : 'build'
   const id = ids.message(message)
   if (message.role !== 'assistant') {
-    return { id, sessionID, role: 'user', time, agent, model }
+    const info: JsonObject = { id, sessionID, role: 'user', time, agent, model }
+    for (const key of ['summary', 'system', 'tools'] as const) if (meta[key] !== undefined) info[key] = meta[key]!
+    return info
   }
   const tokens = isObject(meta.tokens) && typeof meta.tokens.input === 'number' ? meta.tokens : { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } }
   const info: JsonObject = {

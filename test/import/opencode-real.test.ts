@@ -11,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
 import Database from 'better-sqlite3'
+import { Journal } from '../../lib/journal.js'
 import { opencodePeer } from '../../lib/import/opencode.js'
 import type { PeerSession } from '../../lib/import/peer.js'
 import { openCodeHome, recordConversation, type OpenCodeHome } from './opencode-run.js'
@@ -117,12 +118,51 @@ test('a damaged row is a problem naming the database; the rest of the session is
   assert.equal(bodies(root!, 'message').length, 6)
 })
 
-test('the fingerprint of a session changes when the conversation grows, and only that session\'s', async () => {
-  const before = await opencodePeer.discover([home.data])
+test('importFrom(\'opencode\'): the default data folder, the child linked to its parent, usage counted; again: nothing written; grown: only the new messages', async t => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sj-opencode-journal-'))
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }))
+  const journal = new Journal({ root, fsync: 'never' })
+  const first = await journal.importFrom('opencode', undefined, { home: '/nonexistent', env: { XDG_DATA_HOME: path.dirname(home.data) } })
+  assert.deepEqual(first.failed, [])
+  assert.deepEqual(first.imported.map(s => s.originId), [rootId, childId])
+  const [rootCopy, childCopy] = first.imported
+  const copy = await journal.read(rootCopy!.id)
+  assert.equal(copy.info.title, 'Greeting the scripted model')
+  assert.equal(copy.messages.length, 6)
+  assert.equal(copy.info.usage.events, 4)
+  assert.deepEqual([copy.info.usage.input, copy.info.usage.output, copy.info.usage.cacheRead], [3300, 73, 2200])
+  assert.equal((await journal.read(childCopy!.id)).info.parentId, rootCopy!.id)
+  const sizes = async () => Promise.all(first.imported.map(async s => fs.statSync((await journal.locate(s.id)).path).size))
+  const before = await sizes()
+  const again = await journal.importFrom('opencode', [home.data])
+  assert.deepEqual([again.imported.length, again.updated.length, again.skipped.length], [0, 0, 2])
+  assert.deepEqual(await sizes(), before, 'nothing written')
+
+  // The conversation grows in OpenCode: only that session's fingerprint moves, only its new messages are appended.
+  const unitsBefore = await opencodePeer.discover([home.data])
   await home.ok(['run', '--session', rootId, 'One more question'])
-  const after = await opencodePeer.discover([home.data])
-  assert.notEqual(after[0]!.fingerprint, before[0]!.fingerprint)
-  assert.equal(after[1]!.fingerprint, before[1]!.fingerprint)
-  const [root] = await opencodePeer.read(after[0]!)
-  assert.equal(bodies(root!, 'message').length, 8)
+  const unitsAfter = await opencodePeer.discover([home.data])
+  assert.notEqual(unitsAfter[0]!.fingerprint, unitsBefore[0]!.fingerprint)
+  assert.equal(unitsAfter[1]!.fingerprint, unitsBefore[1]!.fingerprint)
+  const grown = await journal.importFrom('opencode', [home.data])
+  assert.deepEqual(grown.updated.map(s => s.id), [rootCopy!.id])
+  assert.deepEqual(grown.skipped.map(s => s.id), [childCopy!.id])
+  const now = await journal.read(rootCopy!.id)
+  assert.equal(now.messages.length, 8)
+  assert.deepEqual(now.messages.slice(0, 6), copy.messages)
+  assert.equal(now.info.usage.events, 5)
+  await journal.close()
+})
+
+test('an imported OpenCode session exports back to OpenCode with its own ids and messages', async t => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sj-opencode-journal-'))
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }))
+  const journal = new Journal({ root, fsync: 'never' })
+  const { imported } = await journal.importFrom('opencode', [exportFile])
+  const doc = await journal.exportOpenCode(imported[0]!.id)
+  const original = JSON.parse(fs.readFileSync(exportFile, 'utf8')) as { info: Record<string, unknown>, messages: unknown[] }
+  assert.equal(doc.info.id, rootId)
+  assert.deepEqual([doc.info.slug, doc.info.projectID, doc.info.version], [original.info.slug, original.info.projectID, original.info.version])
+  assert.deepEqual(doc.messages, original.messages)
+  await journal.close()
 })

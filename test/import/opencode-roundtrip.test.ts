@@ -1,15 +1,15 @@
 /**
  * The round trip through the real `opencode` binary: a journal session -> `session-journal
- * export --format opencode` -> `opencode import` -> `opencode export` -> the OpenCode peer ->
- * the same messages and parts. Never skipped: without the binary the test fails and says
- * to run `npm ci`.
+ * export --format opencode` -> `opencode import` -> `opencode export` -> `importFrom('opencode')`
+ * into another journal: the same messages and parts. Never skipped: without the binary the
+ * test fails and says to run `npm ci`.
  */
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
-import { opencodePeer } from '../../lib/import/opencode.js'
-import type { Part } from '../../lib/core/types.js'
+import { Journal } from '../../lib/journal.js'
+import type { Message, Part } from '../../lib/core/types.js'
 import type { PartInput } from '../../lib/core/event.js'
 import { tempDir } from '../helpers.js'
 import { run } from '../cli/helpers.js'
@@ -51,20 +51,19 @@ test('journal -> export --format opencode -> opencode import -> opencode export 
   const back = path.join(dir, 'from-opencode.json')
   fs.writeFileSync(back, await home.ok(['export', doc.info.id]))
 
-  const [session] = await opencodePeer.read((await opencodePeer.discover([back]))[0]!)
-  assert.deepEqual(session!.problems, [])
-  assert.equal(session!.origin.id, doc.info.id)
-  assert.equal(session!.title, source.info.title)
-  assert.equal(session!.created, source.info.created)
-  assert.equal(session!.events.filter(e => e.body.type === 'usage').length, 0, 'no tokens were spent: no usage')
-  const tool = (session!.events[2]!.body.parts as Part[])[1]!
+  const other = new Journal({ root: path.join(dir, 'journal2'), fsync: 'never' })
+  t.after(() => other.close())
+  const result = await other.importFrom('opencode', [back])
+  assert.deepEqual([result.failed, result.problems], [[], []])
+  assert.equal(result.imported[0]!.originId, doc.info.id)
+  const copy = await other.read(result.imported[0]!.id)
+  assert.equal(copy.info.title, source.info.title)
+  assert.equal(copy.info.created, source.info.created)
+  assert.equal(copy.info.usage.events, 0, 'no tokens were spent: no usage')
+  const tool = copy.messages[1]!.parts[1]!
   assert.ok(Object.hasOwn((tool.state as { input: object }).input, '__proto__'))
-  const messages = session!.events.filter(e => e.body.type === 'message')
-  const shape = (role: unknown, created: string, parts: unknown) => ({ role, created, parts: (parts as Part[]).map(({ id: _id, ...rest }) => rest) })
-  assert.deepEqual(
-    messages.map(e => shape(e.body.role, e.ts, e.body.parts)),
-    source.messages.map(m => shape(m.role, m.created, m.parts)),
-  )
+  const shape = (m: Message) => ({ role: m.role, created: m.created, parts: m.parts.map(({ id: _id, ...rest }) => rest) })
+  assert.deepEqual(copy.messages.map(shape), source.messages.map(shape))
   // Exporting again makes the same document: ids are derived, not drawn.
   const again = await run(['export', s.id, '--format', 'opencode'], { root })
   assert.deepEqual(JSON.parse(again.stdout), JSON.parse(fs.readFileSync(file, 'utf8')))

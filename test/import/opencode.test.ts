@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test, type TestContext } from 'node:test'
 import Database from 'better-sqlite3'
+import { Journal } from '../../lib/journal.js'
 import { opencodePeer } from '../../lib/import/opencode.js'
 import { MAX_INLINE_BYTES, type PeerEvent, type PeerSession } from '../../lib/import/peer.js'
 import { fixture, rejectsWith, tempDir } from '../helpers.js'
@@ -299,4 +300,27 @@ test('events are plain JSON a journal writer accepts', async () => {
   const all: PeerEvent[] = (await readAll([STORAGE])).flatMap(s => s.events)
   for (const e of all) assert.doesNotThrow(() => JSON.stringify(e))
   assert.ok(all.every(e => /^\d{4}-\d\d-\d\dT/.test(e.ts)))
+})
+
+test('importFrom(\'opencode\') on the storage tree: the revert cuts, the child has its parent, usage sums, problems reported', async t => {
+  const journal = new Journal({ root: path.join(tempDir(t, 'sj-opencode-'), 'root'), fsync: 'never' })
+  t.after(() => journal.close())
+  const storage = storageCopy(t)
+  fs.writeFileSync(path.join(storage, 'part', 'msg_9a1b2c3d2001Ab3Cd5Ef7Gh9Ij', 'prt_9a1b2c3d2003Ab3Cd5Ef7Gh9Ij.json'), '{"id": "prt_9a1')
+  const result = await journal.importFrom('opencode', [storage])
+  assert.deepEqual(result.imported.map(s => s.originId), [ROOT, CHILD])
+  assert.equal(result.problems.length, 1)
+  const root = await journal.read(result.imported[0]!.id)
+  // msg_…7001 was reverted in OpenCode: the fold cuts it.
+  assert.deepEqual(root.messages.map(m => m.id.slice(0, 14)), ['msg_9a1b2c3d10', 'msg_9a1b2c3d20', 'msg_9a1b2c3d30', 'msg_9a1b2c3d40', 'msg_9a1b2c3d50', 'msg_9a1b2c3d60'])
+  assert.equal(root.info.title, 'Fix the forecast endpoint for cities with spaces')
+  assert.equal(root.info.projectPath, '/home/dev/weather-app')
+  assert.equal(root.info.share, null, 'OpenCode\'s share is not the journal\'s')
+  assert.deepEqual([root.info.usage.events, root.info.usage.input], [4, 2400 + 3100 + 1800 + 20000])
+  assert.deepEqual(root.info.meta.events.filter(e => e.type.startsWith('x.opencode.')).map(e => e.type), ['x.opencode.session', 'x.opencode.todo', 'x.opencode.share', 'x.opencode.revert'])
+  const child = await journal.read(result.imported[1]!.id)
+  assert.equal(child.info.parentId, root.info.id)
+  const bad = await journal.importFrom('opencode', [writeDoc(t, '{"not": "opencode"}')])
+  assert.deepEqual(bad.failed.map(f => f.code), ['ERR_INVALID_IMPORT'])
+  assert.equal(bad.imported.length, 0)
 })
