@@ -1,0 +1,119 @@
+/**
+ * The Gemini CLI peer: `~/.gemini/tmp/<projectKey>/chats/session-*.jsonl` (and the older
+ * one-JSON-file-per-session form, and subagents' `chats/<parentId>/<id>.jsonl`) -> one
+ * session each. The project path comes from `~/.gemini/projects.json` (path -> projectKey),
+ * else the `.project_root` file Gemini keeps in the project's folder; an older SHA-256
+ * projectKey cannot be decoded and leaves it ''. Mapping: docs/import.md#gemini-cli.
+ */
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { InvalidImportError, isNotFound } from '../core/errors.js'
+import type { ImportProblem, Peer, PeerSession, PeerUnit } from './peer.js'
+import { GeminiMapper, isMessageRecord } from './gemini-map.js'
+import { byLine, discoverFiles, isReadable, isRecord, isoTime, parseLines, type SourceLine } from './peer-files.js'
+
+async function readOrNull(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    if (isNotFound(error)) return null
+    throw error
+  }
+}
+
+/** `<gemini dir>/tmp/<projectKey>/chats/…/file` -> the gemini dir and the project key. */
+function placeOf(file: string): { geminiDir: string, key: string, parentId: string | null } | null {
+  const parts = path.resolve(file).split(path.sep)
+  const chats = parts.lastIndexOf('chats')
+  if (chats < 3 || parts[chats - 2] !== 'tmp') return null
+  const inside = parts.slice(chats + 1, -1)
+  return { geminiDir: parts.slice(0, chats - 2).join(path.sep) || path.sep, key: parts[chats - 1]!, parentId: inside.length === 1 ? inside[0]! : null }
+}
+
+/** The project path for a key: projects.json maps paths to keys; `.project_root` names the owner. */
+async function projectPathOf(geminiDir: string, key: string, problems: ImportProblem[]): Promise<string> {
+  const registryFile = path.join(geminiDir, 'projects.json')
+  const registry = await readOrNull(registryFile)
+  if (registry !== null) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(registry)
+    } catch {
+      problems.push({ path: registryFile, message: 'not JSON: project path not recovered from it' })
+    }
+    const projects = isRecord(parsed) && isRecord(parsed.projects) ? parsed.projects : {}
+    for (const [projectPath, projectKey] of Object.entries(projects)) if (projectKey === key) return projectPath
+  }
+  return (await readOrNull(path.join(geminiDir, 'tmp', key, '.project_root')))?.trim() ?? ''
+}
+
+/** The records of the unit: JSON lines, or the older single document's `messages`. */
+function recordsOf(file: string, buffer: Buffer): { meta: Record<string, unknown>, lines: SourceLine[], problems: ImportProblem[], legacy: boolean } {
+  const source = parseLines(file, buffer)
+  const first = source.lines[0]
+  const value = first && isReadable(first) ? first.value : undefined
+  const isMeta = (v: unknown): v is Record<string, unknown> => isRecord(v) && typeof v.sessionId === 'string' && typeof v.projectHash === 'string'
+  if (isMeta(value) && !Array.isArray(value.messages)) return { meta: value, lines: source.lines.slice(1), problems: source.problems, legacy: false }
+  let whole: unknown
+  try {
+    whole = JSON.parse(buffer.toString('utf8').replace(/^\uFEFF/, ''))
+  } catch {
+    whole = undefined
+  }
+  if (isMeta(whole) && Array.isArray(whole.messages)) {
+    const { messages, ...meta } = whole
+    return { meta, lines: messages.map(value => ({ line: 0, value })), problems: [], legacy: true }
+  }
+  throw new InvalidImportError(`${file} is not a Gemini CLI session: it starts with no { sessionId, projectHash } record`, { path: file, line: first?.line ?? 1 })
+}
+
+async function read(unit: PeerUnit): Promise<PeerSession[]> {
+  const file = unit.path
+  const { meta, lines, problems, legacy } = recordsOf(file, await readFile(file))
+  const created = isoTime(meta.startTime) ?? new Date(0).toISOString()
+  const map = new GeminiMapper(file, problems, created)
+  map.keep('session', meta)
+  if (typeof meta.summary === 'string') map.set({ summary: meta.summary }, 1)
+  for (const entry of lines) {
+    const line = legacy ? undefined : entry.line
+    if (!isReadable(entry)) {
+      if (entry.text !== null) map.keep('unparsed', { line, text: entry.text })
+      continue
+    }
+    const value = entry.value
+    if (isRecord(value) && typeof value.$rewindTo === 'string') map.rewind(value.$rewindTo)
+    else if (isRecord(value) && isRecord(value.$set)) map.set(value.$set, entry.line)
+    else if (isMessageRecord(value)) map.message(value, line)
+    else {
+      map.problem(line, 'unknown record')
+      map.keep('unknown', value)
+    }
+  }
+  const place = placeOf(file)
+  const kindSubagent = meta.kind === 'subagent'
+  return [{
+    origin: { tool: 'gemini', id: meta.sessionId as string, path: file, version: null },
+    projectPath: place ? await projectPathOf(place.geminiDir, place.key, problems) : '',
+    title: map.title,
+    created,
+    parentOriginId: kindSubagent ? place?.parentId ?? null : null,
+    events: map.events,
+    problems: byLine(problems),
+  }]
+}
+
+export const geminiPeer: Peer = {
+  tool: 'gemini',
+  defaultSources(home, env) {
+    // Gemini CLI puts `.gemini` under GEMINI_CLI_HOME when it is set, instead of the home folder.
+    const base = env.GEMINI_CLI_HOME ? path.resolve(env.GEMINI_CLI_HOME) : home
+    return [path.join(base, '.gemini', 'tmp')]
+  },
+  discover(paths) {
+    return discoverFiles(paths, file => {
+      const name = path.basename(file)
+      return /\.jsonl?$/.test(name) && path.resolve(file).split(path.sep).includes('chats')
+    })
+  },
+  read,
+}
