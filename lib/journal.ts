@@ -23,6 +23,8 @@ import type { VerifyOptions, VerifyReport } from './core/verify.js'
 import { exportSession, exportTo, type ExportDocument, type ExportOptions, type StreamedExport } from './export/export.js'
 import { importSession, type ImportOptions } from './export/import.js'
 import { parseImportText } from './export/parse.js'
+import { importFrom, type ImportFromOptions, type ImportFromResult } from './import/import-from.js'
+import { peerFor } from './import/peers.js'
 import { amend, deleteOutcome, type UnshareOptions, type UnshareResult } from './share/outcome.js'
 import { Search, type SearchHit, type SearchOptions } from './search/search.js'
 import { Sharing, type ShareOptions } from './share/sharing.js'
@@ -148,6 +150,14 @@ export class Journal {
     return importSession(this.logs, doc, options)
   }
 
+  /**
+   * Imports another tool's sessions (`claude-code`, `codex`, `opencode`, `gemini`) from its default
+   * location or from `sources` (files, folders, globs); again, only what changed (docs/import.md).
+   */
+  async importFrom(tool: string, sources?: readonly string[], options?: ImportFromOptions): Promise<ImportFromResult> {
+    return importFrom(this.logs, peerFor(tool), sources, options)
+  }
+
   /** Publishes the session to the share server; resolves to its public link. */
   share(id: string): Promise<{ url: string }> {
     return this.sharing.share(id)
@@ -196,6 +206,19 @@ export class Journal {
   /** Which project a session belongs to, and its log file. ERR_INVALID_ID before any path is built. */
   locate(id: string): Promise<SessionLocation> {
     return this.logs.locate(id)
+  }
+
+  /**
+   * Lets go of everything this Journal holds: closes the sessions it opened that are still open
+   * (each flushes; appends to them then fail with ERR_SESSION_CLOSED) and the search index's
+   * connection. The Journal stays usable: a later call opens what it needs again.
+   */
+  async close(): Promise<void> {
+    try {
+      await this.logs.closeAll()
+    } finally {
+      await this.searcher.release()
+    }
   }
 
   /** Folders and files under the root that group or others can reach. Changes nothing. */

@@ -308,3 +308,31 @@ test('the root comes from env.SESSION_JOURNAL_HOME when no root is given', t => 
   assert.equal(new Journal({ env: { SESSION_JOURNAL_HOME: dir } }).root, dir)
   assert.equal(new Journal({ root: path.join(dir, 'x'), env: { SESSION_JOURNAL_HOME: dir } }).root, path.join(dir, 'x'))
 })
+
+test('close() closes the sessions it opened (flushed, locks released) and the search index; the Journal stays usable', async t => {
+  const { j, project, root } = setup(t, { fsync: 'never' })
+  const a = await j.create({ project, title: 'alpha session' })
+  const b = await j.create({ project })
+  const done = await j.create({ project })
+  await done.close()
+  const pending = a.message({ role: 'user', parts: [{ type: 'text', text: 'kept after close' }] })
+  assert.equal((await j.search('alpha')).length, 1)
+  const index = path.join(root, 'search', 'index.sqlite')
+  // Which files this process holds open: the index is among them until close().
+  const held = () => fs.readdirSync('/proc/self/fd').map(fd => { try { return fs.readlinkSync(`/proc/self/fd/${fd}`) } catch { return '' } })
+  assert.equal(held().includes(index), true)
+
+  await j.close()
+  await pending
+  assert.equal(held().includes(index), false)
+  assert.equal(held().some(file => file.endsWith(`${a.id}.ndjson`) || file.endsWith(`${b.id}.ndjson`)), false)
+  await rejectsWith(a.message({ role: 'user', parts: [] }), 'ERR_SESSION_CLOSED')
+  assert.equal(logLines(a.path).at(-1)!.type, 'message') // the append acknowledged before close() is on disk
+
+  // Another Journal can take the sessions over at once; this one searches again.
+  const other = new Journal({ root })
+  await (await other.resume(b.id)).close()
+  assert.equal((await j.search('alpha')).length, 1)
+  await j.close()
+  await other.close()
+})

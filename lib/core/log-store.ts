@@ -12,6 +12,7 @@ import { createClaimed, importStaged, newHeader, type CreateOptions, type Making
 import { LogFollower, type FollowOptions } from './follow.js'
 import { HistoryReader } from './history.js'
 import { listSessions, type SessionRow, type UsageCollector } from './list.js'
+import { rowFilter, type ListOptions } from './list-filter.js'
 import { Locator, type SessionLocation } from './locate.js'
 import { openLogFile, type LogFileSettings, type OpenLog } from './log-file.js'
 import { walkLogs, type LogFile, type ProjectLogs } from './log-files.js'
@@ -24,7 +25,6 @@ import { readEvents, scanLog, type ReadOptions, type ScanPosition, type ScanStat
 import { OpenSession } from './session.js'
 import type { HeaderEvent, JournalEvent } from './types.js'
 import type { WriterIO } from './writer-io.js'
-import { timeBound } from './when.js'
 import { verifySession, type VerifyOptions, type VerifyReport } from './verify.js'
 
 export interface LogStoreSettings {
@@ -38,17 +38,7 @@ export interface LogStoreSettings {
 }
 
 export type { CreateOptions } from './create.js'
-
-export interface ListOptions {
-  /** Only the sessions of this project folder. */
-  project?: string
-  /** Only sessions active since then (updated at or after): `7d`, `12h`, a day `YYYY-MM-DD` (local), an ISO time. */
-  since?: string
-  /** Only sessions active before then (created before; a day counts whole): same forms as `since`. */
-  until?: string
-  /** At most this many rows (the newest), after the other filters. */
-  limit?: number
-}
+export type { ListOptions } from './list-filter.js'
 
 export class LogStore implements CorePorts {
   readonly root: string
@@ -154,18 +144,12 @@ export class LogStore implements CorePorts {
   }
 
   async list(options: ListOptions = {}): Promise<SessionRow[]> {
-    // Parsed before the walk: a bad bound is ERR_USAGE without touching the disk.
-    const since = options.since === undefined ? undefined : timeBound(options.since, 'since')
-    const until = options.until === undefined ? undefined : timeBound(options.until, 'until', { end: true })
-    let rows = await listSessions(this.layout, {
+    const filter = rowFilter(options)
+    return filter(await listSessions(this.layout, {
       ...(options.project === undefined ? {} : { projectId: projectIdOf(options.project) }),
       maxLineBytes: this.maxLineBytes,
       lockStaleMs: this.settings.lockStaleMs,
-    })
-    if (since !== undefined || until !== undefined) {
-      rows = rows.filter(row => (since === undefined || Date.parse(row.updated) >= since) && (until === undefined || Date.parse(row.created) < until))
-    }
-    return options.limit === undefined ? rows : rows.slice(0, Math.max(0, options.limit))
+    }))
   }
 
   async listUsage(options: { project?: string }, collect: UsageCollector): Promise<void> {
@@ -226,6 +210,13 @@ export class LogStore implements CorePorts {
   private session(log: OpenLog): OpenSession {
     const { fsync, batchMs, maxLineBytes, io } = this.settings
     return new OpenSession(log.id, log.projectId, log.projectPath, log.path, new Appender(log, { fsync, batchMs, maxLineBytes, io }))
+  }
+
+  /** Closes every session this store opened that is still open (each flushes and lets go of its lock). */
+  async closeAll(): Promise<void> {
+    const results = await Promise.allSettled([...this.open.values()].map(session => session.close()))
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) throw failed.reason
   }
 
   private hold(log: OpenLog): OpenSession {

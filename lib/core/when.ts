@@ -1,12 +1,12 @@
 /**
- * The one parser of time bounds (`since`, `until`) that list(), usage() and the MCP server
- * share: a span back from now (`30m`, `12h`, `7d`, `2w`), a day (`YYYY-MM-DD`, whose start in
+ * The one parser of time bounds (`since`, `until`) that list(), usage(), search() and the MCP
+ * server share: a span back from now (`30s`, `30m`, `12h`, `7d`, `2w`), a day (`YYYY-MM-DD`, whose start in
  * some zone the caller knows how to find), or an ISO 8601 time. Bad input is ERR_USAGE.
  */
 import { UsageError } from './errors.js'
 
-const SPAN = /^(\d{1,6})(m|h|d|w)$/
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
+const SPAN = /^(\d{1,6})(s|m|h|d|w)$/
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 // A time needs a date, a clock and a zone: Date.parse alone would take '7' or 'May 3'.
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/

@@ -3,6 +3,18 @@
  * turns the tool's files into sessions already expressed as journal event bodies, with
  * their original timestamps; the driver decides what is new, and writes. Peers never write.
  * docs/import.md has each tool's mapping.
+ *
+ * Conventions every peer follows (docs/import.md, "Conventions"):
+ * - Message and part ids are the tool's own (or derived from them): stable across reads, never
+ *   generated. The driver leaves out (as a problem) a message or part without an id.
+ * - A message the user did not type (injected context, hook output, environment, AGENTS.md)
+ *   carries `meta: { synthetic: true }`; a compaction summary `meta: { synthetic: true,
+ *   compaction: true }`. (OpenCode's own part-level `synthetic` stays on its text parts too.)
+ * - Other per-message facts go under `meta` in the tool's words (`model`, `agent`, …).
+ * - Files and images: `{ id, type: 'file', mime, filename?, url? }` with a `data:` URL only up to
+ *   MAX_INLINE_BYTES decoded bytes; larger ones get no url and `size` (bytes) instead.
+ * - Helpers for the common work: files.ts (findFiles, fileFingerprint), jsonl.ts (readJsonLines).
+ *   The driver expands globs and resolves paths before discover(), which gets files and folders.
  */
 
 export type PeerTool = 'claude-code' | 'codex' | 'opencode' | 'gemini'
@@ -20,6 +32,9 @@ export interface ImportOrigin {
 }
 
 /** Something wrong in a source, the session imported as far as it could be. */
+/** The largest file or image kept inline as a `data:` URL (decoded bytes). */
+export const MAX_INLINE_BYTES = 256 * 1024
+
 export interface ImportProblem {
   path: string
   /** 1-based line, when the source has lines. */
@@ -61,7 +76,7 @@ export interface Peer {
   tool: PeerTool
   /** Where the tool keeps its sessions by default (existing or not). */
   defaultSources(home: string, env: NodeJS.ProcessEnv): string[]
-  /** Files, folders (searched recursively) and globs -> the units in them; missing paths are skipped. */
+  /** Files and folders (searched recursively; globs are expanded by the driver) -> the units in them; missing paths are skipped. */
   discover(paths: string[]): Promise<PeerUnit[]>
   /**
    * One unit -> its sessions (parents before children). A unit that is not this tool's format

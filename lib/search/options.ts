@@ -5,14 +5,15 @@
 import path from 'node:path'
 import { UsageError } from '../core/errors.js'
 import { projectIdOf } from '../core/paths.js'
+import { timeBound } from '../core/when.js'
 import { ROLES, type Role } from '../core/types.js'
 
 export interface SearchOptions {
   /** Only sessions of this project folder (resolved like create()'s `project`). */
   project?: string
-  /** Only messages written at or after this time: a Date, an ISO 8601 string, or a span back from now (`30m`, `12h`, `7d`, `2w`). */
+  /** Only messages written at or after this time: a Date, a day (`YYYY-MM-DD`, local), an ISO 8601 time, or a span back from now (`30m`, `12h`, `7d`, `2w`). */
   since?: Date | string
-  /** Only messages written at or before this time (same forms as `since`). */
+  /** Only messages written at or before this time (same forms as `since`; a day counts whole). */
   until?: Date | string
   /** Only messages of this role (title hits have none, so they are left out). */
   role?: Role
@@ -33,8 +34,6 @@ export interface Filters {
 
 export const DEFAULT_LIMIT = 20
 export const MAX_LIMIT = 1000
-const SPAN = /^(\d{1,6})([smhdw])$/
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
 
 export function filtersOf(options: SearchOptions = {}, now = Date.now()): Filters {
   if (typeof options !== 'object' || options === null) throw new UsageError('search() options must be an object')
@@ -55,17 +54,13 @@ export function filtersOf(options: SearchOptions = {}, now = Date.now()): Filter
   }
 }
 
-/** An instant as the logs write it (toISOString), so it compares with their times as a string. */
-export function timeOf(name: string, value: Date | string, now = Date.now()): string {
-  let ms = Number.NaN
-  if (value instanceof Date) ms = value.getTime()
-  else if (typeof value === 'string') {
-    const span = SPAN.exec(value.trim())
-    // Date.parse alone would take "7" or "May" too: a date must at least start like one.
-    ms = span ? now - Number(span[1]) * UNIT_MS[span[2]!]! : /^\d{4}-\d\d(-\d\d)?([T ].*)?$/.test(value.trim()) ? Date.parse(value.trim()) : Number.NaN
-  }
-  if (!Number.isFinite(ms)) {
-    throw new UsageError(`search(): ${name} must be a Date, an ISO 8601 date or time (2024-05-01, 2024-05-01T12:00Z) or a span like 30m, 12h, 7d, 2w; got ${JSON.stringify(String(value))}`)
-  }
-  return new Date(ms).toISOString()
+/**
+ * An instant as the logs write it (toISOString), so it compares with their times as a string.
+ * Strings mean what they mean to list() and usage() (core/when.ts): `until` a day includes it.
+ */
+export function timeOf(name: 'since' | 'until', value: Date | string, now = Date.now()): string {
+  const ms = value instanceof Date ? value.getTime() : timeBound(value, `search(): ${name}`, { end: name === 'until', now })
+  if (!Number.isFinite(ms)) throw new UsageError(`search(): ${name} must be a valid Date, got an invalid one`)
+  // A day's end is the next day's start: `until` is inclusive, so stop 1 ms before it.
+  return new Date(name === 'until' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? ms - 1 : ms).toISOString()
 }

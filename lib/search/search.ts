@@ -61,6 +61,12 @@ export class Search {
     }
   }
 
+  /** Waits for the search under way, then lets go of the index's connection (the next search opens it again). */
+  async release(): Promise<void> {
+    await this.queue
+    this.close()
+  }
+
   private async open(): Promise<Db> {
     if (this.index && isStale(this.index)) this.close() // deleted or replaced by another process: open the new one
     this.index ??= await openIndex(this.ports.root)

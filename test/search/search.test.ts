@@ -156,11 +156,15 @@ test('filters: project, since/until (Date, ISO, span back from now), role, limit
   assert.deepEqual(await found({ since: '2024-01-01T00:00:15Z', until: '2024-01-01T00:00:35Z' }), ['a20', 'a30'])
   assert.deepEqual(await found({ since: '7d' }), ['title']) // the messages are from 2024; the title was set now
   assert.deepEqual(await found({ until: '12h' }), ['a10', 'a20', 'a30', 'b40'])
+  // A day means what it means to list() and usage() (core/when.ts): local, and `until` includes it whole.
+  assert.deepEqual(await found({ until: '2024-01-01' }), ['a10', 'a20', 'a30', 'b40'])
+  assert.deepEqual(await found({ until: '2023-12-30' }), [])
+  assert.deepEqual(await found({ since: '2024-01-03' }), ['title'])
   assert.deepEqual(await found({ role: 'assistant' }), ['a20'])
   assert.deepEqual(await found({ role: 'user' }), ['a10', 'a30', 'b40']) // a title has no role
   assert.equal((await j.search('shared', { limit: 2 })).length, 2)
 
-  for (const options of [{ since: 'yesterday' }, { since: '7x' }, { until: '' }, { until: 'May' }, { since: new Date(Number.NaN) },
+  for (const options of [{ since: 'yesterday' }, { since: '7x' }, { until: '' }, { until: 'May' }, { since: '2024-05' }, { since: '2024-02-30' }, { since: new Date(Number.NaN) },
     { role: 'robot' }, { limit: 0 }, { limit: 1001 }, { limit: 1.5 }, { project: '' }, { includeReverted: 'yes' }]) {
     await rejectsWith(j.search('shared', options as never), 'ERR_USAGE')
   }

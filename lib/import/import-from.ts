@@ -1,0 +1,245 @@
+/**
+ * The import driver: another tool's sessions into the journal, idempotent and incremental.
+ * The peer finds and reads units (peer.ts); the driver decides, per session, whether it is new
+ * (written whole with importLog: all or nothing), known and grown (only the difference is
+ * appended, changes.ts), or unchanged (nothing written, usually nothing read: origins.ts
+ * remembers each unit's fingerprint). One unit or session that fails never stops the others.
+ */
+import os from 'node:os'
+import path from 'node:path'
+import fg from 'fast-glob'
+import { JournalError } from '../core/errors.js'
+import { FORMAT_VERSION } from '../core/event.js'
+import { newId } from '../core/ids.js'
+import { projectIdOf } from '../core/paths.js'
+import type { CorePorts } from '../core/ports.js'
+import type { OpenSession } from '../core/session.js'
+import type { HeaderEvent } from '../core/types.js'
+import { changes, lastTime, viewOf } from './changes.js'
+import { checkedEvents, isTime } from './events.js'
+import { OriginIndex, ORIGIN_EVENT, unitKey } from './origins.js'
+import type { ImportProblem, Peer, PeerEvent, PeerSession, PeerTool, PeerUnit } from './peer.js'
+
+export type ImportFromPorts = Pick<CorePorts, 'root' | 'maxLineBytes' | 'locate' | 'events' | 'logFiles' | 'readHistory' | 'importLog' | 'withWriter'>
+
+export interface ImportFromOptions {
+  /** The home folder the tool's default location is under (default: os.homedir()). */
+  home?: string
+  /** The environment the tool's location variables are read from (default: process.env). */
+  env?: NodeJS.ProcessEnv
+  /** Relative sources and globs start here (default: process.cwd()). */
+  cwd?: string
+  /** Told before each unit is read, and once more at the end (`done === total`). */
+  onProgress?: (progress: ImportProgress) => void
+}
+
+export interface ImportProgress {
+  done: number
+  total: number
+  /** The unit about to be read ('' at the end). */
+  path: string
+}
+
+/** One session of the source and the journal session that holds it. */
+export interface ImportedSession {
+  /** The journal session id. */
+  id: string
+  /** The session's id in the other tool. */
+  originId: string
+  /** The file it was read from. */
+  path: string
+  /** Events written in this run (header and origin events not counted); 0 for skipped ones. */
+  events: number
+}
+
+export interface ImportFailure {
+  path: string
+  /** The session's id in the other tool, when the failure is one session's rather than the unit's. */
+  originId?: string
+  line?: number
+  code: string
+  message: string
+}
+
+export interface ImportFromResult {
+  tool: PeerTool
+  /** New journal sessions. */
+  imported: ImportedSession[]
+  /** Known sessions whose source had grown or changed: only the difference was appended. */
+  updated: ImportedSession[]
+  /** Known sessions whose source had not changed: nothing written. */
+  skipped: ImportedSession[]
+  failed: ImportFailure[]
+  /** Damage inside sources that were imported as far as they could be. */
+  problems: ImportProblem[]
+}
+
+/** Appends go in groups: one burst, one write, without queueing a whole session at once. */
+const GROUP = 512
+
+export async function importFrom(ports: ImportFromPorts, peer: Peer, sources: readonly string[] | undefined, options: ImportFromOptions = {}): Promise<ImportFromResult> {
+  const paths = sources === undefined
+    ? peer.defaultSources(options.home ?? os.homedir(), options.env ?? process.env)
+    : await expand(sources, options.cwd ?? process.cwd())
+  const units = await peer.discover(paths)
+  const index = await OriginIndex.load(ports, peer.tool)
+  const run = new Run(ports, peer, index)
+  try {
+    for (const [done, unit] of units.entries()) {
+      options.onProgress?.({ done, total: units.length, path: unit.path })
+      await run.unit(unit)
+    }
+    await run.orphans()
+  } finally {
+    await index.save()
+  }
+  options.onProgress?.({ done: units.length, total: units.length, path: '' })
+  return run.result
+}
+
+/** Files and folders as given (resolved); globs expanded, sorted. A glob matching nothing adds nothing. */
+async function expand(sources: readonly string[], cwd: string): Promise<string[]> {
+  const out: string[] = []
+  for (const source of sources) {
+    if (!fg.isDynamicPattern(source)) out.push(path.resolve(cwd, source))
+    else out.push(...(await fg(source, { cwd, absolute: true, onlyFiles: false, dot: true })).sort())
+  }
+  return out
+}
+
+function failure(where: string, error: unknown, originId?: string): ImportFailure {
+  const e = error as { code?: unknown, message?: unknown, path?: unknown, line?: unknown }
+  const code = typeof e?.code === 'string' ? e.code : 'ERR_UNEXPECTED'
+  return {
+    // A session's failure names its source; the log a lock or a write is about is the journal's business.
+    path: originId === undefined && error instanceof JournalError && error.path !== undefined ? error.path : where,
+    ...(originId === undefined ? {} : { originId }),
+    ...(originId === undefined && error instanceof JournalError && error.line !== undefined ? { line: error.line } : {}),
+    code,
+    message: typeof e?.message === 'string' ? e.message : String(error),
+  }
+}
+
+class Run {
+  readonly result: ImportFromResult
+  /** Sessions whose parent was not imported yet: tried again after every unit was read. */
+  private readonly waiting: Array<{ session: PeerSession, unit: PeerUnit }> = []
+
+  constructor(private readonly ports: ImportFromPorts, private readonly peer: Peer, private readonly index: OriginIndex) {
+    this.result = { tool: peer.tool, imported: [], updated: [], skipped: [], failed: [], problems: [] }
+  }
+
+  async unit(unit: PeerUnit): Promise<void> {
+    const key = unitKey(unit)
+    const held = await this.index.unchanged(key, unit.fingerprint)
+    if (held) {
+      for (const { origin, session } of held) this.result.skipped.push({ id: session, originId: origin, path: unit.path, events: 0 })
+      return
+    }
+    let sessions: PeerSession[]
+    try {
+      sessions = await this.peer.read(unit)
+    } catch (error) {
+      this.result.failed.push(failure(unit.path, error))
+      return
+    }
+    let complete = true
+    for (const session of sessions) {
+      if (session.parentOriginId !== null && await this.index.find(session.parentOriginId) === undefined) {
+        this.waiting.push({ session, unit })
+        continue
+      }
+      complete = await this.session(session, unit) && complete
+    }
+    // Remembered only when every session of it is in: a failed one is tried again next time.
+    if (complete) this.index.setUnit(key, { fingerprint: unit.fingerprint, origins: sessions.map(s => s.origin.id) })
+  }
+
+  /** Children whose parent never came: imported without one, and said so. */
+  async orphans(): Promise<void> {
+    for (const { session, unit } of this.waiting) {
+      if (session.parentOriginId !== null && await this.index.find(session.parentOriginId) === undefined) {
+        this.result.problems.push({ path: session.origin.path, message: `session ${session.origin.id}: its parent ${session.parentOriginId} was not imported; imported without a parent` })
+      }
+      await this.session(session, unit)
+    }
+  }
+
+  /** false when it failed. */
+  private async session(session: PeerSession, unit: PeerUnit): Promise<boolean> {
+    const { events, problems } = checkedEvents(session, this.ports.maxLineBytes)
+    try {
+      const known = await this.index.find(session.origin.id)
+      const row = known === undefined ? await this.create(session, unit, events) : await this.update(known, session, unit, events)
+      this.result.problems.push(...session.problems, ...problems)
+      return row !== undefined
+    } catch (error) {
+      this.result.failed.push(failure(session.origin.path, error, session.origin.id))
+      return false
+    }
+  }
+
+  private async create(session: PeerSession, unit: PeerUnit, events: PeerEvent[]): Promise<ImportedSession> {
+    const created = isTime(session.created) ? session.created : (events[0]?.ts ?? new Date().toISOString())
+    const parentId = session.parentOriginId === null ? null : (await this.index.find(session.parentOriginId)) ?? null
+    // A source that does not say where it ran goes under the folder it was read from (docs/import.md).
+    const projectPath = path.isAbsolute(session.projectPath) ? session.projectPath : path.dirname(path.resolve(session.origin.path))
+    const { version } = session.origin
+    const header: Omit<HeaderEvent, 'seq'> = {
+      ts: created,
+      type: 'session',
+      version: FORMAT_VERSION,
+      id: newId(),
+      projectId: projectIdOf(projectPath),
+      projectPath,
+      title: typeof session.title === 'string' ? session.title : null,
+      parentId,
+      host: { name: this.peer.tool, ...(typeof version === 'string' ? { version } : {}) },
+    }
+    await this.ports.importLog(header, async log => {
+      await log.record(originEvent(session, unit), created)
+      await writeAll(log, events)
+    })
+    this.index.set(session.origin.id, header.id)
+    const row = { id: header.id, originId: session.origin.id, path: session.origin.path, events: events.length }
+    this.result.imported.push(row)
+    return row
+  }
+
+  /** Compared outside the lock first, so an unchanged session a host holds is skipped, not failed. */
+  private async update(id: string, session: PeerSession, unit: PeerUnit, events: PeerEvent[]): Promise<ImportedSession> {
+    const source = viewOf(session.created, session.title, events)
+    const last = lastTime(session.created, events)
+    const row = { id, originId: session.origin.id, path: session.origin.path, events: 0 }
+    if (changes(await this.ports.readHistory(id), source, last).length === 0) {
+      this.result.skipped.push(row)
+      return row
+    }
+    row.events = await this.ports.withWriter(id, async log => {
+      const appended = changes(await this.ports.readHistory(id), source, last)
+      if (appended.length === 0) return 0
+      await writeAll(log, appended)
+      await log.record(originEvent(session, unit), last)
+      return appended.length
+    })
+    ;(row.events === 0 ? this.result.skipped : this.result.updated).push(row)
+    return row
+  }
+}
+
+function originEvent(session: PeerSession, unit: PeerUnit): PeerEvent['body'] {
+  const { tool, id, path: file, version } = session.origin
+  return { type: ORIGIN_EVENT, data: { tool, id, path: file, version, fingerprint: unit.fingerprint, ...(unit.key === undefined ? {} : { key: unit.key }) } }
+}
+
+async function writeAll(log: OpenSession, events: readonly PeerEvent[]): Promise<void> {
+  let group: Array<Promise<void>> = []
+  for (const { ts, body } of events) {
+    group.push(log.record(body, ts))
+    if (group.length === GROUP) {
+      await Promise.all(group)
+      group = []
+    }
+  }
+  await Promise.all(group)
+}
