@@ -2,7 +2,7 @@
  * Codex response items -> journal parts: message content, reasoning summaries, and the tool
  * calls (function, custom, local shell, web search) with their outputs (docs/import.md#codex-cli).
  */
-import { MAX_INLINE_DATA, isRecord, parseArguments, str } from './peer-files.js'
+import { isRecord, parseArguments, str, urlFilePart } from './peer-records.js'
 
 export type CodexPart = { id: string, type: string, [key: string]: unknown }
 
@@ -38,20 +38,12 @@ export function contentParts(messageId: string, content: unknown): { parts: Code
     }
     const url = str(item.image_url)
     if (url !== undefined) {
-      parts.push(imagePart(id, url))
+      parts.push(urlFilePart(id, url, 'image/*'))
       return
     }
     parts.push({ id, type: `x.codex.${safeName(str(item.type))}`, data: item })
   })
   return { parts, texts }
-}
-
-function imagePart(id: string, url: string): CodexPart {
-  const mime = /^data:([^;,]{1,100})/.exec(url)?.[1] ?? 'image/*'
-  if (url.startsWith('data:') && url.length > MAX_INLINE_DATA) {
-    return { id, type: 'file', mime, filename: `(${mime}, ${url.length} characters of data URL, not imported)` }
-  }
-  return { id, type: 'file', mime, url }
 }
 
 /** A record type usable in an `x.codex.<type>` name; anything else is `unknown`. */

@@ -8,7 +8,7 @@
 import type { ImportProblem, PeerEvent } from './peer.js'
 import { contentParts, isInjectedContext, reasoningText, safeName, toolCall, toolOutput, type CodexPart } from './codex-items.js'
 import { CodexUsage } from './codex-usage.js'
-import { str } from './peer-files.js'
+import { str } from './peer-records.js'
 
 /** `event_msg` types that only repeat a `response_item`: not imported twice. */
 const DUPLICATES = new Set(['user_message', 'agent_message', 'agent_reasoning', 'agent_reasoning_raw_content'])

@@ -7,7 +7,7 @@
  * input = input_tokens - cached_input_tokens, cacheRead = cached_input_tokens,
  * output = output_tokens, reasoning = reasoning_output_tokens (a breakdown of output).
  */
-import { isRecord, safeId } from './peer-files.js'
+import { isRecord, safeId } from './peer-records.js'
 
 const FIELDS = ['input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'] as const
 

@@ -4,14 +4,13 @@
  * Both layouts: `{ timestamp, type, payload }` lines, and the older bare objects.
  * Mapping and what is lossy: docs/import.md#codex-cli.
  */
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { InvalidImportError, isNotFound } from '../core/errors.js'
-import type { Peer, PeerSession, PeerUnit } from './peer.js'
+import type { ImportProblem, Peer, PeerSession, PeerUnit } from './peer.js'
 import { CodexMapper } from './codex-map.js'
-import {
-  byLine, discoverFiles, fingerprintOf, fingerprintOrNone, isReadable, isRecord, isoTime, parseLines, str, type SourceLine,
-} from './peer-files.js'
+import { fileFingerprint, findFiles } from './files.js'
+import { readJsonLines, type JsonLine } from './jsonl.js'
+import { byLine, fingerprintOrNone, isRecord, isoTime, readRecords, str } from './peer-records.js'
 
 const INDEX = 'session_index.jsonl'
 
@@ -25,16 +24,16 @@ function codexHomeOf(file: string): string | null {
 /** The last thread name the index gives `id` (the last entry for an id wins); damage is skipped. */
 async function indexedName(home: string | null, id: string): Promise<{ name: string, ts: string | undefined } | null> {
   if (home === null) return null
-  let buffer: Buffer
+  let entries: JsonLine[]
   try {
-    buffer = await readFile(path.join(home, INDEX))
+    // Damage in the index costs a name, not the session: its problems are not the rollout's.
+    entries = await readJsonLines(path.join(home, INDEX), [])
   } catch (error) {
     if (isNotFound(error)) return null
     throw error
   }
   let found: { name: string, ts: string | undefined } | null = null
-  for (const entry of parseLines(path.join(home, INDEX), buffer).lines) {
-    const value = isReadable(entry) ? entry.value : undefined
+  for (const { value } of entries) {
     if (isRecord(value) && value.id === id && typeof value.thread_name === 'string') {
       found = { name: value.thread_name, ts: isoTime(value.updated_at) }
     }
@@ -43,8 +42,12 @@ async function indexedName(home: string | null, id: string): Promise<{ name: str
 }
 
 /** The session's own header: the new layout's `session_meta`, or the legacy bare first object. */
-function header(first: SourceLine | undefined, file: string): { meta: Record<string, unknown>, legacy: boolean } {
-  const value = first && isReadable(first) ? first.value : undefined
+function header(first: JsonLine | undefined, file: string, problems: ImportProblem[]): { meta: Record<string, unknown>, legacy: boolean } {
+  const damagedFirst = problems.find(p => first === undefined || (p.line ?? 0) < first.line)
+  if (damagedFirst !== undefined) {
+    throw new InvalidImportError(`${file} is not a Codex rollout: its first line is not a record`, { path: file, line: damagedFirst.line ?? 1 })
+  }
+  const value = first?.value
   if (isRecord(value) && value.type === 'session_meta' && isRecord(value.payload) && typeof value.payload.id === 'string') {
     return { meta: { timestamp: value.timestamp, ...value.payload }, legacy: false }
   }
@@ -64,21 +67,15 @@ function parentOf(meta: Record<string, unknown>): string | null {
 
 async function read(unit: PeerUnit): Promise<PeerSession[]> {
   const file = unit.path
-  const source = parseLines(file, await readFile(file))
-  const { meta, legacy } = header(source.lines[0], file)
+  const problems: ImportProblem[] = []
+  const records = await readRecords(file, problems)
+  const { meta, legacy } = header(records[0], file, problems)
   const id = meta.id as string
   const created = isoTime(meta.timestamp) ?? new Date(0).toISOString()
-  const problems = source.problems
   const map = new CodexMapper(id, file, problems, str(meta.model_provider))
   let ts = created
   map.keep(created, legacy ? 'legacy_header' : 'session_meta', meta)
-  for (const entry of source.lines.slice(1)) {
-    const line = entry.line
-    if (!isReadable(entry)) {
-      if (entry.text !== null) map.keep(ts, 'unparsed', { line, text: entry.text })
-      continue
-    }
-    const value = entry.value
+  for (const { line, value } of records.slice(1)) {
     if (!isRecord(value)) {
       map.problem(line, 'record is not an object')
       map.keep(ts, 'unknown', value)
@@ -136,11 +133,12 @@ export const codexPeer: Peer = {
     return [...new Set(homes)].flatMap(h => [path.join(h, 'sessions'), path.join(h, 'archived_sessions')])
   },
   async discover(paths) {
-    const units = await discoverFiles(paths, file => /^rollout-.*\.jsonl$/.test(path.basename(file)))
-    // A rename in the index changes the title: the fingerprint says so.
-    for (const unit of units) {
-      const home = codexHomeOf(unit.path)
-      if (home !== null) unit.fingerprint = `${await fingerprintOf(unit.path)}+${await fingerprintOrNone(path.join(home, INDEX))}`
+    const units: PeerUnit[] = []
+    for (const file of await findFiles(paths, f => /^rollout-.*\.jsonl$/.test(path.basename(f)))) {
+      // A rename in the index changes the title: the fingerprint says so.
+      const home = codexHomeOf(file)
+      const index = home === null ? '' : `+${await fingerprintOrNone(path.join(home, INDEX))}`
+      units.push({ path: file, fingerprint: `${await fileFingerprint(file)}${index}` })
     }
     return units
   },

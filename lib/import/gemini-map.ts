@@ -8,7 +8,7 @@
  */
 import type { ImportProblem, PeerEvent } from './peer.js'
 import { functionResponseIds, messageOf, usageOf } from './gemini-parts.js'
-import { isRecord, isoTime, safeId } from './peer-files.js'
+import { isRecord, isoTime, safeId } from './peer-records.js'
 
 const TYPES = new Set(['user', 'gemini', 'info', 'error', 'warning'])
 
@@ -99,7 +99,7 @@ export class GeminiMapper {
   }
 
   /** `$set`: metadata merged; `summary` is the title; `messages` a checkpoint of the whole list. */
-  set(update: Record<string, unknown>, line: number): void {
+  set(update: Record<string, unknown>, line: number | undefined): void {
     this.ts = isoTime(update.lastUpdated) ?? this.ts
     const { messages, summary, lastUpdated: _clock, ...rest } = update
     if (Array.isArray(messages)) this.checkpoint(messages, line)
@@ -111,7 +111,7 @@ export class GeminiMapper {
     if (Object.keys(rest).length > 0 || (summary !== undefined && typeof summary !== 'string')) this.keep('set', { ...rest, ...(summary === undefined ? {} : { summary }) })
   }
 
-  private checkpoint(messages: unknown[], line: number): void {
+  private checkpoint(messages: unknown[], line: number | undefined): void {
     const valid = messages.filter((m): m is Record<string, unknown> => {
       if (isMessageRecord(m)) return true
       this.problem(line, '$set.messages holds an entry that is not a message record')

@@ -3,7 +3,7 @@
  * (text, inline data, file data), thoughts -> reasoning, toolCalls with their results -> tool
  * parts. docs/import.md#gemini-cli has the table.
  */
-import { inlineFilePart, isRecord, isoTime, safeId, str } from './peer-files.js'
+import { inlineFilePart, isRecord, isoTime, safeId, str } from './peer-records.js'
 
 type Part = { id: string, type: string, [key: string]: unknown }
 

@@ -10,7 +10,9 @@ import path from 'node:path'
 import { InvalidImportError, isNotFound } from '../core/errors.js'
 import type { ImportProblem, Peer, PeerSession, PeerUnit } from './peer.js'
 import { GeminiMapper, isMessageRecord } from './gemini-map.js'
-import { byLine, discoverFiles, isReadable, isRecord, isoTime, parseLines, type SourceLine } from './peer-files.js'
+import { fileFingerprint, findFiles } from './files.js'
+import type { JsonLine } from './jsonl.js'
+import { byLine, isRecord, isoTime, nestsDeeper, MAX_RECORD_DEPTH, readRecords } from './peer-records.js'
 
 async function readOrNull(file: string): Promise<string | null> {
   try {
@@ -47,42 +49,48 @@ async function projectPathOf(geminiDir: string, key: string, problems: ImportPro
   return (await readOrNull(path.join(geminiDir, 'tmp', key, '.project_root')))?.trim() ?? ''
 }
 
-/** The records of the unit: JSON lines, or the older single document's `messages`. */
-function recordsOf(file: string, buffer: Buffer): { meta: Record<string, unknown>, lines: SourceLine[], problems: ImportProblem[], legacy: boolean } {
-  const source = parseLines(file, buffer)
-  const first = source.lines[0]
-  const value = first && isReadable(first) ? first.value : undefined
-  const isMeta = (v: unknown): v is Record<string, unknown> => isRecord(v) && typeof v.sessionId === 'string' && typeof v.projectHash === 'string'
-  if (isMeta(value) && !Array.isArray(value.messages)) return { meta: value, lines: source.lines.slice(1), problems: source.problems, legacy: false }
+const isMeta = (v: unknown): v is Record<string, unknown> => isRecord(v) && typeof v.sessionId === 'string' && typeof v.projectHash === 'string'
+
+/**
+ * The records of the unit: JSON lines after a metadata line, or the older single document
+ * (metadata and a `messages` array; its records have no line numbers).
+ */
+async function recordsOf(file: string): Promise<{ meta: Record<string, unknown>, lines: Array<{ line: number | undefined, value: unknown }>, problems: ImportProblem[] }> {
+  const problems: ImportProblem[] = []
+  const lines: JsonLine[] = await readRecords(file, problems)
+  const first = lines[0]
+  const clean = !problems.some(p => first === undefined || (p.line ?? 0) < first.line)
+  if (clean && isMeta(first?.value) && !Array.isArray(first.value.messages)) return { meta: first.value, lines: lines.slice(1), problems }
   let whole: unknown
   try {
-    whole = JSON.parse(buffer.toString('utf8').replace(/^\uFEFF/, ''))
+    whole = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''))
   } catch {
     whole = undefined
   }
   if (isMeta(whole) && Array.isArray(whole.messages)) {
     const { messages, ...meta } = whole
-    return { meta, lines: messages.map(value => ({ line: 0, value })), problems: [], legacy: true }
+    // The line-by-line attempt's problems were about a document that is not JSON lines.
+    const found: ImportProblem[] = []
+    const shallow = messages.filter((m: unknown, i) => {
+      if (!nestsDeeper(m, MAX_RECORD_DEPTH)) return true
+      found.push({ path: file, message: `messages[${i}] nests deeper than ${MAX_RECORD_DEPTH} levels (skipped)` })
+      return false
+    })
+    return { meta, lines: shallow.map(value => ({ line: undefined, value })), problems: found }
   }
-  throw new InvalidImportError(`${file} is not a Gemini CLI session: it starts with no { sessionId, projectHash } record`, { path: file, line: first?.line ?? 1 })
+  throw new InvalidImportError(`${file} is not a Gemini CLI session: it starts with no { sessionId, projectHash } record`, { path: file, line: 1 })
 }
 
 async function read(unit: PeerUnit): Promise<PeerSession[]> {
   const file = unit.path
-  const { meta, lines, problems, legacy } = recordsOf(file, await readFile(file))
+  const { meta, lines, problems } = await recordsOf(file)
   const created = isoTime(meta.startTime) ?? new Date(0).toISOString()
   const map = new GeminiMapper(file, problems, created)
   map.keep('session', meta)
   if (typeof meta.summary === 'string') map.set({ summary: meta.summary }, 1)
-  for (const entry of lines) {
-    const line = legacy ? undefined : entry.line
-    if (!isReadable(entry)) {
-      if (entry.text !== null) map.keep('unparsed', { line, text: entry.text })
-      continue
-    }
-    const value = entry.value
+  for (const { line, value } of lines) {
     if (isRecord(value) && typeof value.$rewindTo === 'string') map.rewind(value.$rewindTo)
-    else if (isRecord(value) && isRecord(value.$set)) map.set(value.$set, entry.line)
+    else if (isRecord(value) && isRecord(value.$set)) map.set(value.$set, line)
     else if (isMessageRecord(value)) map.message(value, line)
     else {
       map.problem(line, 'unknown record')
@@ -109,11 +117,9 @@ export const geminiPeer: Peer = {
     const base = env.GEMINI_CLI_HOME ? path.resolve(env.GEMINI_CLI_HOME) : home
     return [path.join(base, '.gemini', 'tmp')]
   },
-  discover(paths) {
-    return discoverFiles(paths, file => {
-      const name = path.basename(file)
-      return /\.jsonl?$/.test(name) && path.resolve(file).split(path.sep).includes('chats')
-    })
+  async discover(paths) {
+    const files = await findFiles(paths, file => /\.jsonl?$/.test(path.basename(file)) && file.split(path.sep).includes('chats'))
+    return Promise.all(files.map(async file => ({ path: file, fingerprint: await fileFingerprint(file) })))
   },
   read,
 }
