@@ -3,9 +3,13 @@
  * line here; a tool without one is refused by name.
  */
 import { UsageError } from '../core/errors.js'
+import { codexPeer } from './codex.js'
+import { geminiPeer } from './gemini.js'
 import { PEER_TOOLS, type Peer, type PeerTool } from './peer.js'
 
 const PEERS: ReadonlyMap<PeerTool, Peer> = new Map<PeerTool, Peer>([
+  ['codex', codexPeer],
+  ['gemini', geminiPeer],
 ])
 
 /** The peer for `tool`; ERR_USAGE for a name that is not one of PEER_TOOLS or has no reader yet. */

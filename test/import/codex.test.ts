@@ -4,7 +4,8 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { codexPeer } from '../../lib/import/codex.js'
 import type { PeerSession } from '../../lib/import/peer.js'
-import { fixture, rejectsWith, tempDir } from '../helpers.js'
+import { Journal } from '../../lib/journal.js'
+import { fixture, logLines, rejectsWith, tempDir, treeOf } from '../helpers.js'
 import { assertWritable, foldSession, readOne, textOf, writeLines } from './peer-checks.js'
 
 const MAIN_ID = '0195e2a4-7c1b-7d42-9a3e-5f2b8c1d0e47'
@@ -231,4 +232,70 @@ test('hostile input: __proto__ keys, escape sequences, odd ids, wrong types, dee
   ])
   assert.equal(s.title, null)
   assertWritable(s)
+})
+
+/** The fixtures as a Codex home under a temp HOME, and a journal beside it. */
+function homeWithCodex(t: Parameters<typeof tempDir>[0]) {
+  const dir = tempDir(t)
+  const home = path.join(dir, 'home')
+  fs.cpSync(fixture('import', 'codex'), path.join(home, '.codex'), { recursive: true })
+  fs.rmSync(path.join(home, '.codex', 'damaged'), { recursive: true })
+  const root = path.join(dir, 'root')
+  const journal = new Journal({ root, fsync: 'never' })
+  const main = path.join(home, '.codex', path.relative(fixture('import', 'codex'), MAIN))
+  return { home, root, journal, main, run: () => journal.importFrom('codex', undefined, { home, env: {} }) }
+}
+
+test('journal.importFrom(\'codex\'): the default sources, written as journal sessions; a fork under its source', async t => {
+  const { journal, run } = homeWithCodex(t)
+  const result = await run()
+  assert.deepEqual([result.updated, result.skipped, result.failed, result.problems], [[], [], [], []])
+  assert.deepEqual(result.imported.map(s => s.originId).sort(), [MAIN_ID, '0195e3b0-11aa-7e03-8b55-2c9d4e6f7a18', '5c0d9e8f-3a2b-4c1d-8e7f-6a5b4c3d2e1f'].sort())
+  const byOrigin = new Map(result.imported.map(s => [s.originId, s.id]))
+  const main = await journal.read(byOrigin.get(MAIN_ID)!)
+  assert.equal(main.info.title, 'Tide parser: keep the last row')
+  assert.equal(main.info.projectPath, '/home/mara/src/tidepool')
+  assert.deepEqual(main.info.meta.host, { name: 'codex', version: '0.58.0' })
+  assert.equal(main.messages.length, 10)
+  assert.deepEqual([main.info.usage.input, main.info.usage.cacheRead, main.info.usage.output, main.info.usage.events], [24400 - 16896, 16896, 910, 4])
+  assert.deepEqual(main.messages.map(m => m.id), foldSession(await readOne(codexPeer, MAIN)).messages.map(m => m.id))
+  const fork = await journal.read(byOrigin.get('0195e3b0-11aa-7e03-8b55-2c9d4e6f7a18')!)
+  assert.equal(fork.info.parentId, byOrigin.get(MAIN_ID))
+})
+
+test('journal.importFrom(\'codex\'): again writes nothing; a grown rollout appends only what is new, a rollback a revert', async t => {
+  const { root, journal, main, run } = homeWithCodex(t)
+  const first = await run()
+  const id = first.imported.find(s => s.originId === MAIN_ID)!.id
+  const before = treeOf(root)
+  const again = await run()
+  assert.deepEqual([again.imported, again.updated, again.failed], [[], [], []])
+  assert.equal(again.skipped.length, 3)
+  assert.deepEqual(treeOf(root), before, 'zero bytes written')
+
+  const log = (await journal.locate(id)).path
+  const known = logLines(log).length
+  const at = (s: string) => `2026-03-14T09:13:${s}Z`
+  fs.appendFileSync(main, [
+    item(at('00.000'), { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'And the README?' }] }),
+    item(at('05.000'), { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'README updated.' }] }),
+    { timestamp: at('05.100'), type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 30000, cached_input_tokens: 20000, output_tokens: 1000, reasoning_output_tokens: 300, total_tokens: 31000 } } } },
+  ].map(l => JSON.stringify(l) + '\n').join(''))
+  const grown = await run()
+  assert.deepEqual(grown.updated.map(s => [s.id, s.events]), [[id, 3]])
+  assert.equal(grown.skipped.length, 2)
+  const added = logLines(log).slice(known)
+  assert.deepEqual(added.map(l => [l.type, l.id ?? l.key ?? null]), [
+    ['message', 'L46'], ['message', 'L47'], ['usage', `${MAIN_ID}:31000`], ['x.import.origin', null],
+  ])
+  const read = await journal.read(id)
+  assert.deepEqual(read.messages.slice(-2).map(m => textOf(m)), ['And the README?', 'README updated.'])
+  assert.deepEqual([read.info.usage.input, read.info.usage.cacheRead, read.info.usage.output], [10000, 20000, 1000])
+
+  fs.appendFileSync(main, JSON.stringify({ timestamp: at('09.000'), type: 'event_msg', payload: { type: 'thread_rolled_back', num_turns: 1 } }) + '\n')
+  const rolled = await run()
+  assert.deepEqual(rolled.updated.map(s => s.id), [id])
+  const last = logLines(log).slice(known + added.length)
+  assert.deepEqual(last.map(l => [l.type, l.messageId ?? null]), [['revert', 'L46'], ['x.codex.thread_rolled_back', null], ['x.import.origin', null]])
+  assert.equal((await journal.read(id)).messages.length, 10)
 })

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { geminiPeer } from '../../lib/import/gemini.js'
 import type { PeerSession } from '../../lib/import/peer.js'
-import { fixture, rejectsWith, tempDir } from '../helpers.js'
+import { Journal } from '../../lib/journal.js'
+import { fixture, logLines, rejectsWith, tempDir, treeOf } from '../helpers.js'
 import { assertWritable, foldSession, readOne, textOf, writeLines } from './peer-checks.js'
 
 const MAIN_ID = '0c4f9a7e-5b6d-4e2f-8a1c-3d9e7f0b2a64'
@@ -234,4 +235,64 @@ test('hostile input: __proto__ keys, escape sequences, odd ids, wrong types, dee
   ])
   assert.equal(s.title, null)
   assertWritable(s)
+})
+
+/** The fixtures as ~/.gemini under a temp HOME, and a journal beside it. */
+function homeWithGemini(t: Parameters<typeof tempDir>[0]) {
+  const dir = tempDir(t)
+  const home = path.join(dir, 'home')
+  fs.cpSync(fixture('import', 'gemini'), path.join(home, '.gemini'), { recursive: true })
+  fs.rmSync(path.join(home, '.gemini', 'damaged'), { recursive: true })
+  const journal = new Journal({ root: path.join(dir, 'root'), fsync: 'never' })
+  const main = path.join(home, '.gemini', path.relative(fixture('import', 'gemini'), MAIN))
+  return { root: journal.root, journal, main, run: () => journal.importFrom('gemini', undefined, { home, env: {} }) }
+}
+
+test('journal.importFrom(\'gemini\'): the default source, written as journal sessions; the subagent under its parent', async t => {
+  const { journal, run } = homeWithGemini(t)
+  const result = await run()
+  assert.deepEqual([result.updated, result.skipped, result.failed, result.problems], [[], [], [], []])
+  assert.equal(result.imported.length, 4)
+  const byOrigin = new Map(result.imported.map(s => [s.originId, s.id]))
+  const main = await journal.read(byOrigin.get(MAIN_ID)!)
+  assert.equal(main.info.title, 'Tide chart: local time on the axis, UTC in the tooltip')
+  assert.equal(main.info.projectPath, '/home/mara/src/tidepool')
+  assert.deepEqual(main.messages.map(m => [m.id, m.created]), foldSession(await readOne(geminiPeer, MAIN)).messages.map(m => [m.id, m.created]))
+  assert.equal(main.info.usage.events, 5)
+  const sub = await journal.read(byOrigin.get('9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d')!)
+  assert.equal(sub.info.parentId, byOrigin.get(MAIN_ID))
+  assert.equal((await journal.read(byOrigin.get('e2d3c4b5-a6f7-4089-9a1b-2c3d4e5f6071')!)).info.projectPath, '/home/mara/src/harbor-lights')
+})
+
+test('journal.importFrom(\'gemini\'): again writes nothing; new records append only themselves; $rewindTo becomes a revert', async t => {
+  const { root, journal, main, run } = homeWithGemini(t)
+  const first = await run()
+  const sid = first.imported.find(s => s.originId === MAIN_ID)!.id
+  const before = treeOf(root)
+  const again = await run()
+  assert.deepEqual([again.imported, again.updated, again.failed, again.skipped.length], [[], [], [], 4])
+  assert.deepEqual(treeOf(root), before, 'zero bytes written')
+
+  const log = (await journal.locate(sid)).path
+  const known = logLines(log).length
+  fs.appendFileSync(main, [
+    { id: 'e1', timestamp: '2026-03-15T12:00:00.000Z', type: 'user', content: [{ text: 'One more: the legend.' }] },
+    { $set: { lastUpdated: '2026-03-15T12:00:00.000Z' } },
+    { id: 'e2', timestamp: '2026-03-15T12:00:04.000Z', type: 'gemini', content: 'The legend now says "local time".', tokens: { input: 10000, output: 9, cached: 9728, thoughts: 0, tool: 0, total: 10009 }, model: 'gemini-2.5-flash' },
+  ].map(l => JSON.stringify(l) + '\n').join(''))
+  const grown = await run()
+  assert.deepEqual(grown.updated.map(s => [s.id, s.events]), [[sid, 3]])
+  const added = logLines(log).slice(known)
+  assert.deepEqual(added.map(l => [l.type, l.id ?? l.key ?? null, l.ts]), [
+    ['message', 'e1', '2026-03-15T12:00:00.000Z'], ['message', 'e2', '2026-03-15T12:00:04.000Z'], ['usage', 'e2', '2026-03-15T12:00:04.000Z'],
+    ['x.import.origin', null, added.at(-1)!.ts],
+  ])
+
+  fs.appendFileSync(main, JSON.stringify({ $rewindTo: 'e1' }) + '\n')
+  const rewound = await run()
+  assert.deepEqual(rewound.updated.map(s => s.id), [sid])
+  assert.deepEqual(logLines(log).slice(known + added.length).map(l => [l.type, l.messageId ?? null]), [['revert', 'e1'], ['x.import.origin', null]])
+  const read = await journal.read(sid)
+  assert.equal(read.messages.length, 7)
+  assert.equal(read.messages.at(-1)!.id, id('0d'))
 })
