@@ -7,21 +7,11 @@
  * input = input_tokens - cached_input_tokens, cacheRead = cached_input_tokens,
  * output = output_tokens, reasoning = reasoning_output_tokens (a breakdown of output).
  */
+import type { UsageBody } from '../core/usage.js'
 import { isRecord, safeId } from './peer-records.js'
 
 const FIELDS = ['input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'] as const
 
-export type UsageBody = {
-  type: 'usage'
-  key: string
-  messageId?: string
-  model: string
-  provider?: string
-  input: number
-  output: number
-  reasoning: number
-  cacheRead: number
-}
 
 /** [uncached input, cached input, output, reasoning]. */
 type Counts = [number, number, number, number]

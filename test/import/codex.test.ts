@@ -4,9 +4,8 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { codexPeer } from '../../lib/import/codex.js'
 import type { PeerSession } from '../../lib/import/peer.js'
-import { Journal } from '../../lib/journal.js'
 import { fixture, logLines, rejectsWith, tempDir, treeOf } from '../helpers.js'
-import { assertWritable, foldSession, readOne, textOf, writeLines } from './peer-checks.js'
+import { assertWritable, foldSession, homeWith, readOne, textOf, writeLines } from './peer-checks.js'
 
 const MAIN_ID = '0195e2a4-7c1b-7d42-9a3e-5f2b8c1d0e47'
 const MAIN = fixture('import', 'codex', 'sessions', '2026', '03', '14', `rollout-2026-03-14T09-12-03-${MAIN_ID}.jsonl`)
@@ -234,20 +233,8 @@ test('hostile input: __proto__ keys, escape sequences, odd ids, wrong types, dee
   assertWritable(s)
 })
 
-/** The fixtures as a Codex home under a temp HOME, and a journal beside it. */
-function homeWithCodex(t: Parameters<typeof tempDir>[0]) {
-  const dir = tempDir(t)
-  const home = path.join(dir, 'home')
-  fs.cpSync(fixture('import', 'codex'), path.join(home, '.codex'), { recursive: true })
-  fs.rmSync(path.join(home, '.codex', 'damaged'), { recursive: true })
-  const root = path.join(dir, 'root')
-  const journal = new Journal({ root, fsync: 'never' })
-  const main = path.join(home, '.codex', path.relative(fixture('import', 'codex'), MAIN))
-  return { home, root, journal, main, run: () => journal.importFrom('codex', undefined, { home, env: {} }) }
-}
-
 test('journal.importFrom(\'codex\'): the default sources, written as journal sessions; a fork under its source', async t => {
-  const { journal, run } = homeWithCodex(t)
+  const { journal, run } = homeWith(t, 'codex', '.codex')
   const result = await run()
   assert.deepEqual([result.updated, result.skipped, result.failed, result.problems], [[], [], [], []])
   assert.deepEqual(result.imported.map(s => s.originId).sort(), [MAIN_ID, '0195e3b0-11aa-7e03-8b55-2c9d4e6f7a18', '5c0d9e8f-3a2b-4c1d-8e7f-6a5b4c3d2e1f'].sort())
@@ -264,7 +251,8 @@ test('journal.importFrom(\'codex\'): the default sources, written as journal ses
 })
 
 test('journal.importFrom(\'codex\'): again writes nothing; a grown rollout appends only what is new, a rollback a revert', async t => {
-  const { root, journal, main, run } = homeWithCodex(t)
+  const { root, journal, inHome, run } = homeWith(t, 'codex', '.codex')
+  const main = inHome(MAIN)
   const first = await run()
   const id = first.imported.find(s => s.originId === MAIN_ID)!.id
   const before = treeOf(root)

@@ -4,9 +4,8 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { geminiPeer } from '../../lib/import/gemini.js'
 import type { PeerSession } from '../../lib/import/peer.js'
-import { Journal } from '../../lib/journal.js'
 import { fixture, logLines, rejectsWith, tempDir, treeOf } from '../helpers.js'
-import { assertWritable, foldSession, readOne, textOf, writeLines } from './peer-checks.js'
+import { assertWritable, foldSession, homeWith, readOne, textOf, writeLines } from './peer-checks.js'
 
 const MAIN_ID = '0c4f9a7e-5b6d-4e2f-8a1c-3d9e7f0b2a64'
 const CHATS = fixture('import', 'gemini', 'tmp', 'tidepool', 'chats')
@@ -237,19 +236,8 @@ test('hostile input: __proto__ keys, escape sequences, odd ids, wrong types, dee
   assertWritable(s)
 })
 
-/** The fixtures as ~/.gemini under a temp HOME, and a journal beside it. */
-function homeWithGemini(t: Parameters<typeof tempDir>[0]) {
-  const dir = tempDir(t)
-  const home = path.join(dir, 'home')
-  fs.cpSync(fixture('import', 'gemini'), path.join(home, '.gemini'), { recursive: true })
-  fs.rmSync(path.join(home, '.gemini', 'damaged'), { recursive: true })
-  const journal = new Journal({ root: path.join(dir, 'root'), fsync: 'never' })
-  const main = path.join(home, '.gemini', path.relative(fixture('import', 'gemini'), MAIN))
-  return { root: journal.root, journal, main, run: () => journal.importFrom('gemini', undefined, { home, env: {} }) }
-}
-
 test('journal.importFrom(\'gemini\'): the default source, written as journal sessions; the subagent under its parent', async t => {
-  const { journal, run } = homeWithGemini(t)
+  const { journal, run } = homeWith(t, 'gemini', '.gemini')
   const result = await run()
   assert.deepEqual([result.updated, result.skipped, result.failed, result.problems], [[], [], [], []])
   assert.equal(result.imported.length, 4)
@@ -265,7 +253,8 @@ test('journal.importFrom(\'gemini\'): the default source, written as journal ses
 })
 
 test('journal.importFrom(\'gemini\'): again writes nothing; new records append only themselves; $rewindTo becomes a revert', async t => {
-  const { root, journal, main, run } = homeWithGemini(t)
+  const { root, journal, inHome, run } = homeWith(t, 'gemini', '.gemini')
+  const main = inHome(MAIN)
   const first = await run()
   const sid = first.imported.find(s => s.originId === MAIN_ID)!.id
   const before = treeOf(root)

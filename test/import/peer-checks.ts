@@ -4,9 +4,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { assertPlainJson, assertRef, eventProblem, toCustomBody, toMessageBody } from '../../lib/core/event.js'
 import { fold } from '../../lib/core/fold.js'
+import { Journal } from '../../lib/journal.js'
 import { usageProblem } from '../../lib/core/usage.js'
 import type { JournalEvent, Message } from '../../lib/core/types.js'
 import type { Peer, PeerSession } from '../../lib/import/peer.js'
+import { fixture, tempDir } from '../helpers.js'
 
 /** The session's events as the fold sees them: the history a journal would show. */
 export function foldSession(session: PeerSession): { messages: Message[], title: string | null, usage: ReturnType<typeof fold>['info']['usage'] } {
@@ -59,4 +61,23 @@ export function writeLines(file: string, lines: Array<object | string>): string 
 
 export function textOf(message: Message): string {
   return message.parts.filter(p => p.type === 'text').map(p => p.text as string).join('')
+}
+
+/**
+ * fixtures/import/<tool> (less its damaged/ files) as `~/<dotDir>` under a temp HOME, a journal
+ * beside it, and the import of the tool's default sources from that home.
+ */
+export function homeWith(t: Parameters<typeof tempDir>[0], tool: 'codex' | 'gemini', dotDir: string) {
+  const dir = tempDir(t)
+  const home = path.join(dir, 'home')
+  fs.cpSync(fixture('import', tool), path.join(home, dotDir), { recursive: true })
+  fs.rmSync(path.join(home, dotDir, 'damaged'), { recursive: true })
+  const journal = new Journal({ root: path.join(dir, 'root'), fsync: 'never' })
+  return {
+    root: journal.root,
+    journal,
+    /** Where a fixture file is in that home. */
+    inHome: (file: string) => path.join(home, dotDir, path.relative(fixture('import', tool), file)),
+    run: () => journal.importFrom(tool, undefined, { home, env: {} }),
+  }
 }
