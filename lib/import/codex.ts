@@ -48,10 +48,10 @@ function header(first: JsonLine | undefined, file: string, problems: ImportProbl
     throw new InvalidImportError(`${file} is not a Codex rollout: its first line is not a record`, { path: file, line: damagedFirst.line ?? 1 })
   }
   const value = first?.value
-  if (isRecord(value) && value.type === 'session_meta' && isRecord(value.payload) && typeof value.payload.id === 'string') {
+  if (isRecord(value) && value.type === 'session_meta' && isRecord(value.payload) && typeof value.payload.id === 'string' && value.payload.id !== '') {
     return { meta: { timestamp: value.timestamp, ...value.payload }, legacy: false }
   }
-  if (isRecord(value) && value.type === undefined && typeof value.id === 'string' && isoTime(value.timestamp) !== undefined) {
+  if (isRecord(value) && value.type === undefined && typeof value.id === 'string' && value.id !== '' && isoTime(value.timestamp) !== undefined) {
     return { meta: value, legacy: true }
   }
   throw new InvalidImportError(`${file} is not a Codex rollout: its first record is not session_meta`, { path: file, line: first?.line ?? 1 })

@@ -49,7 +49,8 @@ async function projectPathOf(geminiDir: string, key: string, problems: ImportPro
   return (await readOrNull(path.join(geminiDir, 'tmp', key, '.project_root')))?.trim() ?? ''
 }
 
-const isMeta = (v: unknown): v is Record<string, unknown> => isRecord(v) && typeof v.sessionId === 'string' && typeof v.projectHash === 'string'
+const isMeta = (v: unknown): v is Record<string, unknown> =>
+  isRecord(v) && typeof v.sessionId === 'string' && v.sessionId !== '' && typeof v.projectHash === 'string'
 
 /**
  * The records of the unit: JSON lines after a metadata line, or the older single document
@@ -119,7 +120,10 @@ export const geminiPeer: Peer = {
   },
   async discover(paths) {
     const files = await findFiles(paths, file => /\.jsonl?$/.test(path.basename(file)) && file.split(path.sep).includes('chats'))
-    return Promise.all(files.map(async file => ({ path: file, fingerprint: await fileFingerprint(file) })))
+    // Resuming an older `.json` session, Gemini CLI copies it into a `.jsonl` beside it and goes on there.
+    const found = new Set(files)
+    const current = files.filter(file => !(file.endsWith('.json') && found.has(`${file}l`)))
+    return Promise.all(current.map(async file => ({ path: file, fingerprint: await fileFingerprint(file) })))
   },
   read,
 }

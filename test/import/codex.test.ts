@@ -182,6 +182,7 @@ test('another tool\'s file, an empty file or a first line that is not JSON: ERR_
   const bad = [
     damaged('claude-code.jsonl'), damaged('gemini-session.jsonl'),
     writeLines(path.join(dir, 'empty.jsonl'), []), writeLines(path.join(dir, 'garbage.jsonl'), ['{not json', JSON.stringify(meta(T))]),
+    writeLines(path.join(dir, 'no-id.jsonl'), [{ ...meta(T), payload: { ...meta(T).payload, id: '' } }]),
   ]
   for (const file of bad) {
     const error = await rejectsWith(codexPeer.read({ path: file, fingerprint: '' }), 'ERR_INVALID_IMPORT')

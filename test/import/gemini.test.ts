@@ -29,10 +29,15 @@ test('discover: session files under chats/ (subagents and the older .json too), 
   fs.cpSync(fixture('import', 'gemini'), dir, { recursive: true })
   fs.writeFileSync(path.join(dir, 'tmp', 'tidepool', 'logs.json'), '[]')
   fs.writeFileSync(path.join(dir, 'tmp', 'tidepool', 'chats', 'session-x.jsonl.tmp-42'), '')
+  // A resumed older session: Gemini CLI copied it into a .jsonl beside it, which alone is read.
+  const older = path.join(dir, 'tmp', 'tidepool', 'chats', 'session-2026-01-02T10-00-11111111.json')
+  fs.writeFileSync(older, JSON.stringify({ ...header, messages: [] }))
+  fs.writeFileSync(`${older}l`, `${JSON.stringify(header)}\n`)
   const units = await geminiPeer.discover([path.join(dir, 'tmp')])
   assert.deepEqual(units.map(u => path.relative(dir, u.path)).sort(), [
     path.relative(fixture('import', 'gemini'), LEGACY), path.relative(fixture('import', 'gemini'), HARBOR),
     path.relative(fixture('import', 'gemini'), SUBAGENT), path.relative(fixture('import', 'gemini'), MAIN),
+    path.relative(dir, `${older}l`),
   ].sort())
 })
 
@@ -177,7 +182,8 @@ test('damage: a truncated last line, a non-JSON line and an unknown record are r
 
 test('another tool\'s file, a broken single-file session, an empty file: ERR_INVALID_IMPORT with path and line', async t => {
   const empty = writeLines(path.join(tempDir(t), 'empty.jsonl'), [])
-  for (const file of [damaged('codex-rollout.jsonl'), damaged('claude-code.jsonl'), damaged('not-json.json'), empty]) {
+  const noId = writeLines(path.join(tempDir(t), 'no-id.jsonl'), [{ ...header, sessionId: '' }])
+  for (const file of [damaged('codex-rollout.jsonl'), damaged('claude-code.jsonl'), damaged('not-json.json'), empty, noId]) {
     const error = await rejectsWith(geminiPeer.read({ path: file, fingerprint: '' }), 'ERR_INVALID_IMPORT')
     assert.equal(error.path, file)
     assert.equal(error.line, 1)
