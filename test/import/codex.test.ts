@@ -133,6 +133,22 @@ test('titles: thread_name_updated, then the index (its last entry for the id win
   assert.equal(foldSession(s).title, 'Tide parser: keep the last row')
 })
 
+test('a damaged index line costs nothing but itself; a rollout outside a Codex home has no index title', async t => {
+  const home = tempDir(t)
+  const file = path.join(home, 'sessions', path.basename(MAIN))
+  fs.mkdirSync(path.dirname(file))
+  fs.copyFileSync(MAIN, file)
+  fs.writeFileSync(path.join(home, 'session_index.jsonl'), `{broken\n${JSON.stringify({ id: MAIN_ID, thread_name: 'From the index', updated_at: 'whenever' })}\n`)
+  const s = await readOne(codexPeer, file)
+  assert.equal(s.title, 'From the index')
+  assert.deepEqual(s.problems, [])
+  assert.deepEqual(s.events.at(-1), { ts: '2026-03-14T09:12:50.002Z', body: { type: 'title', title: 'From the index' } }, 'an index time that is not one: the last record\'s')
+  const elsewhere = path.join(home, 'loose', path.basename(MAIN))
+  fs.mkdirSync(path.dirname(elsewhere))
+  fs.copyFileSync(MAIN, elsewhere)
+  assert.equal((await readOne(codexPeer, elsewhere)).title, 'Tide parser drops last row')
+})
+
 test('a fork names its source as parent', async () => {
   const s = await readOne(codexPeer, FORK)
   assert.equal(s.parentOriginId, MAIN_ID)
