@@ -4,6 +4,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { codexPeer } from '../../lib/import/codex.js'
 import type { PeerSession } from '../../lib/import/peer.js'
+import { Journal } from '../../lib/journal.js'
 import { fixture, logLines, rejectsWith, tempDir, treeOf } from '../helpers.js'
 import { assertWritable, foldSession, homeWith, readOne, textOf, writeLines } from './peer-checks.js'
 
@@ -303,4 +304,17 @@ test('journal.importFrom(\'codex\'): again writes nothing; a grown rollout appen
   const last = logLines(log).slice(known + added.length)
   assert.deepEqual(last.map(l => [l.type, l.messageId ?? null]), [['revert', 'L46'], ['x.codex.thread_rolled_back', null], ['x.import.origin', null]])
   assert.equal((await journal.read(id)).messages.length, 10)
+})
+
+test('journal.importFrom(\'codex\', files): another tool\'s file fails alone; damaged rollouts import with their problems', async t => {
+  const journal = new Journal({ root: path.join(tempDir(t), 'root'), fsync: 'never' })
+  const files = ['claude-code.jsonl', 'gemini-session.jsonl', 'rollout-nonjson.jsonl', 'rollout-truncated.jsonl'].map(damaged)
+  const result = await journal.importFrom('codex', files)
+  assert.deepEqual(result.failed.map(f => [path.basename(f.path), f.code, f.line]).sort(), [
+    ['claude-code.jsonl', 'ERR_INVALID_IMPORT', 1], ['gemini-session.jsonl', 'ERR_INVALID_IMPORT', 1],
+  ])
+  assert.equal(result.imported.length, 1, 'both damaged rollouts are copies of one session: the second updates the first')
+  assert.deepEqual(result.problems.map(p => [path.basename(p.path), p.line]), [
+    ['rollout-nonjson.jsonl', 9], ['rollout-nonjson.jsonl', 10], ['rollout-truncated.jsonl', 11],
+  ])
 })

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { geminiPeer } from '../../lib/import/gemini.js'
 import type { PeerSession } from '../../lib/import/peer.js'
+import { Journal } from '../../lib/journal.js'
 import { fixture, logLines, rejectsWith, tempDir, treeOf } from '../helpers.js'
 import { assertWritable, foldSession, homeWith, readOne, textOf, writeLines } from './peer-checks.js'
 
@@ -290,4 +291,16 @@ test('journal.importFrom(\'gemini\'): again writes nothing; new records append o
   const read = await journal.read(sid)
   assert.equal(read.messages.length, 7)
   assert.equal(read.messages.at(-1)!.id, id('0d'))
+})
+
+test('journal.importFrom(\'gemini\', files): other tools\' files fail alone; damaged sessions import with their problems', async t => {
+  const journal = new Journal({ root: path.join(tempDir(t), 'root'), fsync: 'never' })
+  const files = ['codex-rollout.jsonl', 'claude-code.jsonl', 'not-json.json', 'session-truncated.jsonl'].map(damaged)
+  const result = await journal.importFrom('gemini', files)
+  assert.deepEqual(result.failed.map(f => [path.basename(f.path), f.code, f.line]), [
+    ['codex-rollout.jsonl', 'ERR_INVALID_IMPORT', 1], ['claude-code.jsonl', 'ERR_INVALID_IMPORT', 1], ['not-json.json', 'ERR_INVALID_IMPORT', 1],
+  ].sort())
+  assert.deepEqual(result.imported.map(s => s.originId), [MAIN_ID])
+  assert.deepEqual(result.problems, [{ path: damaged('session-truncated.jsonl'), line: 8, message: 'last line is cut short (no newline, not JSON) (skipped)' }])
+  assert.equal((await journal.read(result.imported[0]!.id)).messages.length, 2)
 })
