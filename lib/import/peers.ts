@@ -3,9 +3,11 @@
  * line here; a tool without one is refused by name.
  */
 import { UsageError } from '../core/errors.js'
+import { claudeCode } from './claude-code.js'
 import { PEER_TOOLS, type Peer, type PeerTool } from './peer.js'
 
 const PEERS: ReadonlyMap<PeerTool, Peer> = new Map<PeerTool, Peer>([
+  ['claude-code', claudeCode],
 ])
 
 /** The peer for `tool`; ERR_USAGE for a name that is not one of PEER_TOOLS or has no reader yet. */
