@@ -82,7 +82,7 @@ export async function importFrom(ports: ImportFromPorts, peer: Peer, sources: re
     ? peer.defaultSources(options.home ?? os.homedir(), options.env ?? process.env)
     : await expand(sources, options.cwd ?? process.cwd())
   const units = await peer.discover(paths)
-  const index = await OriginIndex.load(ports, peer.tool)
+  const index = await OriginIndex.open(ports, peer.tool)
   const run = new Run(ports, peer, index)
   try {
     for (const [done, unit] of units.entries()) {
@@ -91,7 +91,7 @@ export async function importFrom(ports: ImportFromPorts, peer: Peer, sources: re
     }
     await run.orphans()
   } finally {
-    await index.save()
+    await index.close()
   }
   options.onProgress?.({ done: units.length, total: units.length, path: '' })
   return run.result

@@ -245,3 +245,16 @@ test('journal.importFrom: an unknown tool is ERR_USAGE', async t => {
   await rejectsWith(journal.importFrom('word-perfect'), 'ERR_USAGE')
   await rejectsWith(journal.importFrom('__proto__'), 'ERR_USAGE')
 })
+
+test('one import per tool and root at a time: a second one meanwhile is ERR_SESSION_LOCKED, and writes nothing', async t => {
+  const { root, src, run } = setup(t)
+  writeToy(path.join(src, 'a.toy.jsonl'), 'orig-a', [msg(at(1), 'm1', 'user', 'hi')])
+  const results = await Promise.allSettled([run(), run()])
+  const failed = results.filter(r => r.status === 'rejected') as PromiseRejectedResult[]
+  assert.equal(failed.length, 1)
+  assert.equal(failed[0]!.reason.code, 'ERR_SESSION_LOCKED')
+  assert.match(failed[0]!.reason.message, /another import from codex into this journal is under way/)
+  assert.equal(Object.keys(logs(root)).length, 1, 'one copy, not two')
+  assert.ok(!fs.readdirSync(path.join(root, 'imports')).some(name => name.endsWith('.lock')), 'the lock is let go')
+  assert.equal((await run()).skipped.length, 1)
+})
