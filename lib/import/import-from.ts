@@ -7,7 +7,6 @@
  */
 import os from 'node:os'
 import path from 'node:path'
-import fg from 'fast-glob'
 import { JournalError } from '../core/errors.js'
 import { FORMAT_VERSION } from '../core/event.js'
 import { newId } from '../core/ids.js'
@@ -16,6 +15,7 @@ import type { CorePorts } from '../core/ports.js'
 import type { OpenSession } from '../core/session.js'
 import type { HeaderEvent } from '../core/types.js'
 import { changes, lastTime, viewOf } from './changes.js'
+import { expand } from './sources.js'
 import { checkedEvents, isTime } from './events.js'
 import { OriginIndex, ORIGIN_EVENT, unitKey } from './origins.js'
 import type { ImportProblem, Peer, PeerEvent, PeerSession, PeerTool, PeerUnit } from './peer.js'
@@ -97,16 +97,6 @@ export async function importFrom(ports: ImportFromPorts, peer: Peer, sources: re
   return run.result
 }
 
-/** Files and folders as given (resolved); globs expanded, sorted. A glob matching nothing adds nothing. */
-async function expand(sources: readonly string[], cwd: string): Promise<string[]> {
-  const out: string[] = []
-  for (const source of sources) {
-    if (!fg.isDynamicPattern(source)) out.push(path.resolve(cwd, source))
-    else out.push(...(await fg(source, { cwd, absolute: true, onlyFiles: false, dot: true })).sort())
-  }
-  return out
-}
-
 function failure(where: string, error: unknown, originId?: string): ImportFailure {
   const e = error as { code?: unknown, message?: unknown, path?: unknown, line?: unknown }
   const code = typeof e?.code === 'string' ? e.code : 'ERR_UNEXPECTED'
@@ -122,6 +112,8 @@ function failure(where: string, error: unknown, originId?: string): ImportFailur
 
 class Run {
   readonly result: ImportFromResult
+  /** origin id -> the source it was read from in this run. */
+  private readonly read = new Map<string, string>()
   /** Sessions whose parent was not imported yet: tried again after every unit was read. */
   private readonly waiting: Array<{ session: PeerSession, unit: PeerUnit }> = []
 
@@ -168,18 +160,27 @@ class Run {
   /** false when it failed. */
   private async session(session: PeerSession, unit: PeerUnit): Promise<boolean> {
     const { events, problems } = checkedEvents(session, this.ports.maxLineBytes)
+    this.result.problems.push(...session.problems, ...problems)
+    // The same session in two sources (a backup beside the original): the first one read is kept,
+    // else each would in turn undo the other.
+    const first = this.read.get(session.origin.id)
+    if (first !== undefined && first !== session.origin.path) {
+      this.result.problems.push({ path: session.origin.path, message: `session ${session.origin.id} was read from ${first} already; this copy is left out` })
+      return true
+    }
+    this.read.set(session.origin.id, session.origin.path)
     try {
       const known = await this.index.find(session.origin.id)
-      const row = known === undefined ? await this.create(session, unit, events) : await this.update(known, session, unit, events)
-      this.result.problems.push(...session.problems, ...problems)
-      return row !== undefined
+      if (known === undefined) await this.create(session, unit, events)
+      else await this.update(known, session, unit, events)
+      return true
     } catch (error) {
       this.result.failed.push(failure(session.origin.path, error, session.origin.id))
       return false
     }
   }
 
-  private async create(session: PeerSession, unit: PeerUnit, events: PeerEvent[]): Promise<ImportedSession> {
+  private async create(session: PeerSession, unit: PeerUnit, events: PeerEvent[]): Promise<void> {
     const created = isTime(session.created) ? session.created : (events[0]?.ts ?? new Date().toISOString())
     const parentId = session.parentOriginId === null ? null : (await this.index.find(session.parentOriginId)) ?? null
     // A source that does not say where it ran goes under the folder it was read from (docs/import.md).
@@ -201,19 +202,17 @@ class Run {
       await writeAll(log, events)
     })
     this.index.set(session.origin.id, header.id)
-    const row = { id: header.id, originId: session.origin.id, path: session.origin.path, events: events.length }
-    this.result.imported.push(row)
-    return row
+    this.result.imported.push({ id: header.id, originId: session.origin.id, path: session.origin.path, events: events.length })
   }
 
   /** Compared outside the lock first, so an unchanged session a host holds is skipped, not failed. */
-  private async update(id: string, session: PeerSession, unit: PeerUnit, events: PeerEvent[]): Promise<ImportedSession> {
+  private async update(id: string, session: PeerSession, unit: PeerUnit, events: PeerEvent[]): Promise<void> {
     const source = viewOf(session.created, session.title, events)
     const last = lastTime(session.created, events)
     const row = { id, originId: session.origin.id, path: session.origin.path, events: 0 }
     if (changes(await this.ports.readHistory(id), source, last).length === 0) {
       this.result.skipped.push(row)
-      return row
+      return
     }
     row.events = await this.ports.withWriter(id, async log => {
       const appended = changes(await this.ports.readHistory(id), source, last)
@@ -223,7 +222,6 @@ class Run {
       return appended.length
     })
     ;(row.events === 0 ? this.result.skipped : this.result.updated).push(row)
-    return row
   }
 }
 
