@@ -68,7 +68,8 @@ async function readSession(unit: PeerUnit): Promise<PeerSession> {
     if (isObj(value)) lines.push({ line, rec: value })
     else problems.push({ path: file, line, message: 'not a JSON object (kept as x.claude-code.unknown)' })
   }
-  const first = lines.find(l => str(l.rec.type) && KNOWN.has(l.rec.type))
+  // A conversation line must have its uuid: Gemini CLI's records are `user` too, but keyed by `id`.
+  const first = lines.find(l => str(l.rec.type) && KNOWN.has(l.rec.type) && (str(l.rec.uuid) || !['user', 'assistant', 'system', 'progress', 'attachment'].includes(l.rec.type)))
   if (first === undefined) {
     throw new InvalidImportError(`${file} is not a Claude Code transcript (no line of a Claude Code record type)`, { path: file, line: parsed[0]?.line ?? 1 })
   }

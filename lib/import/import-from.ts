@@ -135,16 +135,17 @@ class Run {
       this.result.failed.push(failure(unit.path, error))
       return
     }
-    let complete = true
+    let settled = true
     for (const session of sessions) {
       if (session.parentOriginId !== null && await this.index.find(session.parentOriginId) === undefined) {
         this.waiting.push({ session, unit })
+        settled = false
         continue
       }
-      complete = await this.session(session, unit) && complete
+      settled = await this.session(session, unit) && settled
     }
-    // Remembered only when every session of it is in: a failed one is tried again next time.
-    if (complete) this.index.setUnit(key, { fingerprint: unit.fingerprint, origins: sessions.map(s => s.origin.id) })
+    // Remembered only when all of it is in as read: a failed, waiting or duplicate session is read again next time.
+    if (settled) this.index.setUnit(key, { fingerprint: unit.fingerprint, origins: sessions.map(s => s.origin.id) })
   }
 
   /** Children whose parent never came: imported without one, and said so. */
@@ -157,7 +158,7 @@ class Run {
     }
   }
 
-  /** false when it failed. */
+  /** true when the journal holds the session as read; false when it failed or was left out. */
   private async session(session: PeerSession, unit: PeerUnit): Promise<boolean> {
     const { events, problems } = checkedEvents(session, this.ports.maxLineBytes)
     this.result.problems.push(...session.problems, ...problems)
@@ -166,7 +167,7 @@ class Run {
     const first = this.read.get(session.origin.id)
     if (first !== undefined && first !== session.origin.path) {
       this.result.problems.push({ path: session.origin.path, message: `session ${session.origin.id} was read from ${first} already; this copy is left out` })
-      return true
+      return false
     }
     this.read.set(session.origin.id, session.origin.path)
     try {

@@ -239,13 +239,15 @@ test('files that are not Claude Code transcripts fail alone with ERR_INVALID_IMP
   const src = path.join(dir, 'src')
   fs.mkdirSync(src)
   fs.writeFileSync(path.join(src, 'codex.jsonl'), line({ timestamp: '2025-01-01T00:00:00Z', type: 'session_meta', payload: { id: 'x' } }))
+  fs.writeFileSync(path.join(src, 'gemini.jsonl'), line({ sessionId: 's', projectHash: 'h', startTime: '2025-01-01T00:00:00Z' })
+    + line({ id: 'g1', timestamp: '2025-01-01T00:00:01Z', type: 'user', content: [{ text: 'hi' }] }))
   fs.writeFileSync(path.join(src, 'empty.jsonl'), '')
   fs.writeFileSync(path.join(src, 'array.jsonl'), '[1,2,3]\n"text"\n')
   fs.writeFileSync(path.join(src, 'binary.jsonl'), Buffer.from([0, 1, 2, 255, 254, 10, 0, 0]))
   fs.copyFileSync(path.join(PROJECT, `${OLD}.jsonl`), path.join(src, `${OLD}.jsonl`))
   const result = await journal.importFrom('claude-code', [src])
   assert.deepEqual(result.failed.map(f => [path.basename(f.path), f.code, f.line]).sort(), [
-    ['array.jsonl', 'ERR_INVALID_IMPORT', 1], ['binary.jsonl', 'ERR_INVALID_IMPORT', 1], ['codex.jsonl', 'ERR_INVALID_IMPORT', 1], ['empty.jsonl', 'ERR_INVALID_IMPORT', 1],
+    ['array.jsonl', 'ERR_INVALID_IMPORT', 1], ['binary.jsonl', 'ERR_INVALID_IMPORT', 1], ['codex.jsonl', 'ERR_INVALID_IMPORT', 1], ['empty.jsonl', 'ERR_INVALID_IMPORT', 1], ['gemini.jsonl', 'ERR_INVALID_IMPORT', 1],
   ])
   assert.equal(result.imported.length, 1)
   assert.equal(Object.keys(treeOf(root)).filter(p => p.endsWith('.ndjson')).length, 1)
