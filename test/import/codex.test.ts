@@ -313,8 +313,10 @@ test('journal.importFrom(\'codex\', files): another tool\'s file fails alone; da
   assert.deepEqual(result.failed.map(f => [path.basename(f.path), f.code, f.line]).sort(), [
     ['claude-code.jsonl', 'ERR_INVALID_IMPORT', 1], ['gemini-session.jsonl', 'ERR_INVALID_IMPORT', 1],
   ])
-  assert.equal(result.imported.length, 1, 'both damaged rollouts are copies of one session: the second updates the first')
+  // Both damaged rollouts are copies of one session: the first read is imported, the copy is reported and left out.
+  assert.equal(result.imported.length, 1)
   assert.deepEqual(result.problems.map(p => [path.basename(p.path), p.line]), [
-    ['rollout-nonjson.jsonl', 9], ['rollout-nonjson.jsonl', 10], ['rollout-truncated.jsonl', 11],
+    ['rollout-nonjson.jsonl', 9], ['rollout-nonjson.jsonl', 10], ['rollout-truncated.jsonl', 11], ['rollout-truncated.jsonl', undefined],
   ])
+  assert.match(result.problems.at(-1)!.message, /was read from .*rollout-nonjson\.jsonl already; this copy is left out/)
 })
