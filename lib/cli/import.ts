@@ -9,12 +9,13 @@ import path from 'node:path'
 import fg from 'fast-glob'
 import { UsageError } from '../index.js'
 import type { Command } from './command.js'
+import { importFromTool } from './import-from.js'
 import { fetchShare, isUrl, MAX_SHARE_BYTES, shareApiUrl, SHARE_TIMEOUT_MS } from './share-link.js'
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'Write an exported session (or a raw log) as a new session; prints its id',
-  usage: '<file|glob|link|->... [--project DIR] [--new-id]',
+  summary: 'Write an exported session (or a raw log) as a new session, or import another agent\'s sessions (--from)',
+  usage: '<file|glob|link|->... [--project DIR] [--new-id] | --from TOOL [path|glob...]',
   description: [
     'Reads an export document (or an NDJSON event log) from each <file> (globs like',
     '\'exports/*.json\' are expanded), from a share link (http(s)://host/s/<id>, fetched from',
@@ -22,13 +23,24 @@ export const importCommand: Command = {
     'and prints its id, one per line, in file-name order. The id of the document is kept',
     'unless --new-id is given; a taken id is an error (ERR_SESSION_EXISTS). A shared copy',
     'names only its project folder, not where it is: --project DIR says where it goes.',
+    '',
+    'With --from TOOL (claude-code, codex, opencode, gemini) it imports that agent\'s sessions',
+    'from its default location, or from the given files, folders and globs; again, it writes',
+    'only what changed. Prints a summary (imported, updated, unchanged, failed with why).',
   ].join('\n'),
   options: {
     project: { type: 'string', value: 'DIR', description: 'Put the session in project folder DIR' },
     'new-id': { type: 'boolean', description: 'Give the session a fresh id' },
+    from: { type: 'string', value: 'TOOL', description: 'Import another agent\'s sessions: claude-code, codex, opencode, gemini' },
   },
-  args: { min: 1, max: Number.POSITIVE_INFINITY },
+  args: { min: 0, max: Number.POSITIVE_INFINITY },
   async run(ctx) {
+    const tool = ctx.string('from')
+    if (tool !== undefined) {
+      if (ctx.string('project') !== undefined || ctx.flag('new-id')) throw new UsageError('import --from takes no --project or --new-id')
+      return importFromTool(ctx, tool, ctx.positionals)
+    }
+    if (ctx.positionals.length === 0) throw new UsageError('import: missing argument <file|glob|link|-> (or --from TOOL)')
     const cwd = ctx.io.cwd ?? process.cwd()
     const sources = await expand(ctx.positionals, cwd)
     const project = ctx.string('project')

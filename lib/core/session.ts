@@ -37,6 +37,9 @@ export interface Session {
  * The session as the library's own modules see it: the host's API plus the hooks plug-ins
  * use (record the library's own events, hear appends, run at close).
  */
+/** recordAll()'s group size: large enough for one write per group, small enough to bound what is queued. */
+const RECORD_GROUP = 512
+
 export class OpenSession implements Session {
   constructor(
     readonly id: string,
@@ -83,6 +86,22 @@ export class OpenSession implements Session {
   /** The library's own event types (share, unshare, import, repair): `body` must already be valid. */
   record(body: EventBody, ts?: string): Promise<void> {
     return this.appender.enqueue(body, undefined, ts)
+  }
+
+  /**
+   * Many `record()`s, in groups: one burst becomes one write, without queueing a whole log at
+   * once (import and importFrom write whole sessions through it).
+   */
+  async recordAll(events: Iterable<{ ts: string, body: EventBody }>): Promise<void> {
+    let group: Array<Promise<void>> = []
+    for (const { ts, body } of events) {
+      group.push(this.record(body, ts))
+      if (group.length === RECORD_GROUP) {
+        await Promise.all(group)
+        group = []
+      }
+    }
+    await Promise.all(group)
   }
 
   /** Called with every batch of events once it is acknowledged (share sync listens here). */

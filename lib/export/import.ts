@@ -18,7 +18,6 @@ import { assertSessionId, newId as freshId } from '../core/ids.js'
 import type { CorePorts } from '../core/ports.js'
 import { projectIdOf } from '../core/paths.js'
 import type { HeaderEvent } from '../core/types.js'
-import type { OpenSession } from '../core/session.js'
 
 export interface ImportOptions {
   /** Put the session in this project folder instead of the one it was exported from. */
@@ -35,8 +34,6 @@ export type ImportPorts = Pick<CorePorts, 'importLog'>
 type Body = { type: string, [key: string]: unknown }
 interface Timed { ts: string, body: Body }
 
-/** Appends are grouped so one burst becomes one write, without queueing a whole log at once. */
-const GROUP = 512
 
 export async function importSession(ports: ImportPorts, doc: unknown, options: ImportOptions = {}): Promise<string> {
   assertExport(doc)
@@ -70,7 +67,7 @@ export async function importSession(ports: ImportPorts, doc: unknown, options: I
   }
   // All or nothing: the log appears under its id only once whole; the id must be free in every project.
   await ports.importLog({ ...header, id, projectId, projectPath },
-    session => writeAll(session, d.events ? raw(d, d.events) : reexpress(d)))
+    session => session.recordAll(d.events ? raw(d, d.events) : reexpress(d)))
   return id
 }
 
@@ -78,17 +75,6 @@ function badNewId(value: unknown): never {
   throw new UsageError(`newId must be true or a session id, got ${JSON.stringify(value)}`)
 }
 
-async function writeAll(session: OpenSession, events: Iterable<Timed>): Promise<void> {
-  let group: Array<Promise<void>> = []
-  for (const { ts, body } of events) {
-    group.push(session.record(body, ts))
-    if (group.length === GROUP) {
-      await Promise.all(group)
-      group = []
-    }
-  }
-  await Promise.all(group)
-}
 
 /**
  * The history as events. Messages, kept events and the share are merged by ts (each list keeps

@@ -7,15 +7,14 @@
  */
 import os from 'node:os'
 import path from 'node:path'
-import fg from 'fast-glob'
 import { JournalError } from '../core/errors.js'
 import { FORMAT_VERSION } from '../core/event.js'
 import { newId } from '../core/ids.js'
 import { projectIdOf } from '../core/paths.js'
 import type { CorePorts } from '../core/ports.js'
-import type { OpenSession } from '../core/session.js'
 import type { HeaderEvent } from '../core/types.js'
 import { changes, lastTime, viewOf } from './changes.js'
+import { expand } from './sources.js'
 import { checkedEvents, isTime } from './events.js'
 import { OriginIndex, ORIGIN_EVENT, unitKey } from './origins.js'
 import type { ImportProblem, Peer, PeerEvent, PeerSession, PeerTool, PeerUnit } from './peer.js'
@@ -74,15 +73,12 @@ export interface ImportFromResult {
   problems: ImportProblem[]
 }
 
-/** Appends go in groups: one burst, one write, without queueing a whole session at once. */
-const GROUP = 512
-
 export async function importFrom(ports: ImportFromPorts, peer: Peer, sources: readonly string[] | undefined, options: ImportFromOptions = {}): Promise<ImportFromResult> {
   const paths = sources === undefined
     ? peer.defaultSources(options.home ?? os.homedir(), options.env ?? process.env)
     : await expand(sources, options.cwd ?? process.cwd())
   const units = await peer.discover(paths)
-  const index = await OriginIndex.load(ports, peer.tool)
+  const index = await OriginIndex.open(ports, peer.tool)
   const run = new Run(ports, peer, index)
   try {
     for (const [done, unit] of units.entries()) {
@@ -91,20 +87,10 @@ export async function importFrom(ports: ImportFromPorts, peer: Peer, sources: re
     }
     await run.orphans()
   } finally {
-    await index.save()
+    await index.close()
   }
   options.onProgress?.({ done: units.length, total: units.length, path: '' })
   return run.result
-}
-
-/** Files and folders as given (resolved); globs expanded, sorted. A glob matching nothing adds nothing. */
-async function expand(sources: readonly string[], cwd: string): Promise<string[]> {
-  const out: string[] = []
-  for (const source of sources) {
-    if (!fg.isDynamicPattern(source)) out.push(path.resolve(cwd, source))
-    else out.push(...(await fg(source, { cwd, absolute: true, onlyFiles: false, dot: true })).sort())
-  }
-  return out
 }
 
 function failure(where: string, error: unknown, originId?: string): ImportFailure {
@@ -120,10 +106,21 @@ function failure(where: string, error: unknown, originId?: string): ImportFailur
   }
 }
 
+/** A unit read in this run, and how many of its sessions still wait for their parent. */
+interface UnitState {
+  unit: PeerUnit
+  key: string
+  origins: string[]
+  settled: boolean
+  pending: number
+}
+
 class Run {
   readonly result: ImportFromResult
+  /** origin id -> the source it was read from in this run. */
+  private readonly read = new Map<string, string>()
   /** Sessions whose parent was not imported yet: tried again after every unit was read. */
-  private readonly waiting: Array<{ session: PeerSession, unit: PeerUnit }> = []
+  private readonly waiting: Array<{ session: PeerSession, state: UnitState }> = []
 
   constructor(private readonly ports: ImportFromPorts, private readonly peer: Peer, private readonly index: OriginIndex) {
     this.result = { tool: peer.tool, imported: [], updated: [], skipped: [], failed: [], problems: [] }
@@ -143,43 +140,59 @@ class Run {
       this.result.failed.push(failure(unit.path, error))
       return
     }
-    let complete = true
+    const state: UnitState = { unit, key, origins: sessions.map(s => s.origin.id), settled: true, pending: 0 }
     for (const session of sessions) {
       if (session.parentOriginId !== null && await this.index.find(session.parentOriginId) === undefined) {
-        this.waiting.push({ session, unit })
+        this.waiting.push({ session, state })
+        state.pending++
         continue
       }
-      complete = await this.session(session, unit) && complete
+      state.settled = await this.session(session, unit) && state.settled
     }
-    // Remembered only when every session of it is in: a failed one is tried again next time.
-    if (complete) this.index.setUnit(key, { fingerprint: unit.fingerprint, origins: sessions.map(s => s.origin.id) })
+    this.settle(state)
   }
 
   /** Children whose parent never came: imported without one, and said so. */
   async orphans(): Promise<void> {
-    for (const { session, unit } of this.waiting) {
+    for (const { session, state } of this.waiting) {
       if (session.parentOriginId !== null && await this.index.find(session.parentOriginId) === undefined) {
         this.result.problems.push({ path: session.origin.path, message: `session ${session.origin.id}: its parent ${session.parentOriginId} was not imported; imported without a parent` })
       }
-      await this.session(session, unit)
+      state.settled = await this.session(session, state.unit) && state.settled
+      state.pending--
+      this.settle(state)
     }
   }
 
-  /** false when it failed. */
+  /** A unit is remembered once all of it is in as read: a failed or duplicate session is read again next time. */
+  private settle(state: UnitState): void {
+    if (state.pending === 0 && state.settled) this.index.setUnit(state.key, { fingerprint: state.unit.fingerprint, origins: state.origins })
+  }
+
+  /** true when the journal holds the session as read; false when it failed or was left out. */
   private async session(session: PeerSession, unit: PeerUnit): Promise<boolean> {
     const { events, problems } = checkedEvents(session, this.ports.maxLineBytes)
+    this.result.problems.push(...session.problems, ...problems)
+    // The same session in two sources (a backup beside the original): the first one read is kept,
+    // else each would in turn undo the other.
+    const first = this.read.get(session.origin.id)
+    if (first !== undefined && first !== session.origin.path) {
+      this.result.problems.push({ path: session.origin.path, message: `session ${session.origin.id} was read from ${first} already; this copy is left out` })
+      return false
+    }
+    this.read.set(session.origin.id, session.origin.path)
     try {
       const known = await this.index.find(session.origin.id)
-      const row = known === undefined ? await this.create(session, unit, events) : await this.update(known, session, unit, events)
-      this.result.problems.push(...session.problems, ...problems)
-      return row !== undefined
+      if (known === undefined) await this.create(session, unit, events)
+      else await this.update(known, session, unit, events)
+      return true
     } catch (error) {
       this.result.failed.push(failure(session.origin.path, error, session.origin.id))
       return false
     }
   }
 
-  private async create(session: PeerSession, unit: PeerUnit, events: PeerEvent[]): Promise<ImportedSession> {
+  private async create(session: PeerSession, unit: PeerUnit, events: PeerEvent[]): Promise<void> {
     const created = isTime(session.created) ? session.created : (events[0]?.ts ?? new Date().toISOString())
     const parentId = session.parentOriginId === null ? null : (await this.index.find(session.parentOriginId)) ?? null
     // A source that does not say where it ran goes under the folder it was read from (docs/import.md).
@@ -198,32 +211,29 @@ class Run {
     }
     await this.ports.importLog(header, async log => {
       await log.record(originEvent(session, unit), created)
-      await writeAll(log, events)
+      await log.recordAll(events)
     })
     this.index.set(session.origin.id, header.id)
-    const row = { id: header.id, originId: session.origin.id, path: session.origin.path, events: events.length }
-    this.result.imported.push(row)
-    return row
+    this.result.imported.push({ id: header.id, originId: session.origin.id, path: session.origin.path, events: events.length })
   }
 
   /** Compared outside the lock first, so an unchanged session a host holds is skipped, not failed. */
-  private async update(id: string, session: PeerSession, unit: PeerUnit, events: PeerEvent[]): Promise<ImportedSession> {
+  private async update(id: string, session: PeerSession, unit: PeerUnit, events: PeerEvent[]): Promise<void> {
     const source = viewOf(session.created, session.title, events)
     const last = lastTime(session.created, events)
     const row = { id, originId: session.origin.id, path: session.origin.path, events: 0 }
     if (changes(await this.ports.readHistory(id), source, last).length === 0) {
       this.result.skipped.push(row)
-      return row
+      return
     }
     row.events = await this.ports.withWriter(id, async log => {
       const appended = changes(await this.ports.readHistory(id), source, last)
       if (appended.length === 0) return 0
-      await writeAll(log, appended)
+      await log.recordAll(appended)
       await log.record(originEvent(session, unit), last)
       return appended.length
     })
     ;(row.events === 0 ? this.result.skipped : this.result.updated).push(row)
-    return row
   }
 }
 
@@ -232,14 +242,3 @@ function originEvent(session: PeerSession, unit: PeerUnit): PeerEvent['body'] {
   return { type: ORIGIN_EVENT, data: { tool, id, path: file, version, fingerprint: unit.fingerprint, ...(unit.key === undefined ? {} : { key: unit.key }) } }
 }
 
-async function writeAll(log: OpenSession, events: readonly PeerEvent[]): Promise<void> {
-  let group: Array<Promise<void>> = []
-  for (const { ts, body } of events) {
-    group.push(log.record(body, ts))
-    if (group.length === GROUP) {
-      await Promise.all(group)
-      group = []
-    }
-  }
-  await Promise.all(group)
-}

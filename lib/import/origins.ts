@@ -5,13 +5,15 @@
  * `<root>/imports/<tool>.json` (0600 in a 0700 folder, replaced atomically), never trusted for
  * absence: an origin it does not know is looked for in the logs themselves (each imported log's
  * second event is its `x.import.origin`) before it is taken to be new, so a lost, stale or
- * damaged cache costs one scan of the logs' heads, never a duplicate.
+ * damaged cache costs one scan of the logs' heads, never a duplicate. One import per tool and
+ * root runs at a time (a lock beside the cache), so two cannot both find an origin new.
  */
 import path from 'node:path'
 import type { CorePorts } from '../core/ports.js'
-import { readTextIfExists, writeFileAtomic } from '../core/files.js'
+import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from '../core/files.js'
 import { isSessionId } from '../core/ids.js'
-import { isNotFound } from '../core/errors.js'
+import { isNotFound, SessionLockedError } from '../core/errors.js'
+import { acquireLock, type Release } from '../core/lock.js'
 import type { PeerTool } from './peer.js'
 
 /** The event each imported log carries after its header, and again after each update. */
@@ -42,13 +44,38 @@ export class OriginIndex {
   /** Head reads the last scan made (what a cache miss costs). */
   headsRead = 0
 
+  private release: Release | undefined
+
   private constructor(private readonly ports: OriginPorts, private readonly tool: PeerTool) {}
 
-  static async load(ports: OriginPorts, tool: PeerTool): Promise<OriginIndex> {
+  /** ERR_SESSION_LOCKED while another import from `tool` into this root runs. close() when done. */
+  static async open(ports: OriginPorts, tool: PeerTool): Promise<OriginIndex> {
     const index = new OriginIndex(ports, tool)
-    const text = await readTextIfExists(index.file)
-    if (text !== undefined) index.adopt(text)
+    await ensurePrivateDir(ports.root, 'imports')
+    try {
+      index.release = await acquireLock(index.file)
+    } catch (error) {
+      if (!(error instanceof SessionLockedError)) throw error
+      throw new SessionLockedError(`another import from ${tool} into this journal is under way (lock ${index.file}.lock)`, { path: index.file, cause: error })
+    }
+    try {
+      const text = await readTextIfExists(index.file)
+      if (text !== undefined) index.adopt(text)
+    } catch (error) {
+      await index.close()
+      throw error
+    }
     return index
+  }
+
+  /** Writes the cache if it changed, and lets go of the lock. */
+  async close(): Promise<void> {
+    try {
+      await this.save()
+    } finally {
+      await this.release?.()
+      this.release = undefined
+    }
   }
 
   get file(): string {
@@ -92,7 +119,7 @@ export class OriginIndex {
   }
 
   /** Writes the cache when something changed. A failure here loses nothing: the logs say the same. */
-  async save(): Promise<void> {
+  private async save(): Promise<void> {
     if (!this.dirty) return
     const origins = [...this.entries].map(([id, session]) => ({ id, session }))
     const units = [...this.units].map(([key, unit]) => ({ key, ...unit }))

@@ -3,11 +3,17 @@
  * line here; a tool without one is refused by name.
  */
 import { UsageError } from '../core/errors.js'
+import { claudeCode } from './claude-code.js'
+import { codexPeer } from './codex.js'
+import { geminiPeer } from './gemini.js'
 import { PEER_TOOLS, type Peer, type PeerTool } from './peer.js'
 import { opencodePeer } from './opencode.js'
 
 const PEERS: ReadonlyMap<PeerTool, Peer> = new Map<PeerTool, Peer>([
+  ['claude-code', claudeCode],
+  ['codex', codexPeer],
   ['opencode', opencodePeer],
+  ['gemini', geminiPeer],
 ])
 
 /** The peer for `tool`; ERR_USAGE for a name that is not one of PEER_TOOLS or has no reader yet. */

@@ -245,3 +245,32 @@ test('journal.importFrom: an unknown tool is ERR_USAGE', async t => {
   await rejectsWith(journal.importFrom('word-perfect'), 'ERR_USAGE')
   await rejectsWith(journal.importFrom('__proto__'), 'ERR_USAGE')
 })
+
+test('one import per tool and root at a time: a second one meanwhile is ERR_SESSION_LOCKED, and writes nothing', async t => {
+  const { root, src, run } = setup(t)
+  writeToy(path.join(src, 'a.toy.jsonl'), 'orig-a', [msg(at(1), 'm1', 'user', 'hi')])
+  const results = await Promise.allSettled([run(), run()])
+  const failed = results.filter(r => r.status === 'rejected') as PromiseRejectedResult[]
+  assert.equal(failed.length, 1)
+  assert.equal(failed[0]!.reason.code, 'ERR_SESSION_LOCKED')
+  assert.match(failed[0]!.reason.message, /another import from codex into this journal is under way/)
+  assert.equal(Object.keys(logs(root)).length, 1, 'one copy, not two')
+  assert.ok(!fs.readdirSync(path.join(root, 'imports')).some(name => name.endsWith('.lock')), 'the lock is let go')
+  assert.equal((await run()).skipped.length, 1)
+})
+
+test('the same session in two sources (a backup beside the original): the first read is kept, the copy named', async t => {
+  const { root, src, journal, run } = setup(t)
+  fs.mkdirSync(path.join(src, 'b-backup'))
+  writeToy(path.join(src, 'a.toy.jsonl'), 'orig-a', [msg(at(1), 'm1', 'user', 'hi'), msg(at(2), 'm2', 'assistant', 'newer')])
+  writeToy(path.join(src, 'b-backup', 'a.toy.jsonl'), 'orig-a', [msg(at(1), 'm1', 'user', 'hi')])
+  const first = await run()
+  assert.equal(first.imported.length, 1)
+  assert.deepEqual(first.problems.map(p => p.message), [`session orig-a was read from ${path.join(src, 'a.toy.jsonl')} already; this copy is left out`])
+  assert.deepEqual((await journal.read(first.imported[0]!.id)).messages.map(m => m.id), ['m1', 'm2'])
+  const before = logs(root)
+  fs.rmSync(path.join(root, 'imports'), { recursive: true })
+  const again = await run()
+  assert.deepEqual([again.updated, again.failed], [[], []])
+  assert.deepEqual(logs(root), before, 'the older copy never undoes the newer')
+})
