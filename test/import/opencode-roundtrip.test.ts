@@ -1,8 +1,8 @@
 /**
  * The round trip through the real `opencode` binary: a journal session -> `session-journal
- * export --format opencode` -> `opencode import` -> `opencode export` -> `importFrom('opencode')`
- * into another journal: the same messages and parts. Never skipped: without the binary the
- * test fails and says to run `npm ci`.
+ * export --format opencode` -> `opencode import` -> `opencode export` -> `session-journal
+ * import --from opencode` into another journal: the same messages and parts. Never skipped:
+ * without the binary the test fails and says to run `npm ci`.
  */
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -51,10 +51,14 @@ test('journal -> export --format opencode -> opencode import -> opencode export 
   const back = path.join(dir, 'from-opencode.json')
   fs.writeFileSync(back, await home.ok(['export', doc.info.id]))
 
-  const other = new Journal({ root: path.join(dir, 'journal2'), fsync: 'never' })
-  t.after(() => other.close())
-  const result = await other.importFrom('opencode', [back])
+  // Back in through the command line, into another journal.
+  const root2 = path.join(dir, 'journal2')
+  const imported = await run(['import', '--from', 'opencode', back, '--json'], { root: root2 })
+  assert.equal(imported.code, 0, imported.stderr)
+  const result = JSON.parse(imported.stdout) as { imported: Array<{ id: string, originId: string }>, failed: unknown[], problems: unknown[] }
   assert.deepEqual([result.failed, result.problems], [[], []])
+  const other = new Journal({ root: root2, fsync: 'never' })
+  t.after(() => other.close())
   assert.equal(result.imported[0]!.originId, doc.info.id)
   const copy = await other.read(result.imported[0]!.id)
   assert.equal(copy.info.title, source.info.title)
