@@ -3,7 +3,8 @@
  * (an optional dependency, loaded on first use). The `session` table holds the session's
  * info flattened into columns, `message` and `part` a `data` JSON column each (without the
  * ids, which are columns). The append-only `event` table repeats what those tables hold and
- * is not read. A unit is one session; its fingerprint is the newest `time_updated` of its rows.
+ * is not read. A unit is one session; its fingerprint: the newest `time_updated` and the count of
+ * its rows in each table.
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { InvalidImportError, JournalError } from '../core/errors.js'
@@ -61,12 +62,14 @@ async function withDb<T>(file: string, use: (db: Db) => T): Promise<T> {
 /** One unit per session, parents before children. */
 export function dbUnits(file: string): Promise<{ units: PeerUnit[], ids: Set<string> }> {
   return withDb(file, db => {
-    const rows = db.prepare(`
-      SELECT s.id, s.parent_id, max(s.time_updated,
-        coalesce((SELECT max(time_updated) FROM message WHERE session_id = s.id), 0),
-        coalesce((SELECT max(time_updated) FROM part WHERE session_id = s.id), 0)) AS newest,
-        (SELECT count(*) FROM part WHERE session_id = s.id) AS parts
-      FROM session s ORDER BY s.time_created, s.id`).all() as Row[]
+    const rows = db.prepare('SELECT id, parent_id, time_updated FROM session ORDER BY time_created, id').all() as Row[]
+    // Grouped once per table, not once per session: fast with or without OpenCode's indexes.
+    const newest = new Map<unknown, string>()
+    for (const table of ['message', 'part']) {
+      for (const r of db.prepare(`SELECT session_id, max(time_updated) AS t, count(*) AS n FROM ${table} GROUP BY session_id`).iterate() as Iterable<Row>) {
+        newest.set(r.session_id, `${newest.get(r.session_id) ?? ''}:${String(r.t)}:${String(r.n)}`)
+      }
+    }
     const depth = new Map<unknown, number>()
     const parent = new Map(rows.map(r => [r.id, r.parent_id]))
     const depthOf = (id: unknown, seen = 0): number => {
@@ -80,7 +83,7 @@ export function dbUnits(file: string): Promise<{ units: PeerUnit[], ids: Set<str
     const units = rows
       .map((r, i) => ({ r, i, d: depthOf(r.id) }))
       .sort((a, b) => a.d - b.d || a.i - b.i)
-      .map(({ r }) => ({ path: file, key: String(r.id), fingerprint: `db:${String(r.newest)}:${String(r.parts)}` }))
+      .map(({ r }) => ({ path: file, key: String(r.id), fingerprint: `db:${String(r.time_updated)}${newest.get(r.id) ?? ''}` }))
     return { units, ids: new Set(rows.map(r => String(r.id))) }
   })
 }
@@ -96,32 +99,32 @@ function parse(text: unknown, where: string, problems: ImportProblem[], file: st
 
 /** The session's info as an export document holds it, from the flattened columns. */
 function infoOf(s: Row, shareUrl: unknown, problems: ImportProblem[], file: string): Row {
-  const json = (column: string) => (s[column] === null ? undefined : parse(s[column], `session ${String(s.id)} ${column}`, problems, file))
+  const json = (column: string) => (s[column] === null || s[column] === undefined ? undefined : parse(s[column], `session ${String(s.id)} ${column}`, problems, file))
   const info: Row = { id: s.id, slug: s.slug, projectID: s.project_id }
-  if (s.workspace_id !== null) info.workspaceID = s.workspace_id
+  if (s.workspace_id != null) info.workspaceID = s.workspace_id
   info.directory = s.directory
-  if (s.path !== null) info.path = s.path
-  if (s.parent_id !== null) info.parentID = s.parent_id
+  if (s.path != null) info.path = s.path
+  if (s.parent_id != null) info.parentID = s.parent_id
   info.title = s.title
   const agent = s.agent
-  if (agent !== null && agent !== undefined) info.agent = agent
+  if (agent != null) info.agent = agent
   const model = json('model')
   if (model !== undefined) info.model = model
   info.version = s.version
   const url = s.share_url ?? shareUrl
   if (typeof url === 'string') info.share = { url }
-  if (s.summary_files !== null) info.summary = { additions: s.summary_additions, deletions: s.summary_deletions, files: s.summary_files }
+  if (s.summary_files != null) info.summary = { additions: s.summary_additions, deletions: s.summary_deletions, files: s.summary_files }
   const metadata = json('metadata')
   if (metadata !== undefined) info.metadata = metadata
-  info.cost = s.cost
-  info.tokens = { input: s.tokens_input, output: s.tokens_output, reasoning: s.tokens_reasoning, cache: { read: s.tokens_cache_read, write: s.tokens_cache_write } }
+  if (s.cost != null) info.cost = s.cost
+  if (s.tokens_input != null) info.tokens = { input: s.tokens_input, output: s.tokens_output, reasoning: s.tokens_reasoning, cache: { read: s.tokens_cache_read, write: s.tokens_cache_write } }
   const revert = json('revert')
   if (revert !== undefined) info.revert = revert
   const permission = json('permission')
   if (permission !== undefined) info.permission = permission
   const time: Row = { created: s.time_created, updated: s.time_updated }
-  if (s.time_compacting !== null) time.compacting = s.time_compacting
-  if (s.time_archived !== null) time.archived = s.time_archived
+  if (s.time_compacting != null) time.compacting = s.time_compacting
+  if (s.time_archived != null) time.archived = s.time_archived
   info.time = time
   return info
 }

@@ -324,3 +324,24 @@ test('importFrom(\'opencode\') on the storage tree: the revert cuts, the child h
   assert.deepEqual(bad.failed.map(f => f.code), ['ERR_INVALID_IMPORT'])
   assert.equal(bad.imported.length, 0)
 })
+
+test('a database with fewer columns (another 1.x schema) reads without problems; absent columns are left out', async t => {
+  const dir = tempDir(t, 'sj-opencode-')
+  const file = path.join(dir, 'opencode.db')
+  const db = new Database(file)
+  db.exec(`
+    CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, parent_id TEXT, slug TEXT, directory TEXT, title TEXT, version TEXT, time_created INTEGER, time_updated INTEGER);
+    CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT, time_created INTEGER, time_updated INTEGER, data TEXT);
+    CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT, session_id TEXT, time_created INTEGER, time_updated INTEGER, data TEXT);`)
+  db.prepare('INSERT INTO session VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)').run('ses_1', 'global', 'calm-lake', '/home/dev/p', 'Old schema', '1.2.0', 1767225600000, 1767225601000)
+  db.prepare('INSERT INTO message VALUES (?, ?, ?, ?, ?)').run('msg_1', 'ses_1', 1767225600500, 1767225600500, JSON.stringify({ role: 'user', time: { created: 1767225600500 } }))
+  // A part's data carrying its own id is overruled by the row's.
+  db.prepare('INSERT INTO part VALUES (?, ?, ?, ?, ?, ?)').run('prt_1', 'msg_1', 'ses_1', 1767225600600, 1767225600600, JSON.stringify({ id: 'prt_forged', type: 'text', text: 'hello' }))
+  db.close()
+  const [session] = await readAll([file])
+  assert.deepEqual(session!.problems, [])
+  assert.equal(session!.title, 'Old schema')
+  assert.deepEqual(messages(session!).map(m => m.parts), [[{ id: 'prt_1', type: 'text', text: 'hello' }]])
+  const info = ofType(session!, 'x.opencode.session')[0]!.data as Record<string, unknown>
+  assert.deepEqual(Object.keys(info).sort(), ['projectID', 'slug', 'time', 'version'])
+})
