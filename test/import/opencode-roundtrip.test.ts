@@ -13,7 +13,7 @@ import type { Message, Part } from '../../lib/core/types.js'
 import type { PartInput } from '../../lib/core/event.js'
 import { tempDir } from '../helpers.js'
 import { run } from '../cli/helpers.js'
-import { journalIn, TRICKY } from '../sessions.js'
+import { journalIn, richSession, TRICKY } from '../sessions.js'
 import { openCodeHome } from './opencode-run.js'
 
 const T = Date.parse('2026-01-05T09:30:00.000Z')
@@ -71,4 +71,27 @@ test('journal -> export --format opencode -> opencode import -> opencode export 
   // Exporting again makes the same document: ids are derived, not drawn.
   const again = await run(['export', s.id, '--format', 'opencode'], { root })
   assert.deepEqual(JSON.parse(again.stdout), JSON.parse(fs.readFileSync(file, 'utf8')))
+})
+
+test('opencode import accepts what any journal session exports: host-shaped parts, system messages, empty messages, a child with its parent', async t => {
+  const { journal, root, project } = journalIn(t)
+  const rich = await richSession(journal, project)
+  const child = await journal.create({ project, parentId: rich })
+  await child.message({ role: 'assistant', parts: [] })
+  await child.message({ role: 'user', parts: [{ type: 'image', url: 'https://example.com/a.png' }, { type: 'file', mime: 'image/png', size: 999999 }] })
+  await child.close()
+  const dir = tempDir(t, 'sj-opencode-rt-')
+  const home = await openCodeHome(path.join(dir, 'opencode'))
+  t.after(() => home.close())
+  for (const id of [rich, child.id]) {
+    const file = path.join(dir, `${id}.json`)
+    const exported = await run(['export', id, '--format', 'opencode', '--out', file], { root })
+    assert.equal(exported.code, 0, exported.stderr)
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { info: { id: string }, messages: unknown[] }
+    await home.ok(['import', file])
+    const back = JSON.parse(await home.ok(['export', doc.info.id])) as { info: { parentID?: string }, messages: Array<{ parts: unknown[] }> }
+    assert.equal(back.messages.length, (await journal.read(id)).messages.length)
+    assert.deepEqual(back.messages.map(m => m.parts.length), (await journal.read(id)).messages.map(m => m.parts.length))
+    if (id === child.id) assert.equal(back.info.parentID, (await journal.exportOpenCode(rich)).info.id)
+  }
 })
