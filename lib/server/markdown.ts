@@ -86,8 +86,16 @@ const cell = (tokens: Token[], idx: number, options: Required<MarkdownItOptions>
 rules.th_open = (tokens, idx, options, _env, self) => cell(tokens, idx, options, self)
 rules.td_open = (tokens, idx, options, _env, self) => cell(tokens, idx, options, self)
 
+/**
+ * One line that starts with a letter, ends with no space and holds nothing markdown-it reads as
+ * markup (emphasis, code, links, HTML, entities, escapes, URL schemes): its output is one plain
+ * paragraph. Many parts of a long chat are such lines; this skips the parser's setup for them.
+ */
+const PLAIN_LINE = /^\p{L}[^\n\r*_~`[\]!<>&\\:]*(?<!\s)$/u
+
 /** Markdown as HTML, inside `<div class="md">`; text nested too deep for markdown-it as plain text. */
 export function renderMarkdown(text: string): string {
+  if (PLAIN_LINE.test(text)) return `<div class="md"><p>${md.utils.escapeHtml(text)}</p>\n</div>`
   const env: Env = {}
   const tokens = md.parse(text, env)
   if (env.tooDeep === true) return renderPlain(text)

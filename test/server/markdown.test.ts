@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { MAX_NESTING, renderMarkdown, renderPlain, safeHref } from '../../lib/server/markdown.js'
 
 const REL = 'rel="nofollow noopener noreferrer"'
@@ -135,4 +136,13 @@ test('reference labels named after Object.prototype members resolve as labels, a
     `<p><a href="https://example.com/p" ${REL}>a</a> <a href="https://example.com/c" ${REL}>b</a></p>\n`)
   assert.equal(body(renderMarkdown('[a][toString] [b][hasOwnProperty]')), '<p>[a][toString] [b][hasOwnProperty]</p>\n')
   assert.equal(({} as Record<string, unknown>).PROTO, undefined)
+})
+
+test('a plain line renders as markdown-it renders it (the shortcut for plain lines changes no byte)', () => {
+  // `line + '\n'` always goes through the parser, and markdown-it ignores a last newline.
+  const chars = [...'aZéЖ字 \t0123456789.,;?()-+=#|/%$@^{}\'"\u00a0\u2028🚀*_~`[]!<>&\\:']
+  const line = fc.tuple(fc.constantFrom('a', 'Ж', '1', '#', ' ', '-', '*'), fc.array(fc.constantFrom(...chars), { maxLength: 40 }))
+    .map(([first, rest]) => first + rest.join(''))
+  fc.assert(fc.property(line, text => renderMarkdown(text) === renderMarkdown(`${text}\n`)), { numRuns: 3000 })
+  assert.equal(renderMarkdown('Plain "quoted" it\'s 100% fine'), '<div class="md"><p>Plain &quot;quoted&quot; it\'s 100% fine</p>\n</div>')
 })
