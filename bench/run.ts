@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N]
- *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,choices]`
+ *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N] [--markdown-kib N]
+ *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,viewer,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -20,6 +20,7 @@ import { redactScenario } from './redact.js'
 import { resumeScenario } from './resume.js'
 import { shareServerScenario } from './share-server.js'
 import { searchScenario } from './search.js'
+import { viewerScenario } from './viewer.js'
 import type { Row } from './util.js'
 
 const { values } = parseArgs({
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     'share-gets': { type: 'string', default: '500' },
     'share-syncs': { type: 'string', default: '300' },
     'search-sessions': { type: 'string', default: '1000' },
+    'markdown-kib': { type: 'string', default: '128' },
     only: { type: 'string' },
   },
 })
@@ -64,6 +66,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['config', () => configScenario(n('config-kib'), rounds)],
   ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
   ['search', () => searchScenario(n('search-sessions'), rounds)],
+  ['viewer', () => viewerScenario(n('markdown-kib'), rounds)],
 ]
 
 const rows: Row[] = []

@@ -125,7 +125,10 @@ test('markdown, code and tool calls read like the conversation, on a desktop and
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   const seen = watch(page, pageUrl)
   const violations = await recordViolations(page)
-  await page.goto(pageUrl)
+  const response = await page.goto(pageUrl)
+  // The same policy as ever: nothing may load or run but the page's one stylesheet.
+  assert.match(response?.headers()['content-security-policy'] ?? '',
+    /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/)
 
   // Markdown is elements, not asterisks.
   const first = page.locator('article.message').first()
