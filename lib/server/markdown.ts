@@ -43,6 +43,15 @@ md.block.tokenize = (state: StateBlock, startLine: number, endLine: number): voi
   tokenize(state, startLine, endLine)
 }
 
+// Task lists (`- [x] done`, GitHub's): the box as a symbol, no form control on the page.
+md.core.ruler.after('inline', 'task_boxes', state => {
+  state.tokens.forEach((token, i) => {
+    const first = token.children?.[0]
+    if (token.type !== 'inline' || state.tokens[i - 2]?.type !== 'list_item_open' || first?.type !== 'text') return
+    first.content = first.content.replace(/^\[([ xX])\] /, (_, box: string) => box === ' ' ? '☐ ' : '☑ ')
+  })
+})
+
 const rules = md.renderer.rules
 
 rules.link_open = (tokens, idx, options, _env, self) => {

@@ -20,6 +20,12 @@ test('emphasis, lists, quotes, headings and rules become elements; a single newl
   assert.equal(renderMarkdown(''), '<div class="md"></div>')
 })
 
+test('task list boxes are symbols, not form controls; a box elsewhere stays as typed', () => {
+  assert.equal(body(renderMarkdown('- [x] read\n- [ ] write\n- [X] **run**\n- [y] not a box\n\n[x] not in a list')),
+    '<ul>\n<li>☑ read</li>\n<li>☐ write</li>\n<li>☑ <strong>run</strong></li>\n<li>[y] not a box</li>\n</ul>\n<p>[x] not in a list</p>\n')
+  assert.equal(body(renderMarkdown('1. [ ] loose\n\n2. [x] items')), '<ol>\n<li>\n<p>☐ loose</p>\n</li>\n<li>\n<p>☑ items</p>\n</li>\n</ol>\n')
+})
+
 test('tables scroll in their own box and align by class, never by a style attribute (the CSP refuses those)', () => {
   assert.equal(body(renderMarkdown('| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |')), [
     '<div class="table"><table>', '<thead>', '<tr>',
