@@ -55,7 +55,7 @@ export function whatRan(name: string, input: JsonValue | undefined): string | un
   const args = typeof input === 'string' ? parsedObject(input) ?? input : input
   if (typeof args === 'string') return args === '' ? undefined : args
   if (!isObject(args)) return undefined
-  const kind = name.toLowerCase().split(/__|[./:]/).at(-1) ?? ''
+  const kind = cut(name, 200).toLowerCase().split(/__|[./:]/).at(-1) ?? ''
   const fields = WHAT_FIELDS.find(([pattern]) => pattern.test(kind))?.[1] ?? []
   for (const field of fields) {
     const value = args[field]
@@ -87,7 +87,7 @@ function patchedFiles(patch: string): string {
 /** The first line, spaces collapsed, cut to WHAT_CHARS; "…" when anything was left out. */
 function oneLine(text: string): string {
   const head = cut(text.trim(), WHAT_CHARS * 4)
-  const first = head.split('\n', 1)[0]!.replace(/\s+/g, ' ')
+  const first = head.split('\n', 1)[0]!.replace(/\s+/g, ' ').trim()
   const short = first.length > WHAT_CHARS ? cut(first, WHAT_CHARS) : first
   return short.length < text.trim().length ? `${short}…` : short
 }

@@ -113,6 +113,8 @@ test('hostile fields: markup, terminal escapes, huge and multi-line commands, __
   assert.equal(long, `<span class="tool-name">bash</span> <code class="tool-what">${'x'.repeat(160)}…</code>`)
   assert.equal(summary(renderTool(tool({ tool: 'bash', state: { input: { command: 'set -e\n  make   all\nmake test' } } }), limits)),
     '<span class="tool-name">bash</span> <code class="tool-what">set -e…</code>')
+  assert.equal(summary(renderTool(tool({ tool: 'bash', state: { input: { command: '  make \t all \r\nmake test' } } }), limits)),
+    '<span class="tool-name">bash</span> <code class="tool-what">make all…</code>')
   // __proto__ keys (own properties, as JSON.parse makes them) are data, never a prototype.
   const polluted = JSON.parse('{"id":"p","type":"tool","__proto__":{"tool":"evil","state":{"status":"completed"}},' +
     '"state":{"__proto__":{"status":"evil"},"input":{"__proto__":{"command":"evil"},"command":"echo safe"}}}') as Part
