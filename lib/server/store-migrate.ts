@@ -50,7 +50,8 @@ export async function migrateShareStore(options: MigrateOptions): Promise<Migrat
         }
       } catch (error) {
         if (error instanceof StoreUnavailableError) throw error
-        const message = (error as Error).message
+        // A record that does not parse says so by its file, not by JSON.parse's bare words.
+        const message = error instanceof SyntaxError ? `${id}.json is not a readable record: ${error.message}` : (error as Error).message
         report.failed.push({ id, error: message })
         options.onShare?.(id, 'failed', message)
         continue

@@ -98,7 +98,7 @@ export class DiskShareStore implements ShareStore {
       const document = await this.#readDocument(id, record)
       if (document !== undefined) return { secretHash: record.secretHash, created: record.created, updated: record.updated, document }
     }
-    throw new Error(`share ${id} kept changing while it was read`)
+    throw new Error(`share ${id}: the document its record names is missing (or it kept changing while it was read)`)
   }
 
   /**
