@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
  *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N]
- *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,choices]`
+ *   [--pg-kb N] [--pg-viewers N] [--pg-gets N]
+ *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,share-pg,search,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -19,6 +20,7 @@ import { readScenario } from './read.js'
 import { redactScenario } from './redact.js'
 import { resumeScenario } from './resume.js'
 import { shareServerScenario } from './share-server.js'
+import { sharePgScenario } from './share-pg.js'
 import { searchScenario } from './search.js'
 import type { Row } from './util.js'
 
@@ -39,6 +41,9 @@ const { values } = parseArgs({
     'share-gets': { type: 'string', default: '500' },
     'share-syncs': { type: 'string', default: '300' },
     'search-sessions': { type: 'string', default: '1000' },
+    'pg-kb': { type: 'string', default: '256' },
+    'pg-viewers': { type: 'string', default: '200' },
+    'pg-gets': { type: 'string', default: '50' },
     only: { type: 'string' },
   },
 })
@@ -63,6 +68,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['redact', () => redactScenario(n('redact-kib'), rounds)],
   ['config', () => configScenario(n('config-kib'), rounds)],
   ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
+  ['share-pg', () => sharePgScenario(n('pg-kb'), n('pg-viewers'), n('pg-gets'))],
   ['search', () => searchScenario(n('search-sessions'), rounds)],
 ]
 
