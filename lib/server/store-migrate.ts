@@ -9,7 +9,7 @@
 
 import { DiskShareStore } from './store.js'
 import { StoreUnavailableError } from './share-store.js'
-import type { PgStoreOptions } from './store-pg.js'
+import { PgShareStore, type PgStoreOptions } from './store-pg.js'
 
 export interface MigrateOptions {
   /** The disk store's folder (`serve --dir`). It is read, not changed, except that a share of the store's first format is converted in place, as a server would. */
@@ -34,7 +34,6 @@ export interface MigrateReport {
 export async function migrateShareStore(options: MigrateOptions): Promise<MigrateReport> {
   const source = new DiskShareStore(options.from)
   const ids = await source.ids()
-  const { PgShareStore } = await import('./store-pg.js')
   const target = await PgShareStore.connect(options.to, options.postgres ?? {})
   const report: MigrateReport = { found: ids.length, copied: 0, existing: 0, failed: [] }
   try {

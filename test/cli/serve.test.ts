@@ -78,6 +78,12 @@ test('--store and serve migrate refuse what does not fit, as usage errors before
     assert.match(error.message, message)
   }
   assert.deepEqual(fs.readdirSync(root), [], 'nothing was created')
+  // A database that cannot be reached at start: exit 1 with the store's code; the operator sees why.
+  const away = await run(['serve', '--port', '0', '--json', '--store', `postgres://postgres@/x?host=${path.join(root, 'no-socket')}`], { root })
+  assert.equal(away.code, 1)
+  const error = (JSON.parse(away.stderr) as { error: { code: string, message: string } }).error
+  assert.equal(error.code, 'ERR_STORE_UNAVAILABLE')
+  assert.match(error.message, /cannot be reached/)
 })
 
 test('serve --store (or SESSION_JOURNAL_SHARE_STORE) keeps shares in PostgreSQL; serve migrate copies a disk store there, once', async t => {

@@ -8,7 +8,7 @@ import { after, before, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { startShareServer, type ShareServer, type ShareServerOptions } from '../../lib/server/server.js'
@@ -37,10 +37,16 @@ async function start(t: TestContext, options: ShareServerOptions): Promise<Share
   return server
 }
 
-/** A server on a fresh store of `kind`: a temp folder, or a new database. */
-async function serverOn(t: TestContext, kind: Kind, options: ShareServerOptions = {}): Promise<ShareServer> {
-  const where = kind === 'disk' ? { dir: join(tempDir(t, 'sj-cluster-'), 'store') } : { store: await cluster.createDatabase() }
-  return start(t, { ...where, ...options })
+/** A server on a fresh store of `kind` (a temp folder, or a new database), and how many shares that store holds, looked at from outside. */
+async function serverOn(t: TestContext, kind: Kind, options: ShareServerOptions = {}): Promise<ShareServer & { shares: () => Promise<number> }> {
+  if (kind === 'disk') {
+    const dir = join(tempDir(t, 'sj-cluster-'), 'store')
+    const server = await start(t, { dir, ...options })
+    return Object.assign(server, { shares: async () => (await readdir(dir)).filter(name => /^[\w-]{22}\.json$/.test(name)).length })
+  }
+  const database = await cluster.createDatabase()
+  const server = await start(t, { store: database, ...options })
+  return Object.assign(server, { shares: async () => (await cluster.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${SHARES_TABLE}`, [], nameOf(database)))[0]!.n })
 }
 
 async function publish(url: string, doc: unknown): Promise<{ id: string, secret: string, url: string }> {
@@ -130,6 +136,11 @@ for (const kind of STORES) {
     const refused = await fetch(`${server.url}/api/share`, { method: 'POST', headers: json, body: JSON.stringify(huge) })
     assert.equal(refused.status, 413)
     assert.equal(await errorCode(refused), 'ERR_TOO_LARGE')
+    const second = await publish(server.url, doc)
+    assert.equal(await server.shares(), 2, 'nothing stored past the limit')
+    assert.equal((await sync(server.url, second.id, second.secret, huge)).status, 413)
+    assert.equal(await server.shares(), 2)
+    assert.deepEqual(await view(server.url, second.id), { page: 200, json: 200, title: doc.info.title }, 'a sync past the limit changed nothing')
   })
 }
 
