@@ -43,7 +43,7 @@ const { values } = parseArgs({
     'search-sessions': { type: 'string', default: '1000' },
     'pg-kb': { type: 'string', default: '256' },
     'pg-viewers': { type: 'string', default: '200' },
-    'pg-gets': { type: 'string', default: '50' },
+    'pg-gets': { type: 'string', default: '25' },
     only: { type: 'string' },
   },
 })
@@ -68,7 +68,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['redact', () => redactScenario(n('redact-kib'), rounds)],
   ['config', () => configScenario(n('config-kib'), rounds)],
   ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
-  ['share-pg', () => sharePgScenario(n('pg-kb'), n('pg-viewers'), n('pg-gets'))],
+  ['share-pg', () => sharePgScenario(n('pg-kb'), n('pg-viewers'), n('pg-gets'), Math.min(rounds, 3))],
   ['search', () => searchScenario(n('search-sessions'), rounds)],
 ]
 

@@ -22,6 +22,7 @@ import {
   hashSecret, isShareId, newShareId, newShareSecret, prepareDocument, preparePage, secretMatches, StoreUnavailableError,
   type Outcome, type ShareHead, type ShareStore, type ShareStoreOptions, type StoredShare,
 } from './share-store.js'
+import { FreshReads } from './fresh-reads.js'
 import { BytesCache } from './store-cache.js'
 import { SHARES_TABLE as T, migrateSchema, storeError } from './store-pg-schema.js'
 import { DEFAULT_PAGE_OPTIONS, pageVersion, type PageOptions } from './viewer.js'
@@ -48,6 +49,7 @@ export class PgShareStore implements ShareStore {
   readonly #cache: BytesCache
   /** Re-renders under way, so concurrent GETs of a stale page wait for the one. */
   readonly #rendering = new Map<string, Promise<ShareHead | undefined>>()
+  readonly #heads = new FreshReads<ShareHead | undefined>()
 
   /** Connects (loading `pg` now), brings the schema up to date, and returns the store; `url` is a postgres:// connection string. */
   static async connect(url: string, options: PgStoreOptions = {}): Promise<PgShareStore> {
@@ -103,9 +105,13 @@ export class PgShareStore implements ShareStore {
     return (await this.#query(`SELECT 1 FROM ${T} WHERE id = $1`, [this.#id(id)])).rowCount === 1
   }
 
+  /** Concurrent GETs of one share share a read, never one that started before they came (fresh-reads.ts). */
   async record(id: string): Promise<ShareHead | undefined> {
-    this.stats.recordReads++
-    return (await this.#query<ShareHead>(`SELECT ${HEAD} FROM ${T} WHERE id = $1`, [this.#id(id)])).rows[0]
+    this.#id(id)
+    return this.#heads.read(id, async () => {
+      this.stats.recordReads++
+      return (await this.#query<ShareHead>(`SELECT ${HEAD} FROM ${T} WHERE id = $1`, [id], 'sj-share-head')).rows[0]
+    })
   }
 
   async pageRecord(id: string): Promise<ShareHead | undefined> {
@@ -123,7 +129,7 @@ export class PgShareStore implements ShareStore {
 
   async check(id: string, secret: string | undefined): Promise<Outcome<'ok'>> {
     this.stats.recordReads++
-    const row = (await this.#query<{ secret_hash: string }>(`SELECT secret_hash FROM ${T} WHERE id = $1`, [this.#id(id)])).rows[0]
+    const row = (await this.#query<{ secret_hash: string }>(`SELECT secret_hash FROM ${T} WHERE id = $1`, [this.#id(id)], 'sj-share-secret')).rows[0]
     if (row === undefined) return 'not-found'
     return secretMatches(row.secret_hash, secret) ? 'ok' : 'forbidden'
   }
@@ -204,9 +210,10 @@ export class PgShareStore implements ShareStore {
     return updated.rows[0] ?? this.record(id)
   }
 
-  async #query<R extends object>(sql: string, values: unknown[]): Promise<{ rows: R[], rowCount: number | null }> {
+  /** `name`: a statement every GET or sync runs, prepared once per connection instead of parsed each time. */
+  async #query<R extends object>(text: string, values: unknown[], name?: string): Promise<{ rows: R[], rowCount: number | null }> {
     try {
-      return await this.pool.query<R>(sql, values)
+      return await this.pool.query<R>(name === undefined ? { text, values } : { name, text, values })
     } catch (error) {
       throw storeError(error)
     }

@@ -162,6 +162,33 @@ test('three servers over one database are one service: publish on A, view on B, 
   assert.deepEqual(await cluster.query(`SELECT id FROM ${SHARES_TABLE}`, [], nameOf(database)), [])
 })
 
+test('under concurrent GETs on A, every GET that starts after B acknowledged the unshare is 404 (shared reads never predate a request)', async (t) => {
+  const database = await cluster.createDatabase()
+  const [a, b] = await Promise.all([0, 1].map(() => start(t, { store: database, postgres: { poolSize: 2 } })))
+  const { id, secret } = await publish(a!.url, await loadDoc())
+  const seen: Array<{ started: number, status: number }> = []
+  let acknowledged = Infinity
+  let stop = false
+  const viewer = async (): Promise<void> => {
+    while (!stop) {
+      const started = performance.now()
+      const answer = await fetch(`${a!.url}/api/share/${id}`)
+      await answer.arrayBuffer()
+      seen.push({ started, status: answer.status })
+      if (started > acknowledged + 50) stop = true
+    }
+  }
+  const viewers = Array.from({ length: 20 }, viewer)
+  while (seen.length < 40) await new Promise(resolve => setTimeout(resolve, 5))
+  assert.equal((await unshare(b!.url, id, secret)).status, 204)
+  acknowledged = performance.now()
+  await Promise.all(viewers)
+  const after = seen.filter(s => s.started > acknowledged)
+  assert.ok(after.length > 0)
+  assert.deepEqual(after.filter(s => s.status !== 404), [])
+  assert.ok(seen.some(s => s.status === 200))
+})
+
 test('a server in another process (session-journal serve --store) over the same database', async (t) => {
   const database = await cluster.createDatabase()
   const child = spawn(process.execPath, [join(repoRoot, 'dist/lib/cli/bin.js'), 'serve', '--port', '0', '--json', '--store', database, '--pool-size', '2'], {
