@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
-import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises'
+import { readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -516,4 +516,16 @@ test('a server on the disk store never loads the database driver; one on Postgre
   assert.equal(loadedBy(`{ dir: ${JSON.stringify(join(root, 'store'))} }`), '0')
   // The same probe sees the driver when a server asks for PostgreSQL (here one that is not there).
   assert.notEqual(loadedBy(`{ store: 'postgres://u@/d?host=${join(root, 'no-socket')}', postgres: { connectTimeoutMs: 500 } }`), '0')
+})
+
+test('/healthz answers 503 ERR_STORE_UNAVAILABLE when the store folder is gone, and the server stays up', async (t) => {
+  const { server, store } = await setup(t)
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200)
+  await rm(store, { recursive: true })
+  const down = await fetch(`${server.url}/healthz`)
+  assert.equal(down.status, 503)
+  assert.equal(down.headers.get('retry-after'), '5')
+  await expectError(down, 503, 'ERR_STORE_UNAVAILABLE')
+  await mkdir(store, { mode: 0o700 })
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200)
 })

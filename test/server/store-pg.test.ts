@@ -198,3 +198,16 @@ test('a server that cannot reach the database at start is refused with StoreUnav
   await assert.rejects(PgShareStore.connect(`postgres://postgres@/nothing?host=${cluster.dir}/missing`, { connectTimeoutMs: 1_000 }),
     (error: Error) => error instanceof StoreUnavailableError)
 })
+
+test('put stores a share under its own id once: a second put of the id is "exists" and changes nothing', async (t) => {
+  const { store } = await fresh(t)
+  const doc = await loadDoc()
+  const id = newShareId()
+  const share = { id, secretHash: hashSecret('s'), created: '2024-01-01T00:00:00.000Z', updated: '2024-01-02T00:00:00.000Z', document: doc }
+  assert.equal(await store.put(share), 'copied')
+  assert.equal(await store.put({ ...share, secretHash: hashSecret('other'), document: withTitle(doc, 'other') }), 'exists')
+  const got = await store.get(id)
+  assert.deepEqual(got, { secretHash: hashSecret('s'), created: share.created, updated: share.updated, document: doc })
+  assert.equal(await store.check(id, 's'), 'ok')
+  await rejectsWith(store.put({ ...share, id: 'not an id' }), 'ERR_INVALID_ID')
+})

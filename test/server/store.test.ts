@@ -1,9 +1,9 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DiskShareStore } from '../../lib/server/store.js'
-import { hashSecret, newShareId, newShareSecret, type StoredShare } from '../../lib/server/share-store.js'
+import { StoreUnavailableError, hashSecret, newShareId, newShareSecret, type StoredShare } from '../../lib/server/share-store.js'
 import type { ShareDocument } from '../../lib/share/document.js'
 import { rejectsWith, tempDir } from '../helpers.js'
 
@@ -138,3 +138,10 @@ test('init removes temp files a killed writer left, and prepared files no record
   assert.deepEqual((await restarted.init()), [])
 })
 
+
+test('health() passes while the folder can be used, and is StoreUnavailableError once it is gone', async (t) => {
+  const store = await storeIn(t)
+  await store.health()
+  await rm(store.dir, { recursive: true })
+  await assert.rejects(store.health(), (error: Error) => error instanceof StoreUnavailableError && error.code === 'ERR_STORE_UNAVAILABLE')
+})
