@@ -73,9 +73,10 @@ export function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true
   if (!(error instanceof Error)) return false
   const code = (error as { code?: unknown }).code
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_STATES.test(code)
-  // System errors of the socket: ECONNREFUSED, ENOENT (no unix socket), ECONNRESET, EPIPE, ETIMEDOUT...
+  // System errors of the socket first (EPIPE has a SQLSTATE's shape): ECONNREFUSED, ENOENT (no unix socket), ECONNRESET, ETIMEDOUT...
+  // No SQLSTATE class starts with E.
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_STATES.test(code)
   return UNAVAILABLE_MESSAGES.test(error.message)
 }
 
