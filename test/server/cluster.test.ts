@@ -110,6 +110,31 @@ for (const kind of STORES) {
     assert.equal((await unshare(server.url, id, secret)).status, 204)
   })
 
+  test(`${kind}: GETs serve prepared bytes (nothing parsed per request), with ETags: 304 when they match, a new tag after a sync`, async (t) => {
+    const server = await serverOn(t, kind)
+    const doc = await loadDoc()
+    const { id, secret } = await publish(server.url, doc)
+    const parses = server.store.stats.documentParses
+    for (const path of [`/api/share/${id}`, `/s/${id}`]) {
+      const first = await fetch(`${server.url}${path}`)
+      const body = await first.arrayBuffer()
+      const etag = first.headers.get('etag') ?? ''
+      assert.match(etag, /^"[0-9a-f]{32}(\.[0-9a-f]{12})?"$/)
+      for (const tag of [etag, `W/${etag}`, '*']) assert.equal((await fetch(`${server.url}${path}`, { headers: { 'if-none-match': tag } })).status, 304)
+      const head = await fetch(`${server.url}${path}`, { method: 'HEAD' })
+      assert.equal(Number(head.headers.get('content-length')), body.byteLength)
+      const again = await fetch(`${server.url}${path}`)
+      assert.deepEqual(Buffer.from(await again.arrayBuffer()), Buffer.from(body))
+    }
+    assert.equal(server.store.stats.documentParses, parses)
+    const before = (await fetch(`${server.url}/api/share/${id}`, { method: 'HEAD' })).headers.get('etag') ?? ''
+    assert.equal((await sync(server.url, id, secret, withTitle(doc, 'new'))).status, 200)
+    const after = await fetch(`${server.url}/api/share/${id}`, { headers: { 'if-none-match': before } })
+    assert.equal(after.status, 200)
+    assert.notEqual(after.headers.get('etag'), before)
+    assert.equal(((await after.json()) as ShareDocument).info.title, 'new')
+  })
+
   test(`${kind}: GET /healthz names the store; it is read-only`, async (t) => {
     const server = await serverOn(t, kind)
     const health = await fetch(`${server.url}/healthz`)
