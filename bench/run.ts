@@ -18,6 +18,7 @@ import { readScenario } from './read.js'
 import { redactScenario } from './redact.js'
 import { resumeScenario } from './resume.js'
 import { shareServerScenario } from './share-server.js'
+import { sharePgScenario } from './share-pg.js'
 import { searchScenario } from './search.js'
 import { importScenario } from './import.js'
 import { viewerScenario } from './viewer.js'
@@ -42,6 +43,9 @@ const { values } = parseArgs({
     'search-sessions': { type: 'string', default: '1000' },
     'import-sessions': { type: 'string', default: '500' },
     'markdown-kib': { type: 'string', default: '128' },
+    'pg-kb': { type: 'string', default: '256' },
+    'pg-viewers': { type: 'string', default: '200' },
+    'pg-gets': { type: 'string', default: '25' },
     only: { type: 'string' },
   },
 })
@@ -66,6 +70,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['redact', () => redactScenario(n('redact-kib'), rounds)],
   ['config', () => configScenario(n('config-kib'), rounds)],
   ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
+  ['share-pg', () => sharePgScenario(n('pg-kb'), n('pg-viewers'), n('pg-gets'), Math.min(rounds, 3))],
   ['search', () => searchScenario(n('search-sessions'), rounds)],
   ['import', () => importScenario(n('import-sessions'), rounds)],
   ['viewer', () => viewerScenario(n('markdown-kib'), rounds)],
