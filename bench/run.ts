@@ -1,8 +1,6 @@
 /**
- * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N]
- *   [--import-sessions N]
- *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,import,choices]`
+ * `npm run bench [-- --json] [--rounds N] [--only ROW,ROW…] [--<size option> N …]`: the rows and
+ * their size options are the tables below (`scenarios`, `parseArgs`); docs/performance.md lists them.
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -20,8 +18,10 @@ import { readScenario } from './read.js'
 import { redactScenario } from './redact.js'
 import { resumeScenario } from './resume.js'
 import { shareServerScenario } from './share-server.js'
+import { sharePgScenario } from './share-pg.js'
 import { searchScenario } from './search.js'
 import { importScenario } from './import.js'
+import { viewerScenario } from './viewer.js'
 import type { Row } from './util.js'
 
 const { values } = parseArgs({
@@ -42,6 +42,10 @@ const { values } = parseArgs({
     'share-syncs': { type: 'string', default: '300' },
     'search-sessions': { type: 'string', default: '1000' },
     'import-sessions': { type: 'string', default: '500' },
+    'markdown-kib': { type: 'string', default: '128' },
+    'pg-kb': { type: 'string', default: '256' },
+    'pg-viewers': { type: 'string', default: '200' },
+    'pg-gets': { type: 'string', default: '25' },
     only: { type: 'string' },
   },
 })
@@ -66,8 +70,10 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['redact', () => redactScenario(n('redact-kib'), rounds)],
   ['config', () => configScenario(n('config-kib'), rounds)],
   ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
+  ['share-pg', () => sharePgScenario(n('pg-kb'), n('pg-viewers'), n('pg-gets'), Math.min(rounds, 3))],
   ['search', () => searchScenario(n('search-sessions'), rounds)],
   ['import', () => importScenario(n('import-sessions'), rounds)],
+  ['viewer', () => viewerScenario(n('markdown-kib'), rounds)],
 ]
 
 const rows: Row[] = []

@@ -1,6 +1,6 @@
 /**
  * The server under load, alone in its process so its peak RSS is its own:
- * `share <dir>` runs the share server over a store, `raw <big> <small>` the
+ * `share <dir | postgres://...>` runs the share server over a store, `raw <big> <small>` the
  * baseline (node:http streaming two files, 403 for every POST). Prints
  * `{"url"}`, serves until stdin ends, then prints `{"maxRssMB","startRssMB"}`.
  */
@@ -13,7 +13,8 @@ const [mode, ...args] = process.argv.slice(2)
 let url: string
 let close: () => Promise<void>
 if (mode === 'share') {
-  const server = await startShareServer({ dir: args[0]! })
+  // A postgres:// URL in place of the folder: the PostgreSQL store (bench/share-pg.ts).
+  const server = await startShareServer(/^postgres(ql)?:/.test(args[0]!) ? { store: args[0]! } : { dir: args[0]! })
   url = server.url
   close = () => server.close()
 } else {

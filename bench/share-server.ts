@@ -10,7 +10,7 @@ import { request } from 'node:http'
 import path from 'node:path'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { ShareStore } from '../lib/server/index.js'
+import { DiskShareStore } from '../lib/server/index.js'
 import { emptySessionUsage } from '../lib/core/usage.js'
 import type { ShareDocument } from '../lib/share/document.js'
 import { median, tempRoot, text, type Row } from './util.js'
@@ -104,7 +104,7 @@ export async function shareServerScenario(docMB: number, gets: number, syncs: nu
   const root = tempRoot('share-server')
   try {
     const dir = path.join(root, 'store')
-    const store = new ShareStore(dir)
+    const store = new DiskShareStore(dir)
     await store.init()
     const doc = conversation(docMB * 2 ** 20)
     const big = await store.create(doc)

@@ -7,6 +7,15 @@ set -euo pipefail
 missing=()
 # The share viewer is tested in a real browser: Debian's chromium, driven by playwright-core.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The share server's PostgreSQL store is tested against a real server: the tests run initdb and
+# pg_ctl themselves (test/server/pg-cluster.ts), found via pg_config or Debian's folders.
+has_initdb() {
+  local bindir
+  bindir="$(pg_config --bindir 2>/dev/null || true)"
+  [ -n "$bindir" ] && [ -x "$bindir/initdb" ] && return 0
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+has_initdb || missing+=(postgresql)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

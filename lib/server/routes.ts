@@ -1,7 +1,7 @@
 /**
- * The share server's routes, as one request handler over a ShareStore:
- * publish, read, sync, delete, and the HTML page. It does not listen; the
- * caller hands it requests (server.ts does, from node:http).
+ * The share server's routes, as one request handler over a ShareStore (any:
+ * share-store.ts): publish, read, sync, delete, the HTML page, and /healthz.
+ * It does not listen; the caller hands it requests (server.ts does, from node:http).
  *
  * What each request may cost: a secret is checked against the share's small
  * record before anything else is read; GETs stream bytes prepared at publish
@@ -14,8 +14,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
 import { shareDocumentProblem, type ShareDocument } from '../share/document.js'
 import { HttpError, allow, bearer, commonHeaders, readJson, sendError, sendJson } from './http.js'
-import type { Limiter } from './limit.js'
-import { isShareId, type ShareStore } from './store.js'
+import { RETRY_AFTER_SECONDS, type Limiter } from './limit.js'
+import { isShareId, StoreUnavailableError, type ShareStore } from './share-store.js'
 import { VIEWER_CSP, renderErrorPage } from './viewer.js'
 
 export interface RouteSettings {
@@ -48,6 +48,13 @@ export function shareRoutes(store: ShareStore, settings: RouteSettings): Request
   async function route(req: IncomingMessage, res: ServerResponse, gone: AbortSignal): Promise<void> {
     const method = req.method ?? 'GET'
     const segments = pathOf(req).split('/').slice(1)
+
+    if (segments.length === 1 && segments[0] === 'healthz') {
+      allow(method, ['GET', 'HEAD'])
+      // For load balancers: whether this server can reach its store now (503 when not, like every request then).
+      await store.health()
+      return sendJson(res, 200, { ok: true, store: store.kind })
+    }
 
     if (segments.length === 2 && segments[0] === 'api' && segments[1] === 'share') {
       allow(method, ['POST'])
@@ -85,7 +92,8 @@ export function shareRoutes(store: ShareStore, settings: RouteSettings): Request
     res.once('close', () => closed.abort())
     try {
       await route(req, res, closed.signal)
-    } catch (error) {
+    } catch (caught) {
+      const error = caught instanceof StoreUnavailableError ? unavailable() : caught
       if (wantsPage(req)) sendErrorPage(res, req.method === 'HEAD', error)
       else sendError(res, error)
     }
@@ -119,11 +127,11 @@ async function serveShare(store: ShareStore, settings: RouteSettings, req: Incom
     }
     const release = size > SMALL_ANSWER_BYTES ? await settings.streams.acquire(gone) : undefined
     try {
-      const file = await store.open(id, record, kind)
-      if (file === undefined) continue
+      const body = await store.open(id, record, kind)
+      if (body === undefined) continue
       res.writeHead(200, { ...headers, 'Content-Length': size })
       // Backpressure from the socket paces the reads: a slow reader holds one buffer, not the file.
-      await pipeline(file.createReadStream(), res)
+      await pipeline(body, res)
       return
     } finally {
       release?.()
@@ -162,9 +170,11 @@ function sendErrorPage(res: ServerResponse, head: boolean, error: unknown): void
   const status = error instanceof HttpError && [404, 503].includes(error.status) ? error.status : 500
   const [heading, text] = status === 404
     ? ['Not shared', 'This conversation is no longer shared, or the link is incomplete.']
-    : status === 503
-      ? ['Busy', 'The server is busy. Try again in a few seconds.']
-      : ['Something went wrong', 'The server could not show this conversation.']
+    : status !== 503
+      ? ['Something went wrong', 'The server could not show this conversation.']
+      : (error as HttpError).code === 'ERR_STORE_UNAVAILABLE'
+        ? ['Unavailable', 'The server cannot reach its storage right now. Try again in a few seconds.']
+        : ['Busy', 'The server is busy. Try again in a few seconds.']
   const html = renderErrorPage(heading, text)
   res.writeHead(status, {
     ...commonHeaders(),
@@ -174,6 +184,12 @@ function sendErrorPage(res: ServerResponse, head: boolean, error: unknown): void
     'Content-Security-Policy': VIEWER_CSP,
   })
   res.end(head ? undefined : html)
+}
+
+/** The store cannot be reached: nothing was stored or changed, and the server stays up to answer again once it can. */
+function unavailable(): HttpError {
+  // The driver's message (socket paths, host names) is the operator's, not the client's.
+  return new HttpError(503, 'ERR_STORE_UNAVAILABLE', 'the share store cannot be reached; try again shortly', { 'Retry-After': String(RETRY_AFTER_SECONDS) })
 }
 
 const notFound = (): HttpError => new HttpError(404, 'ERR_NOT_FOUND', 'no such share')

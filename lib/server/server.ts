@@ -1,6 +1,6 @@
 /**
- * Starts the share server: a ShareStore on disk and the routes (routes.ts)
- * behind node:http, and stops it. It listens on loopback by default; put it
+ * Starts the share server: a ShareStore (on disk by default, or on PostgreSQL)
+ * and the routes (routes.ts) behind node:http, and stops it. It listens on loopback by default; put it
  * behind a TLS proxy (and set `publicUrl`) to share beyond this machine.
  * Protocol and security model: docs/share.md.
  */
@@ -9,9 +9,12 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import envPaths from 'env-paths'
+import { UsageError } from '../core/errors.js'
 import { Limiter } from './limit.js'
 import { shareRoutes } from './routes.js'
-import { ShareStore } from './store.js'
+import type { ShareStore, ShareStoreOptions } from './share-store.js'
+import { DiskShareStore } from './store.js'
+import type { PgStoreOptions } from './store-pg.js'
 import type { PageOptions } from './viewer.js'
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -21,8 +24,16 @@ export interface ShareServerOptions {
   port?: number
   /** Default 127.0.0.1: nothing outside this machine can reach it unless asked for. */
   host?: string
-  /** Where documents are stored; default `<data dir>/share-server`. */
+  /** Where the disk store keeps documents; default `<data dir>/share-server`. */
   dir?: string
+  /**
+   * A `postgres://` connection string: documents are kept in that database, and every server
+   * given the same one acts as one service (docs/share.md). Or a ShareStore of your own, which
+   * the server uses but does not close. Default: the disk store in `dir`.
+   */
+  store?: string | ShareStore
+  /** The PostgreSQL store's pool size, byte cache and timeouts. */
+  postgres?: Omit<PgStoreOptions, keyof ShareStoreOptions>
   /** Largest accepted request body; larger ones get 413 without being read. Default 16 MiB. */
   maxBodyBytes?: number
   /** Base of the share links handed out (e.g. `https://share.example.com`), when a proxy sits in front. */
@@ -54,6 +65,8 @@ export interface ShareServerOptions {
 export interface ShareServer {
   /** Where this server listens, e.g. `http://127.0.0.1:41234`. */
   url: string
+  /** Where it keeps shares (its `stats` say what requests read). */
+  store: ShareStore
   close(): Promise<void>
 }
 
@@ -62,13 +75,37 @@ export function defaultShareServerDir(): string {
 }
 
 export async function startShareServer(options: ShareServerOptions = {}): Promise<ShareServer> {
-  const host = options.host ?? '127.0.0.1'
   const maxQueueWaitMs = options.maxQueueWaitMs ?? 30_000
   const work = new Limiter('documents being processed', options.maxConcurrentWork ?? 2, options.maxQueuedWork ?? 32, maxQueueWaitMs)
   const streams = new Limiter('answers being streamed', options.maxConcurrentStreams ?? 32, options.maxQueuedStreams ?? 1024, maxQueueWaitMs)
-  const store = new ShareStore(options.dir ?? defaultShareServerDir(), { page: options.page ?? {}, heavy: task => work.run(task) })
-  await store.init()
+  const store = await openStore(options, { page: options.page ?? {}, heavy: task => work.run(task) })
+  const owned = store !== options.store
+  try {
+    return await listen(options, store, work, streams, owned)
+  } catch (error) {
+    if (owned) await store.close()
+    throw error
+  }
+}
 
+/** The store `options` name, opened and ready: the schema of a database brought up to date, a disk folder cleaned. */
+async function openStore(options: ShareServerOptions, storeOptions: ShareStoreOptions): Promise<ShareStore> {
+  const { store } = options
+  if (typeof store === 'object') return store
+  if (store !== undefined && options.dir !== undefined) throw new UsageError('give the share server a dir or a store, not both')
+  if (store !== undefined) {
+    if (!/^postgres(ql)?:\/\//i.test(store)) throw new UsageError('store must be a postgres:// or postgresql:// connection string')
+    // Loaded only here: a server on the disk store never loads the database driver.
+    const { PgShareStore } = await import('./store-pg.js')
+    return PgShareStore.connect(store, { ...options.postgres, ...storeOptions })
+  }
+  const disk = new DiskShareStore(options.dir ?? defaultShareServerDir(), storeOptions)
+  await disk.init()
+  return disk
+}
+
+async function listen(options: ShareServerOptions, store: ShareStore, work: Limiter, streams: Limiter, owned: boolean): Promise<ShareServer> {
+  const host = options.host ?? '127.0.0.1'
   const requestTimeout = options.requestTimeoutMs ?? 120_000
   // node refuses a headersTimeout above requestTimeout.
   const headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, requestTimeout)
@@ -101,12 +138,13 @@ export async function startShareServer(options: ShareServerOptions = {}): Promis
   let closing: Promise<void> | undefined
   return {
     url,
+    store,
     // Idempotent: a second close() (a test's cleanup, a signal handler) waits for the first.
     close: () => closing ??= new Promise<void>((resolve, reject) => {
       server.close(error => (error ? reject(error) : resolve()))
       // Keep-alive connections would hold close() open until they time out.
       server.closeAllConnections()
-    }),
+    }).then(() => owned ? store.close() : undefined),
   }
 }
 

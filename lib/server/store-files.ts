@@ -11,72 +11,25 @@
  * atomically, is the one place that says which are current. So a secret is
  * checked without touching a document, and a reader never sees half of one.
  *
- * Version 1 of the store kept everything in `<id>.json` (`StoredShare`); such
+ * Version 1 of the store kept everything in `<id>.json` (share-store.ts `StoredShare`); such
  * a file is recognized (a `document` key, or too big to be a record) and
  * converted on first use.
  */
 
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import fs from 'node:fs/promises'
 import { join } from 'node:path'
 import { isNotFound } from '../core/errors.js'
-import type { ShareDocument } from '../share/document.js'
-import { renderSharePage, type PageOptions } from './viewer.js'
-
-/** 128 random bits in base64url: 22 characters from [A-Za-z0-9_-]. */
-export const SHARE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
-
-export function newShareId(): string {
-  return randomBytes(16).toString('base64url')
-}
-
-/** 256 random bits; shown once to the client that created the share. */
-export function newShareSecret(): string {
-  return randomBytes(32).toString('base64url')
-}
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex')
-}
-
-export function isShareId(id: string): boolean {
-  return SHARE_ID_PATTERN.test(id)
-}
-
-/** Constant-time comparison of a presented secret against the stored sha256 (hex). */
-export function secretMatches(secretHash: string, presented: string | undefined): boolean {
-  if (presented === undefined || presented === '') return false
-  const expected = Buffer.from(secretHash, 'hex')
-  const actual = createHash('sha256').update(presented, 'utf8').digest()
-  // Both are sha256 digests, so the lengths match unless the file was tampered with.
-  return expected.length === actual.length && timingSafeEqual(expected, actual)
-}
-
-/** A share as version 1 of the store kept it in `<id>.json`, and as ShareStore.get() returns it. */
-export interface StoredShare {
-  /** sha256 of the secret, hex. */
-  secretHash: string
-  created: string
-  updated: string
-  document: ShareDocument
-}
-
+import type { ShareHead } from './share-store.js'
 
 /** A record is well under 1 KiB; a file past this size under a record's name is a version 1 share. */
 export const RECORD_MAX_BYTES = 64 * 1024
 
-export interface ShareRecordFile {
+export interface ShareRecordFile extends ShareHead {
   store: 2
   /** sha256 of the secret, hex. */
   secretHash: string
   created: string
   updated: string
-  /** First 32 hex digits of the sha256 of the document's JSON bytes. */
-  version: string
-  jsonBytes: number
-  /** The page's render version (viewer.ts pageVersion). */
-  page: string
-  htmlBytes: number
 }
 
 export const recordName = (id: string): string => `${id}.json`
@@ -159,27 +112,6 @@ export class RecordCache {
     this.#records.set(id, record)
     if (this.#records.size > this.max) this.#records.delete(this.#records.keys().next().value!)
   }
-}
-
-export interface Prepared {
-  json: Buffer
-  html: Buffer
-  version: string
-}
-
-/** The bytes GETs will be answered with: serialized once here, never per request. */
-export function prepareDocument(id: string, document: ShareDocument, page: PageOptions): Prepared {
-  const json = Buffer.from(JSON.stringify(document))
-  return { json, version: versionOf(json), html: preparePage(id, document, page) }
-}
-
-export function preparePage(id: string, document: ShareDocument, page: PageOptions): Buffer {
-  // Relative, so the link holds behind a proxy that mounts the server under a path.
-  return Buffer.from(renderSharePage(document, { ...page, jsonHref: `../api/share/${id}` }))
-}
-
-export function versionOf(json: Buffer): string {
-  return createHash('sha256').update(json).digest('hex').slice(0, 32)
 }
 
 /**

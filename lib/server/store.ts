@@ -1,5 +1,5 @@
 /**
- * The share server's disk store (files: store-files.ts). A share is a small
+ * The share server's disk store, the default (files: store-files.ts). A share is a small
  * record (the sha256 of its secret, never the secret itself, so a leaked disk
  * does not hand out edit rights) and the bytes its GETs are answered with,
  * prepared when the document arrives. Files are 0600 in a 0700 folder; every
@@ -8,31 +8,23 @@
 
 import fs from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { InvalidIdError, isNotFound } from '../core/errors.js'
 import { readTextIfExists, writeFileAtomic } from '../core/files.js'
 import type { ShareDocument } from '../share/document.js'
 import {
-  documentName, hashSecret, isShareId, newShareId, newShareSecret, pageName, prepareDocument, preparePage, readRecord,
-  recordName, secretMatches, sweepStore, RecordCache, type ShareRecordFile, type StoredShare,
-} from './store-files.js'
+  hashSecret, isShareId, newShareId, newShareSecret, prepareDocument, preparePage, secretMatches, StoreUnavailableError,
+  type Outcome, type ShareHead, type ShareStore, type ShareStoreOptions, type StoredShare,
+} from './share-store.js'
+import { documentName, pageName, readRecord, recordName, sweepStore, RecordCache, type ShareRecordFile } from './store-files.js'
 import { KeyedQueue } from './limit.js'
 import { DEFAULT_PAGE_OPTIONS, pageVersion, type PageOptions } from './viewer.js'
 
-export { isShareId } from './store-files.js'
-export type { ShareRecordFile, StoredShare } from './store-files.js'
+export type { ShareRecordFile } from './store-files.js'
 
-export interface ShareStoreOptions {
-  /** How pages are rendered (size budget, clipping); defaults in viewer.ts. */
-  page?: Partial<PageOptions>
-  /** Runs the store's own heavy work (converting an old share, rendering a stale page); the server bounds it. */
-  heavy?: <T>(task: () => Promise<T>) => Promise<T>
-}
-
-type Outcome<T extends string> = T | 'not-found' | 'forbidden'
-
-export class ShareStore {
+export class DiskShareStore implements ShareStore {
+  readonly kind = 'disk'
   readonly dir: string
-  /** What the store has read from disk: tests and the benchmark use it to prove a request stayed cheap. */
   readonly stats = { recordReads: 0, documentReads: 0, documentParses: 0 }
   readonly #page: PageOptions
   readonly #pageVersion: string
@@ -82,15 +74,15 @@ export class ShareStore {
   async check(id: string, secret: string | undefined): Promise<Outcome<'ok'>> {
     const record = await this.record(id)
     if (record === undefined) return 'not-found'
-    return ShareStore.secretMatches(record, secret) ? 'ok' : 'forbidden'
+    return secretMatches(record.secretHash, secret) ? 'ok' : 'forbidden'
   }
 
-  /** The prepared document or page named by `record`; undefined when a newer one replaced it meanwhile. */
-  async open(id: string, record: ShareRecordFile, kind: 'json' | 'html'): Promise<fs.FileHandle | undefined> {
+  /** The prepared document or page named by `head`, streamed from its file; undefined when a newer one replaced it meanwhile. */
+  async open(id: string, head: ShareHead, kind: 'json' | 'html'): Promise<Readable | undefined> {
     try {
-      const handle = await fs.open(this.#path(id, kind === 'json' ? documentName(id, record) : pageName(id, record)), 'r')
+      const handle = await fs.open(this.#path(id, kind === 'json' ? documentName(id, head) : pageName(id, head)), 'r')
       this.stats.documentReads++
-      return handle
+      return handle.createReadStream()
     } catch (error) {
       if (!isNotFound(error)) throw error
       this.#cache.forget(id) // replaced meanwhile, or changed behind our back: read the record again
@@ -106,12 +98,7 @@ export class ShareStore {
       const document = await this.#readDocument(id, record)
       if (document !== undefined) return { secretHash: record.secretHash, created: record.created, updated: record.updated, document }
     }
-    throw new Error(`share ${id} kept changing while it was read`)
-  }
-
-  /** Constant-time comparison of the presented secret against the stored hash. */
-  static secretMatches(share: { secretHash: string }, presented: string | undefined): boolean {
-    return secretMatches(share.secretHash, presented)
+    throw new Error(`share ${id}: the document its record names is missing (or it kept changing while it was read)`)
   }
 
   /**
@@ -123,7 +110,7 @@ export class ShareStore {
     return this.#exclusive(id, async () => {
       const current = await this.#readRecord(id)
       if (typeof current !== 'object') return 'not-found'
-      if (!ShareStore.secretMatches(current, secret)) return 'forbidden'
+      if (!secretMatches(current.secretHash, secret)) return 'forbidden'
       const next = await this.#write(id, document, { ...current, updated: new Date().toISOString() })
       await this.#removePrepared(id, current, next)
       return 'replaced'
@@ -136,13 +123,30 @@ export class ShareStore {
     return this.#exclusive(id, async () => {
       const current = await this.#readRecord(id)
       if (typeof current !== 'object') return 'not-found'
-      if (!ShareStore.secretMatches(current, secret)) return 'forbidden'
+      if (!secretMatches(current.secretHash, secret)) return 'forbidden'
       await fs.rm(this.#path(id, recordName(id)), { force: true })
       this.#cache.changed(id, undefined)
       await this.#removePrepared(id, current)
       return 'removed'
     })
   }
+
+  /** The ids of the shares in the folder (their records' names), for migration. */
+  async ids(): Promise<string[]> {
+    return (await fs.readdir(this.dir)).flatMap(name => /^[A-Za-z0-9_-]{22}\.json$/.test(name) ? [name.slice(0, 22)] : [])
+  }
+
+  /** The folder is there and readable. */
+  async health(): Promise<void> {
+    try {
+      await fs.access(this.dir, fs.constants.R_OK | fs.constants.W_OK)
+    } catch (error) {
+      throw new StoreUnavailableError(`the share folder cannot be used: ${(error as Error).message}`, { cause: error })
+    }
+  }
+
+  /** Nothing to release: every file is closed when its answer ends. */
+  async close(): Promise<void> {}
 
   #path(id: string, name: string): string {
     // The id becomes a file name: nothing but the pattern may reach join().

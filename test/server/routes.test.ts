@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Limiter } from '../../lib/server/limit.js'
 import { MAX_DOCUMENT_DEPTH, SMALL_ANSWER_BYTES, shareRoutes } from '../../lib/server/routes.js'
-import { ShareStore } from '../../lib/server/store.js'
+import { DiskShareStore } from '../../lib/server/store.js'
 import { VIEWER_CSP } from '../../lib/server/viewer.js'
 import type { ShareDocument } from '../../lib/share/document.js'
 import { tempDir } from '../helpers.js'
@@ -20,10 +20,10 @@ import { tempDir } from '../helpers.js'
 const loadDoc = async (): Promise<ShareDocument> =>
   JSON.parse(await readFile(new URL('../../../fixtures/share/conversation.json', import.meta.url), 'utf8')) as ShareDocument
 
-interface Setup { url: string, store: ShareStore, work: Limiter, streams: Limiter, doc: ShareDocument }
+interface Setup { url: string, store: DiskShareStore, work: Limiter, streams: Limiter, doc: ShareDocument }
 
 async function setup(t: TestContext, limits: { work?: Limiter, streams?: Limiter, dir?: string } = {}): Promise<Setup> {
-  const store = new ShareStore(limits.dir ?? join(tempDir(t, 'sj-routes-'), 'store'))
+  const store = new DiskShareStore(limits.dir ?? join(tempDir(t, 'sj-routes-'), 'store'))
   await store.init()
   const work = limits.work ?? new Limiter('work', 2, 8, 10_000)
   const streams = limits.streams ?? new Limiter('streams', 8, 8, 10_000)

@@ -2,12 +2,14 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
-import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises'
+import { readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
 import { startShareServer, type ShareServer, type ShareServerOptions } from '../../lib/server/server.js'
+import { DiskShareStore } from '../../lib/server/store.js'
 import type { ShareDocument } from '../../lib/share/document.js'
-import { tempDir } from '../helpers.js'
+import { rejectsWith, tempDir } from '../helpers.js'
 
 const fixtureUrl = (name: string): URL => new URL(`../../../fixtures/share/${name}`, import.meta.url)
 const loadDoc = async (name: string): Promise<ShareDocument> => JSON.parse(await readFile(fixtureUrl(name), 'utf8')) as ShareDocument
@@ -105,8 +107,8 @@ test('GET /s/:id renders the conversation with a strict CSP', async (t) => {
   assert.match(html, /<article class="message user">/)
   assert.match(html, /<article class="message assistant">/)
   assert.match(html, /<p>Can you look at <code>retry\.ts<\/code>\?<\/p>/)
-  assert.match(html, /<pre><code>export function backoff\(n: number, random = Math\.random\): number \{\n {2}return 2 \*\* n/)
-  assert.match(html, /<details class="tool"><summary>Tool <code>read<\/code> · <span class="status">completed<\/span><\/summary>/)
+  assert.match(html, /<pre><code class="language-ts">export function backoff\(n: number, random = Math\.random\): number \{\n {2}return 2 \*\* n/)
+  assert.match(html, /<div class="tool"><details><summary><span class="tool-name">read<\/span> <code class="tool-what">src\/retry\.ts<\/code> · <span class="status completed">completed<\/span><\/summary>/)
   assert.match(html, /<span class="status error">error<\/span>/)
   assert.match(html, /<details class="reasoning"><summary>Reasoning<\/summary>/)
   assert.match(html, /<div class="file"><span class="label">file<\/span>retry\.ts/)
@@ -127,7 +129,7 @@ test('the page escapes every string from the document', async (t) => {
   const { id } = await publish(server, await loadDoc('xss.json'))
   const html = await (await fetch(`${server.url}/s/${id}`)).text()
   assert.ok(html.includes('Hello &lt;script&gt;window.__pwned=1&lt;/script&gt; world'))
-  assert.ok(html.includes('&quot;&gt;&lt;img src=x onerror=&quot;document.title=&#39;pwned&#39;&quot;&gt;'))
+  assert.ok(html.includes(`&quot;&gt;&lt;img src=x onerror=&quot;document.title='pwned'&quot;&gt;`))
   assert.ok(html.includes('<title>&lt;/title&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</title>'))
   assert.ok(!html.includes('<script>alert'))
   for (const tag of [/<script/i, /<img/i, /<svg/i, /<iframe/i, /<style>body/i, /<b>done/]) {
@@ -480,4 +482,50 @@ test('a connection that stays silent is closed after idleTimeoutMs', { timeout: 
   socket.on('error', () => undefined)
   socket.resume()
   await new Promise(resolve => socket.once('close', resolve))
+})
+
+test('store: a postgres:// URL or a ShareStore; anything else, or with dir too, is ERR_USAGE; a store passed in is not closed', async (t) => {
+  const root = tempDir(t, 'sj-share-server-')
+  await rejectsWith(startShareServer({ dir: join(root, 'a'), store: 'postgres://u@h/d' }), 'ERR_USAGE')
+  for (const store of ['mysql://u@h/d', join(root, 'b'), '']) await rejectsWith(startShareServer({ store }), 'ERR_USAGE')
+  const store = new DiskShareStore(join(root, 'own'))
+  await store.init()
+  let closed = 0
+  const counted = Object.assign(Object.create(store) as DiskShareStore, { close: async () => { closed++ } })
+  const server = await startShareServer({ store: counted })
+  assert.equal(server.store, counted)
+  const health = await fetch(`${server.url}/healthz`)
+  assert.deepEqual(await health.json(), { ok: true, store: 'disk' })
+  await server.close()
+  assert.equal(closed, 0)
+})
+
+test('a server on the disk store never loads the database driver; one on PostgreSQL does', async (t) => {
+  const root = tempDir(t, 'sj-share-server-')
+  const entry = new URL('../../lib/server/index.js', import.meta.url).href
+  const script = (options: string): string => `
+    import { createRequire } from 'node:module'
+    const { startShareServer } = await import(${JSON.stringify(entry)})
+    let server
+    try { server = await startShareServer(${options}) } catch (error) { if (error.code !== 'ERR_STORE_UNAVAILABLE') throw error }
+    await server?.close()
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter(name => /[\\\\/]node_modules[\\\\/]pg[\\\\/]/.test(name))
+    process.stdout.write(String(loaded.length))`
+  const loadedBy = (options: string): string =>
+    execFileSync(process.execPath, ['--input-type=module', '-e', script(options)], { encoding: 'utf8' })
+  assert.equal(loadedBy(`{ dir: ${JSON.stringify(join(root, 'store'))} }`), '0')
+  // The same probe sees the driver when a server asks for PostgreSQL (here one that is not there).
+  assert.notEqual(loadedBy(`{ store: 'postgres://u@/d?host=${join(root, 'no-socket')}', postgres: { connectTimeoutMs: 500 } }`), '0')
+})
+
+test('/healthz answers 503 ERR_STORE_UNAVAILABLE when the store folder is gone, and the server stays up', async (t) => {
+  const { server, store } = await setup(t)
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200)
+  await rm(store, { recursive: true })
+  const down = await fetch(`${server.url}/healthz`)
+  assert.equal(down.status, 503)
+  assert.equal(down.headers.get('retry-after'), '5')
+  await expectError(down, 503, 'ERR_STORE_UNAVAILABLE')
+  await mkdir(store, { mode: 0o700 })
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200)
 })

@@ -1,17 +1,17 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ShareStore, type StoredShare } from '../../lib/server/store.js'
-import { hashSecret, newShareId, newShareSecret } from '../../lib/server/store-files.js'
+import { DiskShareStore } from '../../lib/server/store.js'
+import { StoreUnavailableError, hashSecret, newShareId, newShareSecret, type StoredShare } from '../../lib/server/share-store.js'
 import type { ShareDocument } from '../../lib/share/document.js'
 import { rejectsWith, tempDir } from '../helpers.js'
 
 const loadDoc = async (): Promise<ShareDocument> =>
   JSON.parse(await readFile(new URL('../../../fixtures/share/conversation.json', import.meta.url), 'utf8')) as ShareDocument
 
-async function storeIn(t: TestContext, options: ConstructorParameters<typeof ShareStore>[1] = {}): Promise<ShareStore> {
-  const store = new ShareStore(join(tempDir(t, 'sj-store-'), 'store'), options)
+async function storeIn(t: TestContext, options: ConstructorParameters<typeof DiskShareStore>[1] = {}): Promise<DiskShareStore> {
+  const store = new DiskShareStore(join(tempDir(t, 'sj-store-'), 'store'), options)
   await store.init()
   return store
 }
@@ -101,7 +101,7 @@ test('a page rendered with other settings is rendered again once, from the store
   const doc = await loadDoc()
   const { id } = await first.create(doc)
   const old = (await first.record(id))!
-  const second = new ShareStore(first.dir, { page: { maxPageBytes: 1024 * 1024 } })
+  const second = new DiskShareStore(first.dir, { page: { maxPageBytes: 1024 * 1024 } })
   await second.init()
   assert.equal((await second.record(id))?.page, old.page, 'the JSON does not need the page')
   const records = await Promise.all([second.pageRecord(id), second.pageRecord(id), second.pageRecord(id)])
@@ -131,10 +131,17 @@ test('init removes temp files a killed writer left, and prepared files no record
   await mkdir(join(store.dir, 'unrelated'))
   await writeFile(join(store.dir, 'README'), 'an operator note')
 
-  const restarted = new ShareStore(store.dir)
+  const restarted = new DiskShareStore(store.dir)
   assert.deepEqual((await restarted.init()).sort(), orphans.sort())
   assert.deepEqual((await readdir(store.dir)).sort(), [...kept, 'README', 'unrelated'].sort())
   assert.equal(await restarted.replace(id, secret, doc), 'replaced')
   assert.deepEqual((await restarted.init()), [])
 })
 
+
+test('health() passes while the folder can be used, and is StoreUnavailableError once it is gone', async (t) => {
+  const store = await storeIn(t)
+  await store.health()
+  await rm(store.dir, { recursive: true })
+  await assert.rejects(store.health(), (error: Error) => error instanceof StoreUnavailableError && error.code === 'ERR_STORE_UNAVAILABLE')
+})

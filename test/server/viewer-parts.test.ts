@@ -1,78 +1,62 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Part } from '../../lib/core/types.js'
-import { DEFAULT_PART_LIMITS, cut, escapeHtml, prettyJson, renderPart, renderText } from '../../lib/server/viewer-parts.js'
+import { DEFAULT_PART_LIMITS } from '../../lib/server/viewer-html.js'
+import { renderPart } from '../../lib/server/viewer-parts.js'
+import { TOOL_TYPES } from '../../lib/server/viewer-tool.js'
 
 const limits = { ...DEFAULT_PART_LIMITS, jsonHref: '../api/share/abc' }
+const part = (fields: Record<string, unknown>): Part => ({ id: 'p', ...fields }) as Part
 
-test('escapeHtml escapes the five HTML-significant characters', () => {
-  assert.equal(escapeHtml(`<a href="x" title='y'>&amp;</a>`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;')
+test('text parts of every role are Markdown', () => {
+  assert.equal(renderPart(part({ type: 'text', text: 'Use **`npm ci`**:\n\n- fast\n- exact' }), limits),
+    '<div class="md"><p>Use <strong><code>npm ci</code></strong>:</p>\n<ul>\n<li>fast</li>\n<li>exact</li>\n</ul>\n</div>')
+  assert.equal(renderPart(part({ type: 'text' }), limits), '<div class="md"></div>')
+  assert.equal(renderPart(part({ type: 'text', text: 42 }), limits), '<div class="md"></div>')
 })
 
-test('fenced code blocks become <pre><code>, with the language as a label', () => {
-  assert.equal(renderText('see:\n\n```ts\nconst a = 1 < 2\n```\n\nok'),
-    '<p>see:</p>\n<div class="lang">ts</div>\n<pre><code>const a = 1 &lt; 2</code></pre>\n<p>ok</p>')
+test('reasoning is Markdown too, collapsed under "Reasoning"', () => {
+  assert.equal(renderPart(part({ type: 'reasoning', text: 'Check *the* lock' }), limits),
+    '<details class="reasoning"><summary>Reasoning</summary><div class="md"><p>Check <em>the</em> lock</p>\n</div></details>')
 })
 
-test('~~~ fences, CRLF line ends and longer fences around shorter ones', () => {
-  assert.equal(renderText('a\r\n\r\n~~~\r\nx <y>\r\n~~~\r\nb'), '<p>a</p>\n<pre><code>x &lt;y&gt;</code></pre>\n<p>b</p>')
-  assert.equal(renderText('````\n```\ninner\n```\n````'), '<pre><code>```\ninner\n```</code></pre>')
+test('a long text is cut at textChars before it is parsed, and says how much is left', () => {
+  const html = renderPart(part({ type: 'text', text: 'z'.repeat(150_000) }), limits)
+  assert.match(html, /^<div class="md"><p>z{100000}<\/p>\n<\/div><div class="more">… 50,000 more characters not shown\. <a href="\.\.\/api\/share\/abc">/)
+  // The cut falls inside a fence: what is shown is still a closed code block.
+  const fence = renderPart(part({ type: 'text', text: `\`\`\`sh\n${'echo <x>\n'.repeat(20)}\`\`\`` }), { ...limits, textChars: 30 })
+  assert.match(fence, /^<div class="md"><div class="code"><div class="lang">sh<\/div><pre><code class="language-sh">echo &lt;x&gt;\necho &lt;x&gt;\necho &lt;<\/code><\/pre><\/div>\n<\/div><div class="more">/)
 })
 
-test('an unclosed fence runs to the end of the text', () => {
-  assert.equal(renderText('before\n```js\nunclosed <b>'), '<p>before</p>\n<div class="lang">js</div>\n<pre><code>unclosed &lt;b&gt;</code></pre>')
+test('terminal escapes in text are dropped, other control characters shown', () => {
+  assert.equal(renderPart(part({ type: 'text', text: '\u001b[1mbuild\u001b[0m ok\u0007' }), limits), '<div class="md"><p>build ok␇</p>\n</div>')
 })
 
-test('paragraphs split on blank lines, single newlines stay, inline code is escaped', () => {
-  assert.equal(renderText('one\ntwo\n\n\nthree `<x>` four'), '<p>one\ntwo</p>\n<p>three <code>&lt;x&gt;</code> four</p>')
-  assert.equal(renderText(''), '')
+test('a page spends its Markdown budget in order; text past it is shown as typed', () => {
+  const budget = { markdownChars: 12 }
+  const shown = ['**one**', '**two**', '*3*', 'x'].map(text => renderPart(part({ type: 'text', text }), limits, budget))
+  assert.deepEqual(shown, [
+    '<div class="md"><p><strong>one</strong></p>\n</div>',
+    '<div class="md plain">**two**</div>',
+    '<div class="md"><p><em>3</em></p>\n</div>',
+    '<div class="md"><p>x</p>\n</div>',
+  ])
+  assert.equal(budget.markdownChars, 1)
+  // Tool calls do not spend it.
+  renderPart(part({ type: 'tool', tool: 'bash', state: { input: { command: 'x'.repeat(100) } } }), limits, budget)
+  assert.equal(budget.markdownChars, 1)
 })
 
-test('a long tool output shows its first lines, then how many more and the link to the JSON', () => {
-  const output = Array.from({ length: 1000 }, (_, i) => `line ${i} <x>`).join('\n')
-  const html = renderPart({ id: 't', type: 'tool', tool: 'bash', state: { status: 'completed', output } } as Part, limits)
-  const pre = /<div class="label">output<\/div><pre>([\s\S]*?)<\/pre>/.exec(html)?.[1]
-  assert.ok(pre !== undefined)
-  assert.equal(pre.split('\n').length, 50)
-  assert.ok(pre.endsWith('line 49 &lt;x&gt;'))
-  assert.match(html, /<div class="more">… 950 more lines not shown\. <a href="\.\.\/api\/share\/abc">Everything is in the JSON\.<\/a><\/div>/)
-  // Exactly the limit is shown whole, a trailing newline included.
-  const fifty = Array.from({ length: 50 }, (_, i) => `${i}`).join('\n')
-  for (const text of [fifty, `${fifty}\n`]) {
-    assert.doesNotMatch(renderPart({ id: 't', type: 'tool', output: text } as Part, limits), /class="more"/)
-  }
+test('every spelling of a tool part is a tool call', () => {
+  for (const type of TOOL_TYPES) assert.match(renderPart(part({ type, name: 'grep', input: { pattern: 'a' } }), limits), /^<div class="tool"><details><summary><span class="tool-name">grep<\/span> <code class="tool-what">a<\/code>/)
 })
 
-test('a long single-line output, a long text and a wide JSON value are clipped by characters', () => {
-  const line = renderPart({ id: 't', type: 'tool', output: 'y'.repeat(50_000) } as Part, limits)
-  assert.match(line, /<pre>y{10000}<\/pre><div class="more">… 40,000 more characters not shown\./)
-  const text = renderPart({ id: 'p', type: 'text', text: 'z'.repeat(150_000) } as Part, limits)
-  assert.match(text, /^<p>z{100000}<\/p><div class="more">… 50,000 more characters not shown\./)
-  const wide = renderPart({ id: 'o', type: 'x.data', rows: Array.from({ length: 100_000 }, (_, i) => i) } as Part, limits)
-  const pre = /<pre>([\s\S]*?)<\/pre>/.exec(wide)?.[1] ?? ''
-  assert.equal(pre.split('\n').length, 50)
-  assert.match(wide, /<div class="more">… the rest not shown\./)
-})
-
-test('prettyJson is JSON.stringify(v, null, 2) until its budget, and stops there', () => {
-  const values: unknown[] = [null, 1, 'a"b\n', [], {}, [1, [2, { a: [] }]], { a: { b: null, c: 'x' }, d: [true, false] }, { u: undefined, k: 1 }]
-  for (const value of values) assert.deepEqual(prettyJson(value, 10_000), { text: JSON.stringify(value, null, 2), whole: true })
-  // Deep and wide at once: pretty-printed in full this is gigabytes of indentation.
-  let bomb: unknown = Array.from({ length: 20_000 }, () => 1)
-  for (let i = 0; i < 250; i++) bomb = [bomb]
-  const { text, whole } = prettyJson(bomb, 10_000)
-  assert.equal(whole, false)
-  assert.equal(text.length, 10_000)
-  assert.equal(text, JSON.stringify(bomb, null, 2).slice(0, 10_000))
-})
-
-test('cut never leaves half a surrogate pair', () => {
-  assert.equal(cut('ab🚀cd', 3), 'ab')
-  assert.equal(cut('ab🚀cd', 4), 'ab🚀')
-  assert.equal(cut('abc', 5), 'abc')
-})
-
-test('labels (names, statuses, types) are cut short and escaped', () => {
-  const html = renderPart({ id: 't', type: 'tool', tool: `<${'n'.repeat(10_000)}` } as Part, limits)
-  assert.match(html, /<code>&lt;n{299}…<\/code>/)
+test('files by name and type; other parts as clipped JSON under their escaped type, __proto__ included', () => {
+  assert.equal(renderPart(part({ type: 'file', filename: 'a<b>.png', mime: 'image/png' }), limits),
+    '<div class="file"><span class="label">file</span>a&lt;b&gt;.png <span class="muted">(image/png)</span></div>')
+  assert.equal(renderPart(part({ type: 'file' }), limits), '<div class="file"><span class="label">file</span>unnamed file</div>')
+  const other = renderPart(JSON.parse('{"id":"o","type":"__proto__","__proto__":{"x":"<y>"}}') as Part, limits)
+  assert.equal(other, '<details class="other"><summary>__proto__ part</summary><pre>{\n  &quot;id&quot;: &quot;o&quot;,\n  &quot;type&quot;: &quot;__proto__&quot;,\n' +
+    '  &quot;__proto__&quot;: {\n    &quot;x&quot;: &quot;&lt;y&gt;&quot;\n  }\n}</pre></details>')
+  assert.match(renderPart(part({ type: 'constructor' }), limits), /^<details class="other"><summary>constructor part<\/summary>/)
 })

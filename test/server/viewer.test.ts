@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { VIEWER_CSP, renderErrorPage, renderSharePage } from '../../lib/server/viewer.js'
+import { DEFAULT_PAGE_OPTIONS, VIEWER_CSP, pageVersion, renderErrorPage, renderSharePage } from '../../lib/server/viewer.js'
 import type { ShareDocument } from '../../lib/share/document.js'
 
 const loadDoc = async (): Promise<ShareDocument> =>
@@ -25,17 +25,40 @@ test('a session without title or messages still renders', async () => {
   assert.match(html, /<p class="muted">No messages\.<\/p>/)
 })
 
-test('tool parts in the flat shape (fields on the part) are summarized too', async () => {
+test('a conversation reads as Markdown with tool calls on one line, and no style attribute anywhere', async () => {
   const doc = await loadDoc()
   const html = renderSharePage({
     ...doc,
     messages: [{ id: 'm', role: 'assistant', created: doc.info.created, parts: [
       { id: 't', type: 'tool', name: 'grep', status: 'running', args: { pattern: 'a<b' } },
+      { id: 'x', type: 'text', text: '| a |\n|--:|\n| **1** |' },
       { id: 'f', type: 'file', path: 'docs/a.md' },
     ] }],
   })
-  assert.match(html, /<summary>Tool <code>grep<\/code> · <span class="status">running<\/span><\/summary><div class="label">input<\/div><pre>\{\n {2}&quot;pattern&quot;: &quot;a&lt;b&quot;\n\}<\/pre>/)
+  assert.match(html, /<summary><span class="tool-name">grep<\/span> <code class="tool-what">a&lt;b<\/code> · <span class="status running">running<\/span><\/summary><div class="label">input<\/div><pre>\{\n {2}&quot;pattern&quot;: &quot;a&lt;b&quot;\n\}<\/pre>/)
+  assert.match(html, /<td class="align-right"><strong>1<\/strong><\/td>/)
   assert.match(html, /<span class="label">file<\/span>docs\/a\.md<\/div>/)
+  assert.doesNotMatch(html, /\sstyle=/)
+})
+
+test('the page version names the revision and every limit, the Markdown budget included', () => {
+  const base = pageVersion(DEFAULT_PAGE_OPTIONS)
+  assert.match(base, /^[0-9a-f]{12}$/)
+  assert.equal(pageVersion({ ...DEFAULT_PAGE_OPTIONS, jsonHref: '../api/share/x' }), base)
+  assert.notEqual(pageVersion({ ...DEFAULT_PAGE_OPTIONS, markdownChars: 1 }), base)
+  assert.notEqual(pageVersion({ ...DEFAULT_PAGE_OPTIONS, toolLines: 40 }), base)
+})
+
+test('past the Markdown budget a page shows text as typed, and still shows all of it', async () => {
+  const doc = await loadDoc()
+  const messages = Array.from({ length: 4 }, (_, m) => ({
+    id: `m${m}`, role: 'user' as const, created: doc.info.created, parts: [{ id: `p${m}`, type: 'text', text: `**part ${m}** ${'w'.repeat(100)}` }],
+  }))
+  const html = renderSharePage({ ...doc, messages }, { markdownChars: 250 })
+  assert.equal(html.match(/<strong>part \d<\/strong>/g)?.length, 2)
+  assert.deepEqual(html.match(/<div class="md plain">\*\*part \d\*\*/g), ['<div class="md plain">**part 2**', '<div class="md plain">**part 3**'])
+  // The budget is the page's: every page starts with all of it.
+  assert.equal(renderSharePage({ ...doc, messages }, { markdownChars: 250 }), html)
 })
 
 /** `parts` tiny text parts spread over `messages` messages: the shape of the 16.6 MB, 790k-part report. */
@@ -56,7 +79,8 @@ test('a page stays within its byte budget and says how many parts and messages i
   assert.ok(Buffer.byteLength(html) > 3 * 1024 * 1024, 'the budget is used, not wasted')
   const notice = /<p class="omitted">This page stops here: it is limited to 4,194,304 bytes\. ([\d,]+) parts of ([\d,]+) messages are not shown\. <a href="\.\.\/api\/share\/x">The whole conversation is in the JSON\.<\/a><\/p>/.exec(html)
   assert.ok(notice !== null)
-  const shown = html.match(/<p>part \d+<\/p>/g)?.length ?? 0
+  const shown = html.match(/(?:<p>|<div class="md plain">)part \d+</g)?.length ?? 0
+  assert.ok(shown > 0)
   assert.equal(Number(notice[1]!.replaceAll(',', '')), 400_000 - shown)
   const articles = html.match(/<article /g)?.length ?? 0
   // The message it stopped in counts as not shown too (its rest is missing).
