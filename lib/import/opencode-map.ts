@@ -32,7 +32,7 @@ export function isoTime(ms: unknown): string | undefined {
   return n !== undefined && Math.abs(n) <= 8.64e15 ? new Date(n).toISOString() : undefined
 }
 
-/** `value` without `keys` (copied by spreading: a `__proto__` key stays a plain own key). */
+/** `value` without `keys`; defined, not assigned, so a `__proto__` key stays a plain own key. */
 function without(value: Json, ...keys: string[]): Json {
   const out: Json = {}
   for (const [k, v] of Object.entries(value)) if (!keys.includes(k)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
