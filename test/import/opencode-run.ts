@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { repoRoot } from '../helpers.js'
 import { MOCK_MODEL_ID, startMockModel, type MockModel } from './opencode-mock.js'
 
@@ -34,7 +35,7 @@ export interface OpenCodeHome {
 
 export async function openCodeHome(dir: string): Promise<OpenCodeHome> {
   assertOpenCode()
-  const folders = Object.fromEntries(['home', 'data', 'config', 'cache', 'state', 'project'].map(name => [name, path.join(dir, name)]))
+  const folders = Object.fromEntries(['home', 'data', 'config', 'cache', 'state', 'tmp', 'project'].map(name => [name, path.join(dir, name)]))
   for (const folder of Object.values(folders)) fs.mkdirSync(folder!, { recursive: true })
   const mock = await startMockModel()
   const config = {
@@ -69,6 +70,7 @@ export async function openCodeHome(dir: string): Promise<OpenCodeHome> {
     XDG_CONFIG_HOME: folders.config!,
     XDG_CACHE_HOME: folders.cache!,
     XDG_STATE_HOME: folders.state!,
+    TMPDIR: folders.tmp!,
     OPENCODE_DISABLE_AUTOUPDATE: '1',
     OPENCODE_DISABLE_MODELS_FETCH: '1',
     OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
@@ -110,4 +112,26 @@ export async function recordConversation(home: OpenCodeHome): Promise<string> {
   const list = JSON.parse(await home.ok(['session', 'list', '--format', 'json'])) as Array<{ id: string }>
   if (list.length !== 1) throw new Error(`expected one root session, opencode lists ${list.length}`)
   return list[0]!.id
+}
+
+/**
+ * `node dist/test/import/opencode-run.js DIR`: records the conversation into DIR (its
+ * opencode.db under DIR/data/opencode) and writes `opencode export` of each session beside it,
+ * to look at what the tests read. Everything in it is the scripted model's.
+ */
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const dir = path.resolve(process.argv[2] ?? 'opencode-sample')
+  const home = await openCodeHome(dir)
+  try {
+    const root = await recordConversation(home)
+    const rows = JSON.parse(await home.ok(['export', root])) as { messages: Array<{ parts: Array<{ state?: { metadata?: { sessionId?: string } } }> }> }
+    const children = rows.messages.flatMap(m => m.parts.map(p => p.state?.metadata?.sessionId)).filter((id): id is string => id !== undefined)
+    for (const id of [root, ...children]) {
+      fs.writeFileSync(path.join(dir, `export-${id}.json`), await home.ok(['export', id]))
+      process.stdout.write(`${path.join(dir, `export-${id}.json`)}\n`)
+    }
+    process.stdout.write(`${path.join(home.data, 'opencode.db')}\n`)
+  } finally {
+    await home.close()
+  }
 }
