@@ -49,10 +49,13 @@ test('list: a row has the folded title, times and message count (after reverts a
     parentId: parent,
     created: history.info.created,
     updated: at(100),
+    titleFromPrompt: false,
     messages: 2,
+    roles: { user: 1, assistant: 1, system: 0 },
+    tools: Object.create(null),
     shared: true,
     damaged: false,
-    firstPrompt: 'edited', usage: history.info.usage,
+    firstPrompt: 'edited', lastPrompt: 'edited', usage: history.info.usage,
   }])
   assert.equal(history.messages.length, 2)
   // The same first prompt read() folds: the first user message's first text.
@@ -94,7 +97,7 @@ test('list: the index is used when the log is unchanged (a marker put into it sh
   assert.equal((await j.list())[0]!.title, 'real')
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
   const index = indexOf(root, s.projectId)
-  assert.equal(index.version, 3)
+  assert.equal(index.version, 4)
   index.sessions[s.id]!.title = 'MARKER'
   fs.writeFileSync(indexFile, JSON.stringify(index))
   assert.equal((await j.list())[0]!.title, 'MARKER', 'the cached summary was used, the log not read')
@@ -164,12 +167,12 @@ test('list: a garbled or foreign index.json still gives the right rows, and is r
     '\0\0\0\0',
     '[]',
     'null',
-    '{"version":3,"sessions":{}}',
-    JSON.stringify({ version: 3, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
+    '{"version":4,"sessions":{}}',
+    JSON.stringify({ version: 4, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
   ]) {
     fs.writeFileSync(indexFile, garbage)
     assert.deepEqual(await j.list(), expected, garbage)
-    assert.equal(indexOf(root, a.projectId).version, 3)
+    assert.equal(indexOf(root, a.projectId).version, 4)
   }
   fs.rmSync(indexFile)
   assert.deepEqual(await j.list(), expected)
@@ -194,7 +197,7 @@ test('list: share, unshare and repair do not move updated; an index of the older
   old.sessions[s.id]!.updated = at(80)
   fs.writeFileSync(indexFile, JSON.stringify(old))
   assert.equal((await j.list())[0]!.updated, at(50))
-  assert.equal(indexOf(root, s.projectId).version, 3)
+  assert.equal(indexOf(root, s.projectId).version, 4)
 })
 
 test('list: a damaged log is listed with damaged: true; the others are complete; a torn tail is not damage', async t => {
@@ -336,4 +339,39 @@ test('list: a summary of another file with the same inode (birth time differs) i
   index.sessions[s.id]!.born -= 1000 // as if the log had been deleted and made again on a reused inode
   fs.writeFileSync(indexFile, JSON.stringify(index))
   assert.equal((await j.list())[0]!.title, 'real')
+})
+
+test('list: the digest (roles, tools, last prompt, title from the prompt) follows appends, part updates and reverts, listed after each step as read() folds it', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p') })
+  const tool = (id: string, status: string) => ({ id, type: 'tool', tool: 'bash', callID: id, state: { status, input: { command: 'ls' } } })
+  const digest = async () => {
+    const [row] = await j.list()
+    return { title: row!.title, titleFromPrompt: row!.titleFromPrompt, roles: row!.roles, tools: { ...row!.tools }, firstPrompt: row!.firstPrompt, lastPrompt: row!.lastPrompt, messages: row!.messages }
+  }
+  assert.deepEqual(await digest(), { title: null, titleFromPrompt: false, roles: { user: 0, assistant: 0, system: 0 }, tools: {}, firstPrompt: null, lastPrompt: null, messages: 0 })
+  const u1 = await s.message({ role: 'user', parts: [{ type: 'text', text: 'Why does   the build fail?' }] })
+  const a1 = await s.message({ role: 'assistant', parts: [] })
+  await s.part(a1, tool('k1', 'running'))
+  assert.deepEqual(await digest(), { title: 'Why does the build fail?', titleFromPrompt: true, roles: { user: 1, assistant: 1, system: 0 }, tools: { bash: 1 }, firstPrompt: 'Why does the build fail?', lastPrompt: 'Why does the build fail?', messages: 2 })
+  await s.part(a1, tool('k1', 'completed')) // the same call, updated: still one
+  const u2 = await s.message({ role: 'user', parts: [{ type: 'text', text: 'And the tests?' }] })
+  await s.message({ role: 'assistant', parts: [{ id: 'r', type: 'tool', tool: 'read' }] })
+  assert.deepEqual((await digest()).tools, { bash: 1, read: 1 })
+  assert.equal((await digest()).lastPrompt, 'And the tests?')
+  // Cutting the last prompt needs an earlier user message: the cached summary is rebuilt from the log.
+  await s.revert(u2)
+  await s.title('Build failure')
+  assert.deepEqual(await digest(), { title: 'Build failure', titleFromPrompt: false, roles: { user: 1, assistant: 1, system: 0 }, tools: { bash: 1 }, firstPrompt: 'Why does the build fail?', lastPrompt: 'Why does the build fail?', messages: 2 })
+  await s.revert(u1)
+  assert.deepEqual(await digest(), { title: 'Build failure', titleFromPrompt: false, roles: { user: 0, assistant: 0, system: 0 }, tools: {}, firstPrompt: null, lastPrompt: null, messages: 0 })
+  await s.close()
+  // An index of version 3 (no digest fields) is rebuilt, not shown without them.
+  const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
+  const old = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { version: number, sessions: Record<string, Record<string, unknown>> }
+  old.version = 3
+  for (const key of ['roles', 'tools', 'lastPrompt']) delete old.sessions[s.id]![key]
+  fs.writeFileSync(indexFile, JSON.stringify(old))
+  assert.deepEqual((await digest()).roles, { user: 0, assistant: 0, system: 0 })
+  assert.equal(indexOf(root, s.projectId).version, 4)
 })
