@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
  *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N]
- *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,choices]`
+ *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,mcp,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -14,6 +14,7 @@ import { configScenario } from './config.js'
 import { exportScenario } from './export.js'
 import { foldScenario } from './fold.js'
 import { listScenario } from './list.js'
+import { mcpScenario } from './mcp.js'
 import { usageScenario } from './usage.js'
 import { readScenario } from './read.js'
 import { redactScenario } from './redact.js'
@@ -64,6 +65,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['config', () => configScenario(n('config-kib'), rounds)],
   ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
   ['search', () => searchScenario(n('search-sessions'), rounds)],
+  ['mcp', () => mcpScenario(n('sessions'), n('projects'), rounds)],
 ]
 
 const rows: Row[] = []
