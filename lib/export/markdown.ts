@@ -105,7 +105,7 @@ function what(input: unknown): string {
   if (typeof input === 'string') return input
   if (typeof input === 'object' && !Array.isArray(input)) {
     const fields = input as Record<string, unknown>
-    for (const key of ['command', 'filePath', 'file_path', 'path', 'pattern', 'url', 'query', 'description']) {
+    for (const key of ['command', 'pattern', 'filePath', 'file_path', 'path', 'url', 'query', 'description']) {
       if (typeof fields[key] === 'string') return fields[key] as string
     }
   }

@@ -141,3 +141,13 @@ test('journal.exportMarkdown: the session read and rendered; a bad or unknown id
   await rejectsWith(journal.exportMarkdown('nope'), 'ERR_INVALID_ID')
   await rejectsWith(journal.exportMarkdown('01JD7X2M5Q8R3T4V6W7Y8Z9A0B'), 'ERR_SESSION_NOT_FOUND')
 })
+
+test('toMarkdown: a call\'s one line says what it ran: command, pattern, file, else its input as JSON', () => {
+  const line = (input: unknown) => toMarkdown({ info: info({ title: 't' }), messages: [{ id: 'a', role: 'assistant', created: 'T', parts: [{ id: 'k', type: 'tool_use', name: 'x', input: input as never }] }] }).split('\n').find(l => l.startsWith('**Tool:**'))
+  assert.equal(line({ pattern: 'getDay', path: 'src' }), '**Tool:** `x` · `getDay`')
+  assert.equal(line({ filePath: 'a.ts', offset: 3 }), '**Tool:** `x` · `a.ts`')
+  assert.equal(line({ n: 1 }), '**Tool:** `x` · `{"n":1}`')
+  assert.equal(line('ls\n-la'), '**Tool:** `x` · `ls -la`')
+  assert.equal(line(undefined), '**Tool:** `x`')
+  assert.equal(line({ command: 'y'.repeat(1000) }), `**Tool:** \`x\` · \`${'y'.repeat(200)}…\``)
+})
