@@ -285,47 +285,80 @@ test('list reads no log bytes when the index is fresh, and only the appended byt
   }
   const totalLogBytes = sessions.reduce((n, s) => n + fs.statSync(s.path).size, 0)
 
-  const probe = await fs.promises.open(sessions[0]!.path, 'r')
-  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
-  await probe.close()
-  const originalRead = proto.read
-  const originalReadFileSync = fs.readFileSync
-  let logBytes = 0
-  let indexBytes = 0
-  proto.read = async function (this: unknown, ...args: unknown[]) {
-    const result = await originalRead.apply(this, args)
-    logBytes += result.bytesRead
-    return result
-  }
-  ;(fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
-    const out = originalReadFileSync(...args)
-    indexBytes += out.length
-    return out
-  }
-  t.after(() => {
-    proto.read = originalRead
-    ;(fs as { readFileSync: unknown }).readFileSync = originalReadFileSync
-  })
-
+  const counter = await readCounter(t, sessions[0]!.path)
   await j.list() // cold: builds the indexes, reading every log once
-  assert.ok(logBytes >= totalLogBytes, 'the counter saw the cold scan')
+  assert.ok(counter.logBytes >= totalLogBytes, 'the counter saw the cold scan')
 
-  logBytes = 0
-  indexBytes = 0
+  counter.logBytes = 0
+  counter.indexBytes = 0
   const rows = await j.list()
   assert.equal(rows.length, 12)
-  assert.equal(logBytes, 0)
-  assert.ok(indexBytes > 0 && indexBytes < 12 * 4096, `index reads: ${indexBytes} bytes for 12 sessions`)
+  assert.equal(counter.logBytes, 0)
+  assert.ok(counter.indexBytes > 0 && counter.indexBytes < 12 * 4096, `index reads: ${counter.indexBytes} bytes for 12 sessions`)
 
   const s = await j.resume(sessions[5]!.id)
   const before = fs.statSync(s.path).size
   await s.title('appended')
   await s.close()
   const appended = fs.statSync(s.path).size - before
-  logBytes = 0
+  counter.logBytes = 0
   const after = await j.list()
   assert.equal(after.find(r => r.id === s.id)?.title, 'appended')
-  assert.equal(logBytes, appended)
+  assert.equal(counter.logBytes, appended)
+})
+
+/** Counts the bytes list() reads from logs (FileHandle.read) and from indexes (readFileSync), until the test ends. */
+async function readCounter(t: TestContext, anyFile: string): Promise<{ logBytes: number, indexBytes: number }> {
+  const probe = await fs.promises.open(anyFile, 'r')
+  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
+  await probe.close()
+  const originalRead = proto.read
+  const originalReadFileSync = fs.readFileSync
+  const counter = { logBytes: 0, indexBytes: 0 }
+  proto.read = async function (this: unknown, ...args: unknown[]) {
+    const result = await originalRead.apply(this, args)
+    counter.logBytes += result.bytesRead
+    return result
+  }
+  ;(fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
+    const out = originalReadFileSync(...args)
+    counter.indexBytes += out.length
+    return out
+  }
+  t.after(() => {
+    proto.read = originalRead
+    ;(fs as { readFileSync: unknown }).readFileSync = originalReadFileSync
+  })
+  return counter
+}
+
+test('list: the digest is extended from the appended bytes alone (a new prompt, tool calls streamed); a revert of the last prompt reads the log again', async t => {
+  const { j, dir } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'digest' })
+  for (let i = 0; i < 20; i++) await s.message({ role: 'user', parts: [{ type: 'text', text: `prompt ${i} ${'x'.repeat(1000)}` }] })
+  const counter = await readCounter(t, s.path)
+  await j.list()
+  const appendedSince = async (step: () => Promise<unknown>) => {
+    const before = fs.statSync(s.path).size
+    await step()
+    counter.logBytes = 0
+    const [row] = await j.list()
+    return { appended: fs.statSync(s.path).size - before, read: counter.logBytes, row: row! }
+  }
+  let r = await appendedSince(async () => {
+    await s.message({ role: 'user', parts: [{ type: 'text', text: 'the last prompt' }] })
+    const a = await s.message({ role: 'assistant', parts: [] })
+    await s.part(a, { id: 'k', type: 'tool', tool: 'bash', state: { status: 'running' } })
+    await s.part(a, { id: 'k', type: 'tool', tool: 'bash', state: { status: 'completed' } })
+  })
+  assert.equal(r.read, r.appended)
+  assert.deepEqual([r.row.lastPrompt, { ...r.row.tools }, r.row.roles], ['the last prompt', { bash: 1 }, { user: 21, assistant: 1, system: 0 }])
+  // A revert of the last prompt: only the log says which prompt came before it.
+  const lastUser = (await j.read(s.id)).messages.at(-2)!.id
+  r = await appendedSince(() => s.revert(lastUser))
+  assert.ok(r.read > r.appended && r.read >= fs.statSync(s.path).size, `${r.read} bytes read`)
+  assert.deepEqual([r.row.lastPrompt?.slice(0, 9), { ...r.row.tools }, r.row.messages], ['prompt 19', {}, 20])
+  await s.close()
 })
 
 test('list: a summary of another file with the same inode (birth time differs) is rebuilt, not trusted', async t => {
