@@ -13,6 +13,7 @@ import { configScenario } from './config.js'
 import { exportScenario } from './export.js'
 import { foldScenario } from './fold.js'
 import { listScenario } from './list.js'
+import { mcpScenario } from './mcp.js'
 import { usageScenario } from './usage.js'
 import { readScenario } from './read.js'
 import { redactScenario } from './redact.js'
@@ -74,6 +75,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['search', () => searchScenario(n('search-sessions'), rounds)],
   ['import', () => importScenario(n('import-sessions'), rounds)],
   ['viewer', () => viewerScenario(n('markdown-kib'), rounds)],
+  ['mcp', () => mcpScenario(n('sessions'), n('projects'), rounds)],
 ]
 
 const rows: Row[] = []

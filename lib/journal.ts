@@ -22,6 +22,7 @@ import type { History, JournalEvent } from './core/types.js'
 import type { VerifyOptions, VerifyReport } from './core/verify.js'
 import { exportSession, exportTo, type ExportDocument, type ExportOptions, type StreamedExport } from './export/export.js'
 import { importSession, type ImportOptions } from './export/import.js'
+import { exportMarkdown, type MarkdownOptions } from './export/markdown.js'
 import { exportOpenCode, type OpenCodeDocument, type OpenCodeExportOptions } from './export/opencode.js'
 import { parseImportText } from './export/parse.js'
 import { importFrom, type ImportFromOptions, type ImportFromResult } from './import/import-from.js'
@@ -140,6 +141,11 @@ export class Journal {
   /** Writes the export document to `out`, streaming (never the whole JSON text in memory). Does not end `out`. */
   exportTo(id: string, out: Writable, options?: ExportOptions): Promise<StreamedExport> {
     return exportTo(this.logs, id, out, options)
+  }
+
+  /** The session as a readable Markdown transcript (docs/export.md), tool outputs cut. */
+  exportMarkdown(id: string, options?: MarkdownOptions): Promise<string> {
+    return exportMarkdown(this.logs, id, options)
   }
 
   /** The session as OpenCode's export document, for `opencode import` (docs/import.md#opencode-export). */

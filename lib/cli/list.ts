@@ -23,7 +23,9 @@ export const listCommand: Command = {
     '',
     'On a terminal: an aligned table. Otherwise one tab-separated line per session, no',
     'header: id, project path, title, created, updated, messages, flags (shared,damaged).',
-    'Times are local with their offset. With --json: one JSON array of rows ([] when none).',
+    'Times are local with their offset. With --json: one JSON array of rows ([] when none), each',
+    'with its digest: firstPrompt, lastPrompt, messages by role (roles), tool calls by name (tools);',
+    'an untitled session\'s title is its first prompt there, with titleFromPrompt: true.',
   ].join('\n'),
   options: {
     project: { type: 'string', value: 'DIR', optional: '.', description: "Only DIR's project (default: the current folder's), walking up to the git root" },
@@ -74,7 +76,7 @@ function flags(row: SessionRow): string {
 }
 
 function plain(ctx: Context, row: SessionRow): string {
-  return [row.id, oneLine(row.projectPath), oneLine(row.title ?? ''), ctx.time(row.created), ctx.time(row.updated), String(row.messages), flags(row)].join('\t')
+  return [row.id, oneLine(row.projectPath), oneLine(row.titleFromPrompt ? '' : row.title ?? ''), ctx.time(row.created), ctx.time(row.updated), String(row.messages), flags(row)].join('\t')
 }
 
 /**
@@ -101,7 +103,7 @@ function gitChain(dir: string): string[] {
   }
 }
 
-/** A title, else the first prompt in quotes (so it is not mistaken for a title), else (untitled). */
+/** A title, else the first prompt standing in, in quotes (so it is not mistaken for a title), else (untitled). */
 function shownTitle(row: SessionRow): string {
-  return row.title ?? (row.firstPrompt === null ? '(untitled)' : `“${row.firstPrompt}”`)
+  return row.titleFromPrompt ? `“${row.title}”` : row.title ?? '(untitled)'
 }

@@ -17,20 +17,31 @@ import { acquireLock, isLocked } from './lock.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { readProjectPath } from './projects.js'
 import { scanLog, type ScanState } from './reader.js'
-import { emptySummary, isSummary, summarize, type Summary } from './summary.js'
+import { emptySummary, isSummary, resumeSummary, summarize, type Summary } from './summary.js'
+import { roleCounts, toolsByUse, type RoleCounts } from './tally.js'
 import type { SessionInfo, SessionUsage } from './types.js'
 import { emptySessionUsage } from './usage.js'
-import { copyUsage, RebuildNeeded, startExact, type UsageSummary } from './usage-summary.js'
+import { RebuildNeeded, type UsageSummary } from './usage-summary.js'
 
 /** A listing row: the info fields a picker shows (same names and types as read()'s), plus counts. */
 export interface SessionRow extends Pick<SessionInfo, 'id' | 'projectId' | 'projectPath' | 'title' | 'parentId' | 'created' | 'updated'> {
+  /** read()'s title; when the session has none, its first prompt (then `titleFromPrompt` is true). */
+  title: string | null
+  /** The title is the first prompt standing in for a missing one. */
+  titleFromPrompt: boolean
   /** Messages in the folded history (after reverts). */
   messages: number
+  /** The same messages by role: the three add up to `messages`. */
+  roles: RoleCounts
+  /** Tool calls of those messages by tool name, most used first (a prototype-less object). */
+  tools: Record<string, number>
   shared: boolean
   /** The log has damage beyond a torn last line, or no header at all (`verify` tells what). */
   damaged: boolean
-  /** The first user message's text, whitespace collapsed, cut at ~200 characters on a word boundary; null when there is none. */
+  /** The first user text (the first text part of the first user message that has one), whitespace collapsed, cut at ~200 characters on a word boundary; null when there is none. */
   firstPrompt: string | null
+  /** The last user text, shortened the same way: where the session was left. */
+  lastPrompt: string | null
   /** Usage totals, equal to read()'s `info.usage` (from the listing cache, no fold). */
   usage: SessionUsage
 }
@@ -47,7 +58,7 @@ export interface ListOptions {
 }
 
 /** Bumped whenever the summary rules change, so caches made by older rules are rebuilt, not trusted. */
-const INDEX_VERSION = 3
+const INDEX_VERSION = 4
 
 interface ProjectIndex {
   version: typeof INDEX_VERSION
@@ -138,8 +149,7 @@ async function removeDeadStaging(layout: Layout, projectId: string, id: string, 
 }
 
 async function extend(file: string, id: string, base: Summary, options: ListOptions): Promise<Summary> {
-  const summary: Summary = { ...base, ids: base.ids.slice(), usage: copyUsage(base.usage) }
-  if (summary.position.offset === 0) startExact(summary)
+  const summary = resumeSummary(base)
   const state: ScanState = { damage: [], position: summary.position }
   const scanOptions = { expectId: id, from: summary.position, ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}) }
   try {
@@ -147,7 +157,7 @@ async function extend(file: string, id: string, base: Summary, options: ListOpti
       for (const event of batch) summarize(summary, event)
     }
   } catch (error) {
-    // A usage key whose hash is known: only a scan from the start tells a repeat from a collision.
+    // A usage key whose hash is known, a prompt that needs an earlier user message: a scan from the start knows.
     if (error instanceof RebuildNeeded) return extend(file, id, emptySummary(base.ino, base.born), options)
     throw error
   }
@@ -158,18 +168,23 @@ async function extend(file: string, id: string, base: Summary, options: ListOpti
 
 function toRow(id: string, projectId: string, projectPath: string | null, s: Summary): SessionRow {
   const created = s.created ?? idTime(id)
+  const firstPrompt = s.firstPrompt?.text || null
   return {
     id,
     projectId,
     projectPath: s.projectPath ?? projectPath ?? '',
-    title: s.title,
+    title: s.title ?? firstPrompt,
+    titleFromPrompt: s.title === null && firstPrompt !== null,
     parentId: s.parentId,
     created,
     updated: s.updated ?? created,
     messages: s.ids.length,
+    roles: roleCounts(s),
+    tools: toolsByUse(s),
     shared: s.shared,
     damaged: s.damaged,
-    firstPrompt: s.firstPrompt?.text || null,
+    firstPrompt,
+    lastPrompt: s.lastPrompt?.text || null,
     usage: s.usage?.totals ?? emptySessionUsage(),
   }
 }

@@ -1,15 +1,16 @@
 /**
- * A session's summary: the few facts a listing needs (title, times, message count), kept
- * by a second, tiny fold that can be resumed where it stopped. It is only ever a cache of
+ * A session's summary: the few facts a listing needs (title, times, counts, prompts, tools),
+ * kept by a second, tiny fold that can be resumed where it stopped. It is only ever a cache of
  * the log: list.ts checks it against the log's inode and size and extends or rebuilds it.
  */
 import { PASSIVE_EVENTS } from './fold.js'
-import { shortPrompt } from './prompt.js'
+import { promptsOnMessage, promptsOnPart, promptsOnRevert, startPrompts, type Prompt } from './prompt.js'
 import type { ScanPosition } from './reader.js'
-import type { HeaderEvent, JournalEvent, UsageEvent } from './types.js'
-import { isUsageSummary, startExact, summarizeUsage, type UsageSummary } from './usage-summary.js'
+import { copyTally, emptyTally, isTally, roleAt, tallyMessage, tallyPart, tallyRevert, type Tally } from './tally.js'
+import type { HeaderEvent, JournalEvent, Role, UsageEvent } from './types.js'
+import { copyUsage, isUsageSummary, startExact, summarizeUsage, type UsageSummary } from './usage-summary.js'
 
-export interface Summary {
+export interface Summary extends Tally {
   /** Which file the summary is of: inode and birth time (a re-created log may reuse the inode). */
   ino: number
   born: number
@@ -24,16 +25,11 @@ export interface Summary {
   damaged: boolean
   /** Visible message ids in order: needed to count through reverts and repeated ids. */
   ids: string[]
-  /** The first user message's first text part, shortened (prompt.ts), and where it came from. */
-  firstPrompt: FirstPrompt | null
+  /** The first and the last user text, shortened, and where they came from (prompt.ts). */
+  firstPrompt: Prompt | null
+  lastPrompt: Prompt | null
   /** Usage totals, by quarter hour and model, and the keys counted (usage-summary.ts); null until the first usage event. */
   usage: UsageSummary | null
-}
-
-export interface FirstPrompt {
-  id: string
-  partId: string | null
-  text: string
 }
 
 export function emptySummary(ino: number, born = 0): Summary {
@@ -49,10 +45,23 @@ export function emptySummary(ino: number, born = 0): Summary {
     shared: false,
     damaged: false,
     ids: [],
+    ...emptyTally(),
     firstPrompt: null,
+    lastPrompt: null,
     usage: null,
   }
   startExact(summary)
+  startPrompts(summary)
+  return summary
+}
+
+/** A copy of a cached summary to extend (the cache's own stays as it was); from the start of the log, an exact one. */
+export function resumeSummary(base: Summary): Summary {
+  const summary: Summary = { ...base, ids: base.ids.slice(), ...copyTally(base), usage: copyUsage(base.usage) }
+  if (summary.position.offset === 0) {
+    startExact(summary)
+    startPrompts(summary)
+  }
   return summary
 }
 
@@ -81,18 +90,24 @@ export function summarize(s: Summary, e: JournalEvent): void {
       return
     }
     case 'message': {
-      const m = e as { id: string, role: string, parts: Array<{ id: string, type: string, text?: unknown }> }
+      const m = e as { id: string, role: Role, parts: Array<{ id: string, type: string, text?: unknown }> }
       const map = positionsOf(s)
-      if (!map.has(m.id)) { map.set(m.id, s.ids.length); s.ids.push(m.id) }
-      if (s.firstPrompt === null ? m.role === 'user' : s.firstPrompt.id === m.id) s.firstPrompt = m.role === 'user' ? promptOf(m) : null
+      const known = map.get(m.id)
+      const at = known ?? s.ids.length
+      const wasUser = known === undefined ? null : roleAt(s, at) === 'user'
+      if (known === undefined) { map.set(m.id, at); s.ids.push(m.id) }
+      promptsOnMessage(s, at, wasUser, m, map)
+      tallyMessage(s, at, m.role, m.parts)
       return
     }
     case 'part': {
       const { messageId, part } = e as { messageId: string, part: { id: string, type: string, text?: unknown } }
-      const first = s.firstPrompt
-      if (first && first.id === messageId && part.type === 'text' && typeof part.text === 'string' && (first.partId === null || first.partId === part.id)) {
-        s.firstPrompt = { id: messageId, partId: part.id, text: shortPrompt(part.text) }
-      }
+      const map = positionsOf(s)
+      // A part of a reverted or unknown message is not folded: nothing to count.
+      const at = map.get(messageId)
+      if (at === undefined) return
+      if (roleAt(s, at) === 'user') promptsOnPart(s, at, messageId, part, map)
+      tallyPart(s, at, part)
       return
     }
     case 'title': s.title = (e as { title: string }).title; return
@@ -100,7 +115,8 @@ export function summarize(s: Summary, e: JournalEvent): void {
       const map = positionsOf(s)
       const at = map.get((e as { messageId: string }).messageId)
       if (at !== undefined) {
-        if (s.firstPrompt && map.get(s.firstPrompt.id)! >= at) s.firstPrompt = null
+        promptsOnRevert(s, at, map)
+        tallyRevert(s, at)
         for (let i = at; i < s.ids.length; i++) map.delete(s.ids[i]!)
         s.ids.length = at
       }
@@ -117,15 +133,10 @@ export function isSummary(value: unknown): value is Summary {
   const s = value as Summary
   return typeof s === 'object' && s !== null && typeof s.ino === 'number' && typeof s.born === 'number' && Array.isArray(s.ids)
     && typeof s.position === 'object' && s.position !== null && typeof s.position.offset === 'number'
-    // A summary cached before firstPrompt existed is rebuilt rather than shown without it.
-    && (s.firstPrompt === null || (typeof s.firstPrompt === 'object' && typeof s.firstPrompt?.text === 'string'))
+    && isPrompt(s.firstPrompt) && isPrompt(s.lastPrompt) && isTally(s) && s.roles.length === s.ids.length
     && isUsageSummary(s.usage)
 }
 
-function promptOf(m: { id: string, parts: Array<{ id: string, type: string, text?: unknown }> }): FirstPrompt {
-  // A plain loop: the fold's linearity test counts every element an Array search method visits.
-  for (const part of m.parts) {
-    if (part.type === 'text' && typeof part.text === 'string') return { id: m.id, partId: part.id, text: shortPrompt(part.text) }
-  }
-  return { id: m.id, partId: null, text: '' }
+function isPrompt(p: unknown): boolean {
+  return p === null || (typeof p === 'object' && typeof (p as Prompt).id === 'string' && typeof (p as Prompt).text === 'string')
 }

@@ -15,7 +15,9 @@ export function registerListSessions(server: McpServer, ctx: McpContext): void {
     title: 'List sessions',
     description: [
       'Lists the user\'s recorded agent sessions, newest update first, as digest rows: id, title',
-      '(or the first prompt), first prompt, message count, times, project folder, usage totals.',
+      '(the first prompt when there is none: titleFromPrompt true), firstPrompt and lastPrompt (what',
+      'the user asked first and last), messages and their count by role, tool calls by tool name,',
+      'times, project folder, usage totals.',
       `At most \`limit\` rows (default ${LIST_DEFAULT}); pass \`nextCursor\` back as \`cursor\` for more.`,
       'since/until: a span back from now (30m, 12h, 7d, 2w), a day YYYY-MM-DD or an ISO 8601 time.',
     ].join(' '),

@@ -4,7 +4,7 @@
  * an MCP error result carrying the journal's code, so bad input never takes the server down.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { JournalError, redactSecrets, UsageError, type Journal } from '../index.js'
+import { JournalError, redactSecrets, redactValue, UsageError, type Journal } from '../index.js'
 
 export interface McpContext {
   journal: Journal
@@ -12,28 +12,16 @@ export interface McpContext {
   redact: boolean
 }
 
-/** Every string value (not keys) of a JSON-like value through the redactor. */
-export function redactDeep<T>(value: T): T {
-  if (typeof value === 'string') return redactSecrets(value) as T
-  if (Array.isArray(value)) return value.map(redactDeep) as T
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {}
-    // defineProperty, not assignment: a `__proto__` key in session content stays a plain key.
-    for (const [key, v] of Object.entries(value)) Object.defineProperty(out, key, { value: redactDeep(v), enumerable: true, writable: true, configurable: true })
-    return out as T
-  }
-  return value
-}
-
 export function jsonResult(ctx: McpContext, value: Record<string, unknown>): CallToolResult {
-  const shown = ctx.redact ? redactDeep(value) : value
+  // Every string value (never keys) through the built-in redactor: export's own walk.
+  const shown = ctx.redact ? redactValue(value, redactSecrets) : value
   return { content: [{ type: 'text', text: JSON.stringify(shown) }], structuredContent: shown }
 }
 
 /** Prose for the agent to read (a transcript, a document), with the facts beside it as JSON. */
 export function textResult(ctx: McpContext, text: string, facts?: Record<string, unknown>): CallToolResult {
   const shown = ctx.redact ? redactSecrets(text) : text
-  return { content: [{ type: 'text', text: shown }], ...(facts ? { structuredContent: ctx.redact ? redactDeep(facts) : facts } : {}) }
+  return { content: [{ type: 'text', text: shown }], ...(facts ? { structuredContent: ctx.redact ? redactValue(facts, redactSecrets) : facts } : {}) }
 }
 
 export function errorResult(ctx: McpContext, error: unknown): CallToolResult {

@@ -3,9 +3,7 @@
  * `maxOutput` characters with a note of how much was cut, and a plain-text rendering (role and
  * time per message, text whole, tool calls on a line with their cut output below).
  */
-import type { JsonValue, Message, Part, SessionInfo } from '../index.js'
-
-const TOOL_TYPES = new Set(['tool', 'tool-call', 'tool_call', 'tool-use', 'tool_use', 'tool-result', 'tool_result'])
+import { toolPart, type JsonValue, type Message, type Part, type SessionInfo } from '../index.js'
 
 export function cutText(text: string, max: number): string {
   if (text.length <= max) return text
@@ -55,17 +53,13 @@ function renderPart(part: Part): string {
   const p = part as Record<string, JsonValue>
   if (part.type === 'text' && typeof p.text === 'string') return p.text
   if (part.type === 'reasoning' && typeof p.text === 'string') return `(reasoning) ${p.text}`
-  if (TOOL_TYPES.has(part.type)) {
-    const state = isObject(p.state) ? p.state : {}
-    const name = [p.tool, p.name, p.toolName].find(v => typeof v === 'string') ?? part.type
-    const input = p.input ?? p.args ?? p.arguments ?? state.input
-    const output = p.output ?? p.result ?? state.output
-    const status = p.status ?? state.status
-    const error = p.error ?? state.error
-    const head = `[tool ${String(name)}]${input === undefined ? '' : ` ${JSON.stringify(input)}`}${typeof status === 'string' ? ` -> ${status}` : ''}`
+  const tool = toolPart(p)
+  if (tool) {
+    const { name, input, output, status, error } = tool
+    const head = `[tool ${name}]${input === undefined ? '' : ` ${JSON.stringify(input)}`}${status === undefined ? '' : ` -> ${status}`}`
     const body = [
       ...(output === undefined || output === null ? [] : [typeof output === 'string' ? output : JSON.stringify(output)]),
-      ...(error === undefined || error === null || error === false ? [] : [`error: ${typeof error === 'string' ? error : JSON.stringify(error)}`]),
+      ...(error === undefined ? [] : [`error: ${error}`]),
     ]
     return [head, ...body.map(b => indent(b))].join('\n')
   }
@@ -75,8 +69,4 @@ function renderPart(part: Part): string {
 
 function indent(text: string): string {
   return text.split('\n').map(l => `    ${l}`.trimEnd()).join('\n')
-}
-
-function isObject(value: unknown): value is Record<string, JsonValue> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -252,6 +252,7 @@ test('show: a failed tool call shows its error text under it, in the shapes host
     '  [read] a.txt -> error',
     '    ENOENT: a.txt',
     '  [ls] -> completed, 1 line(s) of output',
+    '    x',
     '',
   ].join('\n')), r.stdout)
 })
@@ -271,7 +272,7 @@ test('delete: removes the session; a held session is refused', async t => {
   assert.deepEqual(JSON.parse((await run(['delete', s.id, '--json'], { root })).stdout), { id: s.id, deleted: true })
 })
 
-test('list: an untitled session shows its first prompt in quotes on a terminal; TSV and --json keep the title exact', async t => {
+test('list: an untitled session shows its first prompt in quotes on a terminal; TSV keeps the title exact, --json flags the stand-in', async t => {
   const { journal, root, project } = journalIn(t)
   const s = await journal.create({ project })
   await s.message({ role: 'user', parts: [{ type: 'text', text: 'Why does\nthe date\ttest fail?' }] })
@@ -279,6 +280,6 @@ test('list: an untitled session shows its first prompt in quotes on a terminal; 
   const tty = await run(['list'], { root, isTTY: true })
   assert.match(tty.stdout.split('\n')[1]!, /  “Why does the date test fail\?”  /)
   assert.equal((await run(['list'], { root })).stdout.split('\t')[2], '', 'TSV: the title field stays empty')
-  const [row] = JSON.parse((await run(['list', '--json'], { root })).stdout) as Array<{ title: string | null, firstPrompt: string | null }>
-  assert.deepEqual([row!.title, row!.firstPrompt], [null, 'Why does the date test fail?'])
+  const [row] = JSON.parse((await run(['list', '--json'], { root })).stdout) as Array<{ title: string | null, titleFromPrompt: boolean, firstPrompt: string | null }>
+  assert.deepEqual([row!.title, row!.titleFromPrompt, row!.firstPrompt], ['Why does the date test fail?', true, 'Why does the date test fail?'])
 })

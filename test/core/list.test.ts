@@ -49,10 +49,13 @@ test('list: a row has the folded title, times and message count (after reverts a
     parentId: parent,
     created: history.info.created,
     updated: at(100),
+    titleFromPrompt: false,
     messages: 2,
+    roles: { user: 1, assistant: 1, system: 0 },
+    tools: Object.create(null),
     shared: true,
     damaged: false,
-    firstPrompt: 'edited', usage: history.info.usage,
+    firstPrompt: 'edited', lastPrompt: 'edited', usage: history.info.usage,
   }])
   assert.equal(history.messages.length, 2)
   // The same first prompt read() folds: the first user message's first text.
@@ -94,7 +97,7 @@ test('list: the index is used when the log is unchanged (a marker put into it sh
   assert.equal((await j.list())[0]!.title, 'real')
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
   const index = indexOf(root, s.projectId)
-  assert.equal(index.version, 3)
+  assert.equal(index.version, 4)
   index.sessions[s.id]!.title = 'MARKER'
   fs.writeFileSync(indexFile, JSON.stringify(index))
   assert.equal((await j.list())[0]!.title, 'MARKER', 'the cached summary was used, the log not read')
@@ -164,12 +167,12 @@ test('list: a garbled or foreign index.json still gives the right rows, and is r
     '\0\0\0\0',
     '[]',
     'null',
-    '{"version":3,"sessions":{}}',
-    JSON.stringify({ version: 3, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
+    '{"version":4,"sessions":{}}',
+    JSON.stringify({ version: 4, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
   ]) {
     fs.writeFileSync(indexFile, garbage)
     assert.deepEqual(await j.list(), expected, garbage)
-    assert.equal(indexOf(root, a.projectId).version, 3)
+    assert.equal(indexOf(root, a.projectId).version, 4)
   }
   fs.rmSync(indexFile)
   assert.deepEqual(await j.list(), expected)
@@ -194,7 +197,7 @@ test('list: share, unshare and repair do not move updated; an index of the older
   old.sessions[s.id]!.updated = at(80)
   fs.writeFileSync(indexFile, JSON.stringify(old))
   assert.equal((await j.list())[0]!.updated, at(50))
-  assert.equal(indexOf(root, s.projectId).version, 3)
+  assert.equal(indexOf(root, s.projectId).version, 4)
 })
 
 test('list: a damaged log is listed with damaged: true; the others are complete; a torn tail is not damage', async t => {
@@ -282,47 +285,80 @@ test('list reads no log bytes when the index is fresh, and only the appended byt
   }
   const totalLogBytes = sessions.reduce((n, s) => n + fs.statSync(s.path).size, 0)
 
-  const probe = await fs.promises.open(sessions[0]!.path, 'r')
-  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
-  await probe.close()
-  const originalRead = proto.read
-  const originalReadFileSync = fs.readFileSync
-  let logBytes = 0
-  let indexBytes = 0
-  proto.read = async function (this: unknown, ...args: unknown[]) {
-    const result = await originalRead.apply(this, args)
-    logBytes += result.bytesRead
-    return result
-  }
-  ;(fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
-    const out = originalReadFileSync(...args)
-    indexBytes += out.length
-    return out
-  }
-  t.after(() => {
-    proto.read = originalRead
-    ;(fs as { readFileSync: unknown }).readFileSync = originalReadFileSync
-  })
-
+  const counter = await readCounter(t, sessions[0]!.path)
   await j.list() // cold: builds the indexes, reading every log once
-  assert.ok(logBytes >= totalLogBytes, 'the counter saw the cold scan')
+  assert.ok(counter.logBytes >= totalLogBytes, 'the counter saw the cold scan')
 
-  logBytes = 0
-  indexBytes = 0
+  counter.logBytes = 0
+  counter.indexBytes = 0
   const rows = await j.list()
   assert.equal(rows.length, 12)
-  assert.equal(logBytes, 0)
-  assert.ok(indexBytes > 0 && indexBytes < 12 * 4096, `index reads: ${indexBytes} bytes for 12 sessions`)
+  assert.equal(counter.logBytes, 0)
+  assert.ok(counter.indexBytes > 0 && counter.indexBytes < 12 * 4096, `index reads: ${counter.indexBytes} bytes for 12 sessions`)
 
   const s = await j.resume(sessions[5]!.id)
   const before = fs.statSync(s.path).size
   await s.title('appended')
   await s.close()
   const appended = fs.statSync(s.path).size - before
-  logBytes = 0
+  counter.logBytes = 0
   const after = await j.list()
   assert.equal(after.find(r => r.id === s.id)?.title, 'appended')
-  assert.equal(logBytes, appended)
+  assert.equal(counter.logBytes, appended)
+})
+
+/** Counts the bytes list() reads from logs (FileHandle.read) and from indexes (readFileSync), until the test ends. */
+async function readCounter(t: TestContext, anyFile: string): Promise<{ logBytes: number, indexBytes: number }> {
+  const probe = await fs.promises.open(anyFile, 'r')
+  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
+  await probe.close()
+  const originalRead = proto.read
+  const originalReadFileSync = fs.readFileSync
+  const counter = { logBytes: 0, indexBytes: 0 }
+  proto.read = async function (this: unknown, ...args: unknown[]) {
+    const result = await originalRead.apply(this, args)
+    counter.logBytes += result.bytesRead
+    return result
+  }
+  ;(fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
+    const out = originalReadFileSync(...args)
+    counter.indexBytes += out.length
+    return out
+  }
+  t.after(() => {
+    proto.read = originalRead
+    ;(fs as { readFileSync: unknown }).readFileSync = originalReadFileSync
+  })
+  return counter
+}
+
+test('list: the digest is extended from the appended bytes alone (a new prompt, tool calls streamed); a revert of the last prompt reads the log again', async t => {
+  const { j, dir } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'digest' })
+  for (let i = 0; i < 20; i++) await s.message({ role: 'user', parts: [{ type: 'text', text: `prompt ${i} ${'x'.repeat(1000)}` }] })
+  const counter = await readCounter(t, s.path)
+  await j.list()
+  const appendedSince = async (step: () => Promise<unknown>) => {
+    const before = fs.statSync(s.path).size
+    await step()
+    counter.logBytes = 0
+    const [row] = await j.list()
+    return { appended: fs.statSync(s.path).size - before, read: counter.logBytes, row: row! }
+  }
+  let r = await appendedSince(async () => {
+    await s.message({ role: 'user', parts: [{ type: 'text', text: 'the last prompt' }] })
+    const a = await s.message({ role: 'assistant', parts: [] })
+    await s.part(a, { id: 'k', type: 'tool', tool: 'bash', state: { status: 'running' } })
+    await s.part(a, { id: 'k', type: 'tool', tool: 'bash', state: { status: 'completed' } })
+  })
+  assert.equal(r.read, r.appended)
+  assert.deepEqual([r.row.lastPrompt, { ...r.row.tools }, r.row.roles], ['the last prompt', { bash: 1 }, { user: 21, assistant: 1, system: 0 }])
+  // A revert of the last prompt: only the log says which prompt came before it.
+  const lastUser = (await j.read(s.id)).messages.at(-2)!.id
+  r = await appendedSince(() => s.revert(lastUser))
+  assert.ok(r.read > r.appended && r.read >= fs.statSync(s.path).size, `${r.read} bytes read`)
+  assert.deepEqual([r.row.lastPrompt?.slice(0, 9), { ...r.row.tools }, r.row.messages], ['prompt 19', {}, 20])
+  await s.close()
 })
 
 test('list: a summary of another file with the same inode (birth time differs) is rebuilt, not trusted', async t => {
@@ -336,4 +372,39 @@ test('list: a summary of another file with the same inode (birth time differs) i
   index.sessions[s.id]!.born -= 1000 // as if the log had been deleted and made again on a reused inode
   fs.writeFileSync(indexFile, JSON.stringify(index))
   assert.equal((await j.list())[0]!.title, 'real')
+})
+
+test('list: the digest (roles, tools, last prompt, title from the prompt) follows appends, part updates and reverts, listed after each step as read() folds it', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p') })
+  const tool = (id: string, status: string) => ({ id, type: 'tool', tool: 'bash', callID: id, state: { status, input: { command: 'ls' } } })
+  const digest = async () => {
+    const [row] = await j.list()
+    return { title: row!.title, titleFromPrompt: row!.titleFromPrompt, roles: row!.roles, tools: { ...row!.tools }, firstPrompt: row!.firstPrompt, lastPrompt: row!.lastPrompt, messages: row!.messages }
+  }
+  assert.deepEqual(await digest(), { title: null, titleFromPrompt: false, roles: { user: 0, assistant: 0, system: 0 }, tools: {}, firstPrompt: null, lastPrompt: null, messages: 0 })
+  const u1 = await s.message({ role: 'user', parts: [{ type: 'text', text: 'Why does   the build fail?' }] })
+  const a1 = await s.message({ role: 'assistant', parts: [] })
+  await s.part(a1, tool('k1', 'running'))
+  assert.deepEqual(await digest(), { title: 'Why does the build fail?', titleFromPrompt: true, roles: { user: 1, assistant: 1, system: 0 }, tools: { bash: 1 }, firstPrompt: 'Why does the build fail?', lastPrompt: 'Why does the build fail?', messages: 2 })
+  await s.part(a1, tool('k1', 'completed')) // the same call, updated: still one
+  const u2 = await s.message({ role: 'user', parts: [{ type: 'text', text: 'And the tests?' }] })
+  await s.message({ role: 'assistant', parts: [{ id: 'r', type: 'tool', tool: 'read' }] })
+  assert.deepEqual((await digest()).tools, { bash: 1, read: 1 })
+  assert.equal((await digest()).lastPrompt, 'And the tests?')
+  // Cutting the last prompt needs an earlier user message: the cached summary is rebuilt from the log.
+  await s.revert(u2)
+  await s.title('Build failure')
+  assert.deepEqual(await digest(), { title: 'Build failure', titleFromPrompt: false, roles: { user: 1, assistant: 1, system: 0 }, tools: { bash: 1 }, firstPrompt: 'Why does the build fail?', lastPrompt: 'Why does the build fail?', messages: 2 })
+  await s.revert(u1)
+  assert.deepEqual(await digest(), { title: 'Build failure', titleFromPrompt: false, roles: { user: 0, assistant: 0, system: 0 }, tools: {}, firstPrompt: null, lastPrompt: null, messages: 0 })
+  await s.close()
+  // An index of version 3 (no digest fields) is rebuilt, not shown without them.
+  const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
+  const old = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { version: number, sessions: Record<string, Record<string, unknown>> }
+  old.version = 3
+  for (const key of ['roles', 'tools', 'lastPrompt']) delete old.sessions[s.id]![key]
+  fs.writeFileSync(indexFile, JSON.stringify(old))
+  assert.deepEqual((await digest()).roles, { user: 0, assistant: 0, system: 0 })
+  assert.equal(indexOf(root, s.projectId).version, 4)
 })

@@ -36,6 +36,10 @@ test('mcp: list_sessions returns digest rows a page at a time, with a cursor for
   assert.equal(first.sessions[0]!.firstPrompt, 'prompt number 4')
   assert.equal(first.sessions[0]!.projectPath, project)
   assert.deepEqual(Object.keys(first.sessions[0]!.usage as object), ['events', 'input', 'output', 'cost'])
+  // The digest: prompts, counts by role, tools; the untitled one's first prompt stands in for its title.
+  assert.deepEqual([first.sessions[0]!.title, first.sessions[0]!.titleFromPrompt, first.sessions[0]!.lastPrompt], ['session 4', false, 'prompt number 4'])
+  assert.deepEqual(first.sessions[0]!.roles, { user: 1, assistant: 0, system: 0 })
+  assert.deepEqual(first.sessions[0]!.tools, {})
   const seen = [...first.sessions.map(r => r.id)]
   let cursor = first.nextCursor
   while (cursor !== null) {
@@ -44,6 +48,8 @@ test('mcp: list_sessions returns digest rows a page at a time, with a cursor for
     cursor = page.nextCursor
   }
   assert.deepEqual(seen, ids)
+  const untitled = jsonOf<{ sessions: Array<Record<string, unknown>> }>(await call(client, 'list_sessions', { limit: 200 })).sessions.at(-1)!
+  assert.deepEqual([untitled.title, untitled.titleFromPrompt], ['prompt number 0', true])
   const none = jsonOf<{ sessions: unknown[], nextCursor: null }>(await call(client, 'list_sessions', { project: path.join(dir, 'elsewhere') }))
   assert.deepEqual(none, { sessions: [], total: 0, nextCursor: null })
   assert.equal(jsonOf<{ total: number }>(await call(client, 'list_sessions', { since: '1h', project })).total, 5)
@@ -94,12 +100,34 @@ test('mcp: export_session returns the export document; session_usage the usage r
   assert.deepEqual([report.total.input, report.total.output], [100, 20])
 })
 
+test('mcp: list_sessions counts tool calls by name; export_session format markdown is the transcript, outputs cut', async t => {
+  const { client, journal, dir } = await serve(t)
+  const s = await journal.create({ project: path.join(dir, 'app'), title: 'tools' })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'look around' }] })
+  const a = await s.message({ role: 'assistant', parts: [] })
+  await s.part(a, { id: 'k1', type: 'tool', tool: 'bash', callID: 'c1', state: { status: 'running', input: { command: 'seq 100' } } })
+  await s.part(a, { id: 'k1', type: 'tool', tool: 'bash', callID: 'c1', state: { status: 'completed', input: { command: 'seq 100' }, output: Array.from({ length: 100 }, (_, i) => String(i + 1)).join('\n') } })
+  await s.part(a, { id: 'k2', type: 'tool', tool: 'read', callID: 'c2', state: { status: 'completed', input: { filePath: 'a.ts' }, output: 'x' } })
+  await s.part(a, { id: 'k3', type: 'tool', tool: 'bash', callID: 'c3', state: { status: 'completed', input: { command: 'ls' }, output: '' } })
+  await s.close()
+  const [row] = jsonOf<{ sessions: Array<Record<string, unknown>> }>(await call(client, 'list_sessions')).sessions
+  assert.deepEqual(row!.tools, { bash: 2, read: 1 })
+  assert.deepEqual(row!.roles, { user: 1, assistant: 1, system: 0 })
+  const md = textOf(await call(client, 'export_session', { id: s.id, format: 'markdown', maxOutputLines: 5 }))
+  assert.equal(md, await journal.exportMarkdown(s.id, { maxOutputLines: 5, redact: true }))
+  assert.match(md, /^# tools\n/)
+  assert.match(md, /\*\*Tool:\*\* `bash` · `seq 100` · completed\n\n<details><summary>Output \(100 lines\)<\/summary>\n\n```text\n1\n2\n3\n4\n5\n```\n\n… 95 more lines\n/)
+  assert.match(textOf(await call(client, 'export_session', { id: s.id, format: 'markdown' })), /\n20\n```\n\n… 80 more lines\n/)
+  const bad = await call(client, 'export_session', { id: s.id, format: 'html' })
+  assert.equal(bad.isError, true)
+})
+
 test('mcp: secrets are redacted in every result, unless the server runs with --no-redact', async t => {
   const { client, journal, dir } = await serve(t)
   const s = await journal.create({ project: path.join(dir, 'app'), title: `key ${SECRET}` })
   await s.message({ role: 'user', parts: [{ type: 'text', text: `use ${SECRET} please` }] })
   await s.close()
-  for (const [name, args] of [['list_sessions', {}], ['read_session', { id: s.id }], ['read_session', { id: s.id, format: 'messages' }], ['export_session', { id: s.id }]] as const) {
+  for (const [name, args] of [['list_sessions', {}], ['read_session', { id: s.id }], ['read_session', { id: s.id, format: 'messages' }], ['export_session', { id: s.id }], ['export_session', { id: s.id, format: 'markdown' }]] as const) {
     const result = await call(client, name, args)
     assert.ok(!JSON.stringify(result).includes(SECRET), `${name} leaked the secret`)
     assert.ok(JSON.stringify(result).includes('[REDACTED]'), name)

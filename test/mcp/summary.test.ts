@@ -10,7 +10,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { sessionAt } from '../sessions.js'
 import { call, jsonOf, serve } from './helpers.js'
 
-interface Row { id: string, title: string | null, firstPrompt: string | null, projectPath: string }
+interface Row { id: string, title: string | null, titleFromPrompt: boolean, firstPrompt: string | null, lastPrompt: string | null, roles: Record<string, number>, projectPath: string }
 
 /** The arguments the prompt gives for list_sessions, read from its text. */
 async function listCallOf(client: Client, args: Record<string, string>): Promise<Record<string, unknown>> {
@@ -63,9 +63,12 @@ test('summarize-recent-work: its calls answer the exercise over 20 sessions in 3
   assert.deepEqual(projects.map(p => byProject.get(p)!.length), [7, 7, 6])
   for (const row of rows) {
     const { subject } = recent.get(row.id)!
-    // What it was about, without reading the transcript: the title, or else the first prompt.
-    assert.equal(row.title ?? row.firstPrompt, row.title === null ? `${subject} with details` : subject)
+    // What it was about, without reading the transcript: the title, or else the first prompt standing in (flagged).
+    const untitled = [...recent.keys()].indexOf(row.id) % 3 === 1
+    assert.deepEqual([row.title, row.titleFromPrompt], [untitled ? `${subject} with details` : subject, untitled])
     assert.equal(row.firstPrompt, `${subject} with details`)
+    assert.equal(row.lastPrompt, `${subject} with details`)
+    assert.deepEqual(row.roles, { user: 1, assistant: 1, system: 0 })
   }
 
   const one = await listCallOf(client, { since: '7d', project: projects[2]! })

@@ -1,0 +1,177 @@
+/**
+ * A session as a readable Markdown transcript (docs/export.md): a title heading and a short
+ * metadata block, a heading per message (role and time), text as written (it is Markdown
+ * already), reasoning and tool outputs folded away in `<details>`, each tool call on one line.
+ *
+ * Everything the journal writes around the content is escaped (headings, the metadata, tool
+ * lines); content stays as written but cannot break out: control characters are shown
+ * (ESC as ␛), a fence the text leaves open is closed, and outputs sit in a fence longer than
+ * any backtick run inside them.
+ */
+import type { CorePorts } from '../core/ports.js'
+import { shortPrompt } from '../core/prompt.js'
+import { toolPart, type ToolPart } from '../core/tool-part.js'
+import type { JsonValue, Message, Part, SessionInfo } from '../core/types.js'
+import { cutOutput, moreLinesNote, OUTPUT_LINES } from './cut.js'
+import { redactValue, toRedactor, type Redactor } from './redact.js'
+
+export type MarkdownPorts = Pick<CorePorts, 'readHistory'>
+
+export interface MarkdownOptions {
+  /** `true` for the built-in secret redactor, or a function applied to every string value. */
+  redact?: boolean | Redactor
+  /** Lines kept of each tool output (default OUTPUT_LINES, 20); the rest is counted, not shown. */
+  maxOutputLines?: number
+}
+
+export async function exportMarkdown(ports: MarkdownPorts, id: string, options: MarkdownOptions = {}): Promise<string> {
+  return toMarkdown(await ports.readHistory(id), options)
+}
+
+/** The transcript of a folded history (what `read()` returns). */
+export function toMarkdown(history: { info: SessionInfo, messages: Message[] }, options: MarkdownOptions = {}): string {
+  const redactor = toRedactor(options.redact)
+  const { info, messages } = redactor ? redactValue({ info: history.info, messages: history.messages }, redactor) : history
+  const maxLines = options.maxOutputLines ?? OUTPUT_LINES
+  const out = [...head(info, messages)]
+  for (const message of messages) {
+    out.push(`## ${escapeInline(capitalized(message.role))} · ${escapeInline(message.created)}`, '')
+    for (const part of message.parts) out.push(...renderPart(part, maxLines))
+    if (message.parts.length === 0) out.push('*(empty)*', '')
+  }
+  return `${out.join('\n').trimEnd()}\n`
+}
+
+function head(info: SessionInfo, messages: Message[]): string[] {
+  const prompt = firstPrompt(messages)
+  const title = info.title ?? (prompt === null ? '(untitled)' : `“${prompt}”`)
+  const roles = { user: 0, assistant: 0, system: 0 }
+  for (const m of messages) roles[m.role]++
+  const counts = Object.entries(roles).filter(([, n]) => n > 0).map(([role, n]) => `${n} ${role}`).join(', ')
+  return [
+    `# ${escapeInline(title)}`,
+    '',
+    `- **Session:** ${code(info.id)}`,
+    `- **Project:** ${code(info.projectPath)}`,
+    `- **Created:** ${escapeInline(info.created)} · **Updated:** ${escapeInline(info.updated)}`,
+    `- **Messages:** ${messages.length}${counts === '' ? '' : ` (${counts})`}`,
+    ...(info.meta.host ? [`- **Host:** ${escapeInline([info.meta.host.name, info.meta.host.version ?? ''].join(' ').trim())}`] : []),
+    ...(info.usage.events > 0 ? [`- **Tokens:** ${info.usage.input} in, ${info.usage.output} out`] : []),
+    ...(info.share ? [`- **Shared:** ${code(info.share.url)}`] : []),
+    '',
+  ]
+}
+
+function renderPart(part: Part, maxLines: number): string[] {
+  const p = part as Record<string, JsonValue>
+  if (part.type === 'text' && typeof p.text === 'string') return [closeFences(visible(p.text)), '']
+  if (part.type === 'reasoning' && typeof p.text === 'string') {
+    return ['<details><summary>Reasoning</summary>', '', closeFences(visible(p.text)), '', '</details>', '']
+  }
+  const tool = toolPart(p)
+  if (tool) return renderTool(tool, maxLines)
+  const { id: _id, type: _type, ...rest } = p
+  return [`*[${escapeInline(part.type)}]* ${code(JSON.stringify(rest), 200)}`, '']
+}
+
+function renderTool(tool: ToolPart, maxLines: number): string[] {
+  const ran = what(tool.input)
+  const line = [`**Tool:** ${code(tool.name)}`, ...(ran === '' ? [] : [code(ran, 200)]), ...(tool.status ? [escapeInline(tool.status)] : [])].join(' · ')
+  const out = [line, '']
+  if (tool.error !== undefined) out.push(...details('Error', tool.error, maxLines))
+  if (tool.output !== undefined && tool.output !== null && tool.output !== '') {
+    out.push(...details('Output', typeof tool.output === 'string' ? tool.output : JSON.stringify(tool.output, null, 2), maxLines))
+  }
+  return out
+}
+
+/** A collapsed, fenced block of `text`, cut at `maxLines` lines with a count of the rest. */
+function details(label: string, text: string, maxLines: number): string[] {
+  const cut = cutOutput(visible(text), maxLines)
+  const total = cut.lines + cut.moreLines
+  const fence = '`'.repeat(Math.max(3, longestRun(cut.text, '`') + 1))
+  const note = moreLinesNote(cut)
+  return [
+    `<details><summary>${label} (${total} line${total === 1 ? '' : 's'})</summary>`, '',
+    ...(cut.lines === 0 ? [] : [`${fence}text`, cut.text, fence, '']),
+    ...(note === '' ? [] : [note, '']),
+    '</details>', '',
+  ]
+}
+
+/** What a call ran, in a few words: its command, file, pattern or URL, else its input as JSON. */
+function what(input: unknown): string {
+  if (input === undefined || input === null) return ''
+  if (typeof input === 'string') return input
+  if (typeof input === 'object' && !Array.isArray(input)) {
+    const fields = input as Record<string, unknown>
+    for (const key of ['command', 'pattern', 'filePath', 'file_path', 'path', 'url', 'query', 'description']) {
+      if (typeof fields[key] === 'string') return fields[key] as string
+    }
+  }
+  return JSON.stringify(input)
+}
+
+function firstPrompt(messages: Message[]): string | null {
+  for (const m of messages) {
+    if (m.role !== 'user') continue
+    for (const p of m.parts) if (p.type === 'text' && typeof p.text === 'string') return shortPrompt(p.text) || null
+  }
+  return null
+}
+
+/** An inline code span of a one-line value: a run of backticks inside cannot end it. */
+function code(text: string, max = 500): string {
+  let line = visible(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
+  if (line.length > max) line = `${line.slice(0, max)}…`
+  const ticks = '`'.repeat(longestRun(line, '`') + 1)
+  const pad = line.startsWith('`') || line.endsWith('`') || line === '' ? ' ' : ''
+  return `${ticks}${pad}${line}${pad}${ticks}`
+}
+
+/** Text in a heading or a list item: one line, HTML and Markdown syntax taken literally. */
+function escapeInline(text: string): string {
+  return visible(text.replace(/\s+/g, ' ').trim())
+    .replace(/[&<>]/g, c => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
+    .replace(/[\\`*_[\]#|~!]/g, '\\$&')
+}
+
+/** Control characters shown, never sent to a terminal or a renderer: C0 as pictures (ESC as ␛), C1 escaped. */
+function visible(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, c => {
+    const n = c.charCodeAt(0)
+    return n < 0x20 ? String.fromCharCode(0x2400 + n) : n === 0x7f ? '\u2421' : `\\u${n.toString(16).padStart(4, '0')}`
+  })
+}
+
+/** Text that opens a code fence and never closes it would swallow the rest of the transcript: close it. */
+function closeFences(text: string): string {
+  let open: { char: string, length: number } | null = null
+  for (const line of text.split('\n')) {
+    const fence = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line)
+    if (!fence) continue
+    const run = fence[1]!
+    if (open === null) {
+      // A backtick fence's info string may not hold a backtick (CommonMark): that line is no fence.
+      if (run[0] === '`' && fence[2]!.includes('`')) continue
+      open = { char: run[0]!, length: run.length }
+    } else if (run[0] === open.char && run.length >= open.length && fence[2]!.trim() === '') {
+      open = null
+    }
+  }
+  return open === null ? text : `${text}\n${open.char.repeat(open.length)}`
+}
+
+function longestRun(text: string, char: string): number {
+  let longest = 0
+  let run = 0
+  for (let i = 0; i < text.length; i++) {
+    run = text[i] === char ? run + 1 : 0
+    if (run > longest) longest = run
+  }
+  return longest
+}
+
+function capitalized(role: string): string {
+  return role.charAt(0).toUpperCase() + role.slice(1)
+}

@@ -1,0 +1,153 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import path from 'node:path'
+import MarkdownIt from 'markdown-it'
+import { toMarkdown } from '../../lib/export/markdown.js'
+import { Journal } from '../../lib/journal.js'
+import type { Message, SessionInfo } from '../../lib/core/types.js'
+import { emptySessionUsage } from '../../lib/core/usage.js'
+import { rejectsWith, tempDir } from '../helpers.js'
+
+const info = (extra: Partial<SessionInfo> = {}): SessionInfo => ({
+  id: '01JD7X2M5Q8R3T4V6W7Y8Z9A0B', projectId: 'p-000000000000', projectPath: '/work/app', title: null, parentId: null,
+  created: '2024-01-01T10:00:00.000Z', updated: '2024-01-01T10:05:00.000Z', share: null, usage: emptySessionUsage(),
+  meta: { host: { name: 'opencode', version: '1.2.3' }, events: [] }, ...extra,
+})
+
+const messages: Message[] = [
+  { id: 'u1', role: 'user', created: '2024-01-01T10:00:01.000Z', parts: [{ id: 't', type: 'text', text: 'Why does the **date** test fail?' }] },
+  { id: 'a1', role: 'assistant', created: '2024-01-01T10:00:02.000Z', parts: [
+    { id: 'r', type: 'reasoning', text: 'Look at the test first.' },
+    { id: 'k', type: 'tool', tool: 'bash', callID: 'c1', state: { status: 'completed', input: { command: 'npm test' }, output: 'fail: date\n1 failing' } },
+    { id: 'e', type: 'tool', tool: 'read', callID: 'c2', state: { status: 'error', input: { filePath: 'src/date.ts' }, error: 'ENOENT' } },
+    { id: 't', type: 'text', text: 'It assumes weeks start on Sunday.' },
+  ] },
+  { id: 's1', role: 'system', created: '2024-01-01T10:00:03.000Z', parts: [] },
+]
+
+test('toMarkdown: the transcript of a fixture session, byte for byte', () => {
+  assert.equal(toMarkdown({ info: info(), messages }), [
+    '# “Why does the \\*\\*date\\*\\* test fail?”',
+    '',
+    '- **Session:** `01JD7X2M5Q8R3T4V6W7Y8Z9A0B`',
+    '- **Project:** `/work/app`',
+    '- **Created:** 2024-01-01T10:00:00.000Z · **Updated:** 2024-01-01T10:05:00.000Z',
+    '- **Messages:** 3 (1 user, 1 assistant, 1 system)',
+    '- **Host:** opencode 1.2.3',
+    '',
+    '## User · 2024-01-01T10:00:01.000Z',
+    '',
+    'Why does the **date** test fail?',
+    '',
+    '## Assistant · 2024-01-01T10:00:02.000Z',
+    '',
+    '<details><summary>Reasoning</summary>',
+    '',
+    'Look at the test first.',
+    '',
+    '</details>',
+    '',
+    '**Tool:** `bash` · `npm test` · completed',
+    '',
+    '<details><summary>Output (2 lines)</summary>',
+    '',
+    '```text',
+    'fail: date',
+    '1 failing',
+    '```',
+    '',
+    '</details>',
+    '',
+    '**Tool:** `read` · `src/date.ts` · error',
+    '',
+    '<details><summary>Error (1 line)</summary>',
+    '',
+    '```text',
+    'ENOENT',
+    '```',
+    '',
+    '</details>',
+    '',
+    'It assumes weeks start on Sunday.',
+    '',
+    '## System · 2024-01-01T10:00:03.000Z',
+    '',
+    '*(empty)*',
+    '',
+  ].join('\n'))
+})
+
+test('toMarkdown: backticks, HTML and escape sequences in content cannot break out', () => {
+  const hostile: Message[] = [
+    { id: 'u', role: 'user', created: 'T', parts: [{ id: 't', type: 'text', text: 'run this:\n```sh\nrm -rf /\n\u001b]8;;http://evil\u0007click\u001b[2J' }] },
+    { id: 'a', role: 'assistant', created: 'T', parts: [
+      { id: 'k', type: 'tool', tool: 'x`y<b>', state: { status: '<i>done</i>', input: { command: 'echo ``` && echo ````' }, output: 'before\n````\n</details><script>alert(1)</script>\n```' } },
+      { id: 'f', type: 'file', url: '`a`', mime: '<img src=x onerror=alert(1)>' },
+    ] },
+  ]
+  const md = toMarkdown({ info: info({ title: '<script>alert(1)</script> # [x](javascript:y)\n# second heading' }), messages: hostile })
+  assert.ok(!md.includes('\u001b') && !md.includes('\u0007'), 'no raw control character')
+  assert.match(md, /␛\]8;;http:\/\/evil␇click␛\[2J/)
+  // The text left a fence open: it is closed before the next heading.
+  assert.match(md, /␛\[2J\n```\n\n## Assistant/)
+  assert.equal(md.split('\n')[0], '# &lt;script&gt;alert(1)&lt;/script&gt; \\# \\[x\\](javascript:y) \\# second heading')
+  // The output's fence is longer than any backtick run inside it.
+  assert.match(md, /\n`````text\nbefore\n````\n<\/details><script>alert\(1\)<\/script>\n```\n`````\n/)
+  // Code spans: a fence longer than any run inside, padded where the content starts or ends with a backtick.
+  assert.match(md, /\*\*Tool:\*\* ``x`y<b>`` · ````` echo ``` && echo ```` ````` · &lt;i&gt;done&lt;\/i&gt;/)
+  // Rendered (markdown-it, HTML on, as a permissive viewer would): no script or img element
+  // comes from what the journal wrote around the content, and every heading is one of ours.
+  const html = new MarkdownIt({ html: true }).render(md)
+  assert.ok(!/<script>/.test(html.replace(/<pre>[\s\S]*?<\/pre>/g, '')), 'the script tag only inside a code block')
+  assert.ok(!html.includes('<img'))
+  assert.deepEqual(html.match(/<h[12]>[^<]*/g)?.map(h => h.slice(0, 14)), ['<h1>&lt;script', '<h2>User · T', '<h2>Assistant '])
+})
+
+test('toMarkdown: a huge tool output is cut at maxOutputLines, with the count of what was cut', () => {
+  const output = Array.from({ length: 100_000 }, (_, i) => `line ${i}`).join('\n')
+  const long = 'z'.repeat(5_000_000)
+  const md = toMarkdown({ info: info(), messages: [{ id: 'a', role: 'assistant', created: 'T', parts: [
+    { id: 'k', type: 'tool', tool: 'bash', state: { status: 'completed', input: { command: 'seq' }, output } },
+    { id: 'l', type: 'tool_result', output: long },
+  ] }] }, { maxOutputLines: 3 })
+  assert.match(md, /<summary>Output \(100000 lines\)<\/summary>\n\n```text\nline 0\nline 1\nline 2\n```\n\n… 99997 more lines\n\n<\/details>/)
+  // One 5 MB line: kept, but cut at 2000 characters.
+  assert.ok(md.includes(`${'z'.repeat(2000)}… [4998000 more characters]\n`))
+  assert.ok(md.length < 10_000, `${md.length} characters`)
+  // Default: 20 lines.
+  assert.match(toMarkdown({ info: info(), messages: [{ id: 'a', role: 'assistant', created: 'T', parts: [{ id: 'k', type: 'tool', tool: 'bash', output }] }] }), /line 19\n```\n\n… 99980 more lines/)
+})
+
+test('toMarkdown: redact runs over every string before rendering; a structured output is shown as JSON', () => {
+  const secret = 'sk-ant-abcdefghijklmnopqrstuvwxyz012345'
+  const md = toMarkdown({ info: info({ title: `key ${secret}` }), messages: [{ id: 'a', role: 'assistant', created: 'T', parts: [
+    { id: 't', type: 'text', text: `use ${secret}` },
+    { id: 'k', type: 'tool', tool: 'env', state: { status: 'completed', input: { command: `export KEY=${secret}` }, output: { KEY: secret } } },
+  ] }] }, { redact: true })
+  assert.ok(!md.includes(secret))
+  assert.equal((md.match(/REDACTED/g) ?? []).length, 4)
+  assert.match(md, /^# key \\\[REDACTED\\\]\n/, 'the title escaped like any title')
+  assert.match(md, /```text\n\{\n {2}"KEY": "\[REDACTED\]"\n\}\n```/)
+})
+
+test('journal.exportMarkdown: the session read and rendered; a bad or unknown id is the read error', async t => {
+  const root = path.join(tempDir(t), 'root')
+  const journal = new Journal({ root, fsync: 'never' })
+  const s = await journal.create({ project: '/work/app', title: 'Dates' })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'hi' }] })
+  await s.close()
+  assert.equal(await journal.exportMarkdown(s.id), toMarkdown(await journal.read(s.id)))
+  assert.match(await journal.exportMarkdown(s.id), /^# Dates\n/)
+  await rejectsWith(journal.exportMarkdown('nope'), 'ERR_INVALID_ID')
+  await rejectsWith(journal.exportMarkdown('01JD7X2M5Q8R3T4V6W7Y8Z9A0B'), 'ERR_SESSION_NOT_FOUND')
+})
+
+test('toMarkdown: a call\'s one line says what it ran: command, pattern, file, else its input as JSON', () => {
+  const line = (input: unknown) => toMarkdown({ info: info({ title: 't' }), messages: [{ id: 'a', role: 'assistant', created: 'T', parts: [{ id: 'k', type: 'tool_use', name: 'x', input: input as never }] }] }).split('\n').find(l => l.startsWith('**Tool:**'))
+  assert.equal(line({ pattern: 'getDay', path: 'src' }), '**Tool:** `x` · `getDay`')
+  assert.equal(line({ filePath: 'a.ts', offset: 3 }), '**Tool:** `x` · `a.ts`')
+  assert.equal(line({ n: 1 }), '**Tool:** `x` · `{"n":1}`')
+  assert.equal(line('ls\n-la'), '**Tool:** `x` · `ls -la`')
+  assert.equal(line(undefined), '**Tool:** `x`')
+  assert.equal(line({ command: 'y'.repeat(1000) }), `**Tool:** \`x\` · \`${'y'.repeat(200)}…\``)
+})
