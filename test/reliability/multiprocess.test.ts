@@ -129,19 +129,20 @@ test('8 processes wait with lockWaitMs and take the session one after another: n
 test('a SIGKILLed holder\'s lock goes stale and exactly one of several waiters takes it over', async t => {
   const root = tempDir(t)
   const { id, log } = await sessionFor(root)
-  const lockStaleMs = 2000
+  const lockStaleMs = 4000
   const holder = new Child(t, 'contender', { root, id, label: 'dead', events: 4, hold: true, lockStaleMs })
   await holder.waitFor(l => l === 'ready')
   holder.send('go')
   await holder.waitFor(l => l === 'ack 4')
   await holder.kill('SIGKILL')
   assert.ok(fs.existsSync(`${log}.lock`), 'the dead holder left its lock behind')
+  // Before it is stale the lock is respected: asked at once, before five processes start on a
+  // loaded machine (which can take longer than lockStaleMs).
+  const journal = new Journal({ root, lockStaleMs })
+  await assert.rejects(journal.resume(id), { code: 'ERR_SESSION_LOCKED' })
 
   const waiters = Array.from({ length: 5 }, (_, i) => new Child(t, 'contender', { root, id, label: `w${i}`, events: 3, hold: true, lockStaleMs }))
   await Promise.all(waiters.map(c => c.waitFor(l => l === 'ready')))
-  // Before it is stale the lock is respected.
-  const journal = new Journal({ root, lockStaleMs })
-  await assert.rejects(journal.resume(id), { code: 'ERR_SESSION_LOCKED' })
   // Wait (by watching the lock, not the clock) until nobody refreshes it any more, then race.
   while (fs.statSync(`${log}.lock`).mtimeMs > Date.now() - lockStaleMs - 250) await new Promise(resolve => setTimeout(resolve, 100))
   for (const c of waiters) c.send('go')
