@@ -17,6 +17,16 @@ has_initdb() {
 }
 has_initdb || missing+=(postgresql)
 
+# The OpenCode round trip runs the real opencode binary (npm's opencode-ai, pinned). It is not a
+# devDependency: its package lists a binary package per platform, and the lock file npm writes on
+# one platform lacks the others', so `npm ci` refused the lock. Installed here, beside the tests.
+OPENCODE_VERSION=1.18.33
+opencode_dir="$(cd "$(dirname "$0")/.." && pwd)/.cache/opencode"
+if [ "$("$opencode_dir/node_modules/.bin/opencode" --version 2>/dev/null || true)" != "$OPENCODE_VERSION" ]; then
+  echo "installing opencode-ai@$OPENCODE_VERSION into .cache/opencode (npm)…" >&2
+  npm install --prefix "$opencode_dir" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "opencode-ai@$OPENCODE_VERSION" >/dev/null
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -1,5 +1,5 @@
 /**
- * The real `opencode` binary (devDependency opencode-ai, pinned) in an isolated home: its
+ * The real `opencode` binary (opencode-ai, pinned, installed into .cache/opencode by scripts/install-test-deps.sh) in an isolated home: its
  * own HOME and XDG folders under `dir`, sharing, auto-update and model fetching off, and one
  * provider, `mock`, pointing at the scripted model (opencode-mock.ts). OpenCode 1.18 bundles
  * `@ai-sdk/openai-compatible`, so nothing is installed and nothing leaves 127.0.0.1.
@@ -11,12 +11,12 @@ import { pathToFileURL } from 'node:url'
 import { repoRoot } from '../helpers.js'
 import { MOCK_MODEL_ID, startMockModel, type MockModel } from './opencode-mock.js'
 
-export const OPENCODE_BIN = path.join(repoRoot, 'node_modules', '.bin', 'opencode')
+export const OPENCODE_BIN = path.join(repoRoot, '.cache', 'opencode', 'node_modules', '.bin', 'opencode')
 
-/** Fails (never skips) when the binary is missing: `npm ci` installs the pinned devDependency. */
+/** Fails (never skips) when the binary is missing: scripts/install-test-deps.sh installs the pinned version. */
 export function assertOpenCode(): void {
   if (!fs.existsSync(OPENCODE_BIN)) {
-    throw new Error(`${OPENCODE_BIN} is missing: run \`npm ci\` (opencode-ai is a pinned devDependency; .ci/run installs it)`)
+    throw new Error(`${OPENCODE_BIN} is missing: run \`bash scripts/install-test-deps.sh\` (it installs opencode-ai, pinned; \`npm run test:all\` and .ci/run run it)`)
   }
 }
 
