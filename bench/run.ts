@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N]
- *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,choices]`
+ *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N] [--locate-projects N,N]
+ *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,locate,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -14,6 +14,7 @@ import { configScenario } from './config.js'
 import { exportScenario } from './export.js'
 import { foldScenario } from './fold.js'
 import { listScenario } from './list.js'
+import { locateScenario } from './locate.js'
 import { usageScenario } from './usage.js'
 import { readScenario } from './read.js'
 import { redactScenario } from './redact.js'
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     'share-gets': { type: 'string', default: '500' },
     'share-syncs': { type: 'string', default: '300' },
     'search-sessions': { type: 'string', default: '1000' },
+    'locate-projects': { type: 'string', default: '1000,10000' },
     only: { type: 'string' },
   },
 })
@@ -64,6 +66,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['config', () => configScenario(n('config-kib'), rounds)],
   ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
   ['search', () => searchScenario(n('search-sessions'), rounds)],
+  ['locate', async () => { const rows: Row[] = []; for (const p of String(values['locate-projects']).split(',')) rows.push(await locateScenario(Number(p), rounds)); return rows }],
 ]
 
 const rows: Row[] = []
