@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N] [--locate-projects N,N]
- *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,locate,choices]`
+ *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N] [--locate-projects N,N] [--cli-sessions N,N]
+ *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,locate,cli-list,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
@@ -10,6 +10,7 @@ import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { appendAlways, appendBatch, appendNever } from './append.js'
 import { choices, type Choice } from './choices.js'
+import { cliListScenario } from './cli-list.js'
 import { configScenario } from './config.js'
 import { exportScenario } from './export.js'
 import { foldScenario } from './fold.js'
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     'share-syncs': { type: 'string', default: '300' },
     'search-sessions': { type: 'string', default: '1000' },
     'locate-projects': { type: 'string', default: '1000,10000' },
+    'cli-sessions': { type: 'string', default: '1000,10000' },
     only: { type: 'string' },
   },
 })
@@ -66,6 +68,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['config', () => configScenario(n('config-kib'), rounds)],
   ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
   ['search', () => searchScenario(n('search-sessions'), rounds)],
+  ['cli-list', async () => { const rows: Row[] = []; for (const k of String(values['cli-sessions']).split(',')) rows.push(await cliListScenario(Number(k), Math.max(1, Number(k) / 10), rounds)); return rows }],
   ['locate', async () => { const rows: Row[] = []; for (const p of String(values['locate-projects']).split(',')) rows.push(await locateScenario(Number(p), rounds)); return rows }],
 ]
 

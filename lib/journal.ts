@@ -24,10 +24,10 @@ import { exportSession, exportTo, type ExportDocument, type ExportOptions, type 
 import { importSession, type ImportOptions } from './export/import.js'
 import { parseImportText } from './export/parse.js'
 import { amend, deleteOutcome, type UnshareOptions, type UnshareResult } from './share/outcome.js'
-import { Search, type SearchHit, type SearchOptions } from './search/search.js'
+import type { Search, SearchHit, SearchOptions } from './search/search.js'
 import { Sharing, type ShareOptions } from './share/sharing.js'
 import type { ShareStatus } from './share/sync.js'
-import { usageReport, type UsageOptions, type UsageReport } from './usage/report.js'
+import type { UsageOptions, UsageReport } from './usage/report.js'
 
 export interface JournalOptions {
   /** Where sessions live; default `$SESSION_JOURNAL_HOME` (of `env`), else the platform's data folder. */
@@ -71,7 +71,8 @@ export class Journal {
   private readonly logs: LogStore
   private readonly sharing: Sharing
   private readonly config: (project: string) => ReturnType<typeof loadConfig>
-  private readonly searcher: Search
+  // Loaded by the first search: a listing or an append never loads the search modules.
+  private searcher: Promise<Search> | undefined
 
   constructor(options: JournalOptions = {}) {
     const env = options.env ?? process.env
@@ -90,7 +91,6 @@ export class Journal {
     const configDir = options.configDir
     this.config = project => loadConfig({ project, env, ...(configDir === undefined ? {} : { configDir }) })
     this.sharing = new Sharing(this.logs, options.share ?? {}, { config: this.config, env })
-    this.searcher = new Search(this.logs)
   }
 
   /** Starts a new session in `project` and holds it for writing until `close()`. */
@@ -172,7 +172,7 @@ export class Journal {
    */
   async usage(options: UsageOptions = {}): Promise<UsageReport> {
     const { prices } = await this.config(options.project ?? this.root)
-    return usageReport(this.logs, prices ?? {}, options)
+    return (await import('./usage/report.js')).usageReport(this.logs, prices ?? {}, options)
   }
 
   /**
@@ -180,7 +180,7 @@ export class Journal {
    * best first. The index is a cache under the root, caught up from the logs at each search.
    */
   search(query: string, options?: SearchOptions): Promise<SearchHit[]> {
-    return this.searcher.search(query, options)
+    return (this.searcher ??= import('./search/search.js').then(m => new m.Search(this.logs))).then(s => s.search(query, options))
   }
 
   /** Reads every line of the log and reports damage; `repair` sets a torn tail aside. */
