@@ -267,16 +267,18 @@ test('a torn tail is re-checked on every list but does not rewrite the index eac
 
 /**
  * list() reads a bounded number of bytes per session: with the index fresh it reads no log at
- * all (only each project's index.json), and after appends only the appended bytes. Counted
- * through the FileHandle prototype (the reader's only way to read logs) and readFileSync
- * (the index's), not timed.
+ * all (only each project's index.json), and after appends only the appended bytes; a cold
+ * list reads every log exactly once. Counted through the FileHandle prototype and readSync
+ * (the reader's only ways to read logs: large logs stream, small ones are read whole) and
+ * readFileSync (the index's), not timed.
  */
-test('list reads no log bytes when the index is fresh, and only the appended bytes after appends', async t => {
+test('list reads every log once when cold, no log bytes when the index is fresh, and only the appended bytes after appends', async t => {
   const { j, dir } = setup(t)
   const sessions: Session[] = []
   for (let i = 0; i < 12; i++) {
     const s = await j.create({ project: path.join(dir, `p${i % 3}`), title: `s${i}` })
-    for (let m = 0; m < 40; m++) await s.message({ role: 'user', parts: [{ type: 'text', text: 'x'.repeat(2000) }] })
+    // Two logs past the size read synchronously (scan-pool.ts), so both ways are counted.
+    for (let m = 0; m < (i % 6 === 0 ? 200 : 40); m++) await s.message({ role: 'user', parts: [{ type: 'text', text: 'x'.repeat(2000) }] })
     await s.close()
     sessions.push(s)
   }
@@ -287,12 +289,20 @@ test('list reads no log bytes when the index is fresh, and only the appended byt
   await probe.close()
   const originalRead = proto.read
   const originalReadFileSync = fs.readFileSync
+  const originalReadSync = fs.readSync
   let logBytes = 0
+  let streamedBytes = 0
   let indexBytes = 0
   proto.read = async function (this: unknown, ...args: unknown[]) {
     const result = await originalRead.apply(this, args)
     logBytes += result.bytesRead
+    streamedBytes += result.bytesRead
     return result
+  }
+  ;(fs as { readSync: unknown }).readSync = (...args: Parameters<typeof fs.readSync>) => {
+    const bytesRead = originalReadSync(...args)
+    logBytes += bytesRead
+    return bytesRead
   }
   ;(fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
     const out = originalReadFileSync(...args)
@@ -302,10 +312,13 @@ test('list reads no log bytes when the index is fresh, and only the appended byt
   t.after(() => {
     proto.read = originalRead
     ;(fs as { readFileSync: unknown }).readFileSync = originalReadFileSync
+    ;(fs as { readSync: unknown }).readSync = originalReadSync
   })
 
   await j.list() // cold: builds the indexes, reading every log once
-  assert.ok(logBytes >= totalLogBytes, 'the counter saw the cold scan')
+  assert.equal(logBytes, totalLogBytes)
+  const large = sessions.filter((_, i) => i % 6 === 0).reduce((n, s) => n + fs.statSync(s.path).size, 0)
+  assert.equal(streamedBytes, large, 'the two large logs streamed, the small ones were read whole')
 
   logBytes = 0
   indexBytes = 0
