@@ -1,16 +1,17 @@
 /**
  * `npm run bench [-- --json] [--rounds N] [--events N] [--always-events N] [--read-mb N] [--sessions N]
- *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N] [--locate-projects N,N] [--cli-sessions N,N]
- *   [--only append-never,append-batch,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,locate,cli-list,choices]`
+ *   [--projects N] [--resume-gb N] [--fold-messages N] [--redact-kib N] [--config-kib N] [--share-mb N] [--share-gets N] [--share-syncs N] [--search-sessions N] [--locate-projects N,N] [--cli-sessions N,N] [--cold-sessions N,N,N]
+ *   [--only append-never,append-batch,append-awaited,append-always,read,list,usage,resume,export,fold,redact,config,share-server,search,locate,cli-list,cold-list,choices]`
  * Every figure is a ratio against a raw baseline run side by side, in the same process, on
  * the same data, interleaved over several rounds (median), so it holds on a noisy machine.
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
-import { appendAlways, appendBatch, appendNever } from './append.js'
+import { appendAlways, appendAwaited, appendNever } from './append.js'
 import { choices, type Choice } from './choices.js'
 import { cliListScenario } from './cli-list.js'
+import { coldListScenario } from './cold-list.js'
 import { configScenario } from './config.js'
 import { exportScenario } from './export.js'
 import { foldScenario } from './fold.js'
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     'search-sessions': { type: 'string', default: '1000' },
     'locate-projects': { type: 'string', default: '1000,10000' },
     'cli-sessions': { type: 'string', default: '1000,10000' },
+    'cold-sessions': { type: 'string', default: '1000,10000,50000' },
     only: { type: 'string' },
   },
 })
@@ -52,7 +54,8 @@ const log = (line: string) => { if (!values.json) process.stderr.write(`${line}\
 
 const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['append-never', () => appendNever(n('events'), rounds)],
-  ['append-batch', () => appendBatch(Math.min(n('events'), 50_000), rounds)],
+  ['append-batch', () => appendAwaited(Math.min(n('events'), 50_000), rounds, 'batch')],
+  ['append-awaited', () => appendAwaited(Math.min(n('events'), 50_000), rounds, 'never')],
   ['append-always', () => appendAlways(n('always-events'), 16, rounds)],
   ['read', async () => {
     const r = await readScenario(n('read-mb') * 2 ** 20, rounds)
@@ -69,6 +72,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['share-server', () => shareServerScenario(n('share-mb'), n('share-gets'), n('share-syncs'))],
   ['search', () => searchScenario(n('search-sessions'), rounds)],
   ['cli-list', async () => { const rows: Row[] = []; for (const k of String(values['cli-sessions']).split(',')) rows.push(await cliListScenario(Number(k), Math.max(1, Number(k) / 10), rounds)); return rows }],
+  ['cold-list', async () => { const rows: Row[] = []; for (const k of String(values['cold-sessions']).split(',')) rows.push(...await coldListScenario(Number(k), rounds)); return rows }],
   ['locate', async () => { const rows: Row[] = []; for (const p of String(values['locate-projects']).split(',')) rows.push(await locateScenario(Number(p), rounds)); return rows }],
 ]
 

@@ -11,7 +11,7 @@
  */
 import fsSync from 'node:fs'
 import { isErrnoException, isNotFound } from './errors.js'
-import { writeFileAtomic, readdirOrEmpty } from './files.js'
+import { readdirOrEmpty, writeCacheSync } from './files.js'
 import { idTime, isSessionId } from './ids.js'
 import { acquireLock, isLocked } from './lock.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
@@ -122,7 +122,11 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   await Promise.all(pending)
   if (changed || Object.keys(index.sessions).length !== Object.keys(seen).length) {
     // Best effort: the index is a cache, and a read-only or full disk must not break listing.
-    await writeFileAtomic(indexFile, JSON.stringify({ ...index, sessions: seen }), { sync: false }).catch(() => {})
+    try {
+      writeCacheSync(indexFile, JSON.stringify({ ...index, sessions: seen }))
+    } catch {
+      // EACCES, EROFS, ENOSPC...: the next listing rebuilds what it lacks.
+    }
   }
   return rows
 }

@@ -1,15 +1,17 @@
 /**
  * Bytes -> lines -> typed events, streaming in 1 MiB chunks. Tolerant of a torn last line
  * (reported, never delivered), loud about damage in the middle (reported with line and
- * offset; thrown in strict mode). Memory is one chunk plus the longest line.
+ * offset; thrown in strict mode). Memory is two chunks plus the longest line. The line
+ * rules themselves are line-scanner.ts's.
  */
 import fsSync from 'node:fs'
 import fs from 'node:fs/promises'
 import { CorruptLogError, isNotFound, SessionNotFoundError } from './errors.js'
-import { eventProblem } from './event.js'
-import type { Damage, DamageKind, JournalEvent } from './types.js'
+import { LineScanner } from './line-scanner.js'
+import type { Damage, JournalEvent } from './types.js'
 
-export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024
+export { DEFAULT_MAX_LINE_BYTES } from './line-scanner.js'
+
 const CHUNK = 1024 * 1024
 
 /** What a caller of read()/events() chooses. */
@@ -53,21 +55,35 @@ export async function* scanLog(file: string, state: ScanState, options: ScanOpti
   } catch (error) {
     throw notFound(file, error)
   }
+  let reading: Promise<{ bytesRead: number }> | undefined
   try {
     // A directory opens fine for reading and only fails at read() with a bare EISDIR.
     const stat = await handle.stat()
     if (!stat.isFile()) throw new CorruptLogError(`${file} is not a regular file`, { path: file })
     // A small log (the usual case when listing thousands) gets a small buffer, not 1 MiB of garbage.
-    const buf = Buffer.allocUnsafe(bufferFor(stat.size - lines.pos.offset))
-    for (let at = lines.pos.offset; ;) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, at)
+    const size = bufferFor(stat.size - lines.pos.offset)
+    const bufs: [Buffer, Buffer | undefined] = [Buffer.allocUnsafe(size), undefined]
+    let at = lines.pos.offset
+    let which = 0
+    reading = handle.read(bufs[0], 0, size, at)
+    for (;;) {
+      const { bytesRead } = await reading
+      reading = undefined
       if (bytesRead === 0) break
       at += bytesRead
+      const buf = bufs[which]!
+      // The next read goes to the other buffer before this one is parsed: the disk and the
+      // thread pool work while the lines are parsed and the caller folds them.
+      which ^= 1
+      const next = bufs[which] ??= Buffer.allocUnsafe(size)
+      reading = handle.read(next, 0, size, at)
       const out = lines.feed(buf, bytesRead)
       if (out.length > 0) yield out
     }
     lines.end()
   } finally {
+    // A consumer that stops early (or a damaged line in strict mode) leaves a read in flight.
+    await reading?.catch(() => {})
     await handle.close()
   }
 }
@@ -119,116 +135,6 @@ function syncBuffer(size: number): Buffer {
 
 function notFound(file: string, error: unknown): unknown {
   return isNotFound(error) ? new SessionNotFoundError(`no session log at ${file}`, { path: file, cause: error }) : error
-}
-
-/** Bytes in, checked events out: splits on newlines, carries a partial line to the next chunk, reports damage. */
-class LineScanner {
-  readonly pos: ScanPosition
-  private readonly maxLine: number
-  private carry: Buffer[] = []
-  private carryLen = 0
-  private tooLong = false
-
-  constructor(private readonly file: string, private readonly state: ScanState, private readonly options: ScanOptions) {
-    this.maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
-    this.pos = state.position = { ...(options.from ?? { offset: 0, lines: 0, lastSeq: -1 }) }
-  }
-
-  /** The events of the lines `buf[0, bytesRead)` completes; the bytes may be reused after. */
-  feed(buf: Buffer, bytesRead: number): JournalEvent[] {
-    const { pos, maxLine } = this
-    const chunk = buf.subarray(0, bytesRead)
-    const out: JournalEvent[] = []
-    let at = 0
-    while (at < bytesRead) {
-      const nl = chunk.indexOf(10, at)
-      if (nl === -1) {
-        if (!this.tooLong) {
-          this.carry.push(Buffer.from(chunk.subarray(at)))
-          this.carryLen += bytesRead - at
-          // Past the limit the line is only counted, never held: a 2 GB line costs no memory.
-          if (this.carryLen > maxLine) { this.tooLong = true; this.carry = [] }
-        } else {
-          this.carryLen += bytesRead - at
-        }
-        break
-      }
-      const lineStart = pos.offset
-      const length = this.carryLen + nl - at
-      if (this.tooLong || length > maxLine) {
-        this.damage('line-too-long', lineStart, length, `line of ${length} bytes exceeds maxLineBytes ${maxLine} (skipped)`)
-      } else if (this.carryLen > 0) {
-        this.carry.push(chunk.subarray(at, nl))
-        this.takeLine(Buffer.concat(this.carry, length), lineStart, out)
-      } else {
-        this.takeLine(chunk.subarray(at, nl), lineStart, out)
-      }
-      this.carry = []
-      this.carryLen = 0
-      this.tooLong = false
-      pos.offset = lineStart + length + 1
-      pos.lines++
-      at = nl + 1
-    }
-    return out
-  }
-
-  /** At the end of the bytes: what is left is a torn tail (reported, never delivered). */
-  end(): void {
-    if (this.carryLen === 0) return
-    const allNul = !this.tooLong && this.carry.every(b => b.every(x => x === 0))
-    this.damage('torn-tail', this.pos.offset, this.carryLen, allNul
-      ? `${this.carryLen} NUL byte(s) after the last line (padding from a crash)`
-      : `last line of ${this.carryLen} byte(s) has no newline: a write cut short (ignored)`)
-  }
-
-  private damage(kind: DamageKind, offset: number, length: number, message: string, line = this.pos.lines + 1): void {
-    if (this.options.strict && kind !== 'torn-tail') {
-      throw new CorruptLogError(`${this.file}:${line} (byte ${offset}): ${message}`, { path: this.file, line, offset })
-    }
-    this.state.damage.push({ kind, line, offset, length, message })
-  }
-
-  // One line's bytes, without its newline, starting at byte `start` of the file.
-  private takeLine(bytes: Buffer, start: number, out: JournalEvent[]): void {
-    const { pos, options } = this
-    let from = 0
-    let to = bytes.length
-    if (start === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-      this.damage('bom', 0, 3, 'byte-order mark before the header (ignored)')
-      from = 3
-    }
-    if (to > from && bytes[to - 1] === 0x0d) {
-      this.damage('crlf', start, bytes.length, 'line ends in \\r\\n (event kept)')
-      to--
-    }
-    if (to === from) return this.damage('bad-json', start, bytes.length, 'empty line')
-    if (bytes[from] === 0) return this.damage('nul', start, bytes.length, 'NUL bytes where a line should be')
-    let event: unknown
-    try {
-      event = JSON.parse(bytes.toString('utf8', from, to))
-    } catch (error) {
-      return this.damage('bad-json', start, bytes.length, `not JSON: ${(error as Error).message}`)
-    }
-    const problem = eventProblem(event)
-    if (problem) return this.damage('bad-event', start, bytes.length, problem)
-    const e = event as JournalEvent
-    if (pos.lines === 0) {
-      if (e.type !== 'session' || e.seq !== 0) {
-        this.damage('bad-header', start, bytes.length, `line 1 is a ${JSON.stringify(e.type)} event, not the session header`)
-      } else if (options.expectId !== undefined && e.id !== options.expectId) {
-        return this.damage('bad-header', start, bytes.length, `header belongs to session ${JSON.stringify(e.id)}, not ${options.expectId}`)
-      }
-    }
-    if (e.seq <= pos.lastSeq) {
-      return this.damage('seq-repeat', start, bytes.length, `seq ${e.seq} after ${pos.lastSeq}: duplicated or interleaved line (skipped)`)
-    }
-    if (e.seq !== pos.lastSeq + 1) {
-      this.damage('seq-gap', start, bytes.length, `seq jumps from ${pos.lastSeq} to ${e.seq}: ${e.seq - pos.lastSeq - 1} line(s) missing`)
-    }
-    pos.lastSeq = e.seq
-    out.push(e)
-  }
 }
 
 /** All events of a log, one by one, header first. Damaged lines are skipped (or thrown, strict). */
