@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Journal } from '../lib/index.js'
+import { writeLogs } from './cold-list.js'
 import { sideBySide, tempRoot, type Row } from './util.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -16,13 +17,8 @@ const minimal = path.join(here, 'list-minimal.js')
 
 export async function cliListScenario(sessions: number, projects: number, rounds: number): Promise<Row> {
   const root = tempRoot('cli-list')
-  const journal = new Journal({ root, fsync: 'never' })
-  for (let i = 0; i < sessions; i++) {
-    const s = await journal.create({ project: path.join(root, 'work', `project-${i % projects}`), title: `session ${i}` })
-    for (let m = 0; m < i % 5; m++) await s.message({ role: m % 2 ? 'assistant' : 'user', parts: [{ type: 'text', text: `message ${m} of ${i}` }] })
-    await s.close()
-  }
-  await journal.list() // warm: both read the caches
+  writeLogs(root, sessions, projects)
+  await new Journal({ root }).list() // warm: both read the caches
   const out = fs.openSync('/dev/null', 'w')
   const run = (args: string[]) => {
     const r = spawnSync(process.execPath, args, { stdio: ['ignore', out, 'pipe'], env: { ...process.env, SESSION_JOURNAL_HOME: root, TZ: 'UTC' } })

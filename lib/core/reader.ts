@@ -1,7 +1,7 @@
 /**
  * Bytes -> lines -> typed events, streaming in 1 MiB chunks. Tolerant of a torn last line
  * (reported, never delivered), loud about damage in the middle (reported with line and
- * offset; thrown in strict mode). Memory is two chunks plus the longest line. The line
+ * offset; thrown in strict mode). Memory is one chunk plus the longest line. The line
  * rules themselves are line-scanner.ts's.
  */
 import fsSync from 'node:fs'
@@ -55,35 +55,21 @@ export async function* scanLog(file: string, state: ScanState, options: ScanOpti
   } catch (error) {
     throw notFound(file, error)
   }
-  let reading: Promise<{ bytesRead: number }> | undefined
   try {
     // A directory opens fine for reading and only fails at read() with a bare EISDIR.
     const stat = await handle.stat()
     if (!stat.isFile()) throw new CorruptLogError(`${file} is not a regular file`, { path: file })
     // A small log (the usual case when listing thousands) gets a small buffer, not 1 MiB of garbage.
-    const size = bufferFor(stat.size - lines.pos.offset)
-    const bufs: [Buffer, Buffer | undefined] = [Buffer.allocUnsafe(size), undefined]
-    let at = lines.pos.offset
-    let which = 0
-    reading = handle.read(bufs[0], 0, size, at)
-    for (;;) {
-      const { bytesRead } = await reading
-      reading = undefined
+    const buf = Buffer.allocUnsafe(bufferFor(stat.size - lines.pos.offset))
+    for (let at = lines.pos.offset; ;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, at)
       if (bytesRead === 0) break
       at += bytesRead
-      const buf = bufs[which]!
-      // The next read goes to the other buffer before this one is parsed: the disk and the
-      // thread pool work while the lines are parsed and the caller folds them.
-      which ^= 1
-      const next = bufs[which] ??= Buffer.allocUnsafe(size)
-      reading = handle.read(next, 0, size, at)
       const out = lines.feed(buf, bytesRead)
       if (out.length > 0) yield out
     }
     lines.end()
   } finally {
-    // A consumer that stops early (or a damaged line in strict mode) leaves a read in flight.
-    await reading?.catch(() => {})
     await handle.close()
   }
 }
