@@ -7,13 +7,16 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
-import { appendAlways, appendBatch, appendNever } from './append.js'
+import { appendAlways, appendAwaited, appendNever } from './append.js'
 import { choices, type Choice } from './choices.js'
+import { cliListScenario } from './cli-list.js'
+import { coldListScenario } from './cold-list.js'
 import { configScenario } from './config.js'
 import { exportScenario } from './export.js'
 import { foldScenario } from './fold.js'
 import { listScenario } from './list.js'
 import { mcpScenario } from './mcp.js'
+import { locateScenario } from './locate.js'
 import { usageScenario } from './usage.js'
 import { readScenario } from './read.js'
 import { redactScenario } from './redact.js'
@@ -47,6 +50,9 @@ const { values } = parseArgs({
     'pg-kb': { type: 'string', default: '256' },
     'pg-viewers': { type: 'string', default: '200' },
     'pg-gets': { type: 'string', default: '25' },
+    'locate-projects': { type: 'string', default: '1000,10000' },
+    'cli-sessions': { type: 'string', default: '1000,10000' },
+    'cold-sessions': { type: 'string', default: '1000,10000,50000' },
     only: { type: 'string' },
   },
 })
@@ -56,7 +62,8 @@ const log = (line: string) => { if (!values.json) process.stderr.write(`${line}\
 
 const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['append-never', () => appendNever(n('events'), rounds)],
-  ['append-batch', () => appendBatch(Math.min(n('events'), 50_000), rounds)],
+  ['append-batch', () => appendAwaited(Math.min(n('events'), 50_000), rounds, 'batch')],
+  ['append-awaited', () => appendAwaited(Math.min(n('events'), 50_000), rounds, 'never')],
   ['append-always', () => appendAlways(n('always-events'), 16, rounds)],
   ['read', async () => {
     const r = await readScenario(n('read-mb') * 2 ** 20, rounds)
@@ -76,6 +83,9 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['import', () => importScenario(n('import-sessions'), rounds)],
   ['viewer', () => viewerScenario(n('markdown-kib'), rounds)],
   ['mcp', () => mcpScenario(n('sessions'), n('projects'), rounds)],
+  ['cli-list', async () => { const rows: Row[] = []; for (const k of String(values['cli-sessions']).split(',')) rows.push(await cliListScenario(Number(k), Math.max(1, Number(k) / 10), rounds)); return rows }],
+  ['cold-list', async () => { const rows: Row[] = []; for (const k of String(values['cold-sessions']).split(',')) rows.push(...await coldListScenario(Number(k), rounds)); return rows }],
+  ['locate', async () => { const rows: Row[] = []; for (const p of String(values['locate-projects']).split(',')) rows.push(await locateScenario(Number(p), rounds)); return rows }],
 ]
 
 const rows: Row[] = []

@@ -22,16 +22,15 @@ import type { History, JournalEvent } from './core/types.js'
 import type { VerifyOptions, VerifyReport } from './core/verify.js'
 import { exportSession, exportTo, type ExportDocument, type ExportOptions, type StreamedExport } from './export/export.js'
 import { importSession, type ImportOptions } from './export/import.js'
-import { exportMarkdown, type MarkdownOptions } from './export/markdown.js'
-import { exportOpenCode, type OpenCodeDocument, type OpenCodeExportOptions } from './export/opencode.js'
+import type { MarkdownOptions } from './export/markdown.js'
+import type { OpenCodeDocument, OpenCodeExportOptions } from './export/opencode.js'
 import { parseImportText } from './export/parse.js'
-import { importFrom, type ImportFromOptions, type ImportFromResult } from './import/import-from.js'
-import { peerFor } from './import/peers.js'
+import type { ImportFromOptions, ImportFromResult } from './import/import-from.js'
 import { amend, deleteOutcome, type UnshareOptions, type UnshareResult } from './share/outcome.js'
-import { Search, type SearchHit, type SearchOptions } from './search/search.js'
+import type { Search, SearchHit, SearchOptions } from './search/search.js'
 import { Sharing, type ShareOptions } from './share/sharing.js'
 import type { ShareStatus } from './share/sync.js'
-import { usageReport, type UsageOptions, type UsageReport } from './usage/report.js'
+import type { UsageOptions, UsageReport } from './usage/report.js'
 
 export interface JournalOptions {
   /** Where sessions live; default `$SESSION_JOURNAL_HOME` (of `env`), else the platform's data folder. */
@@ -75,7 +74,8 @@ export class Journal {
   private readonly logs: LogStore
   private readonly sharing: Sharing
   private readonly config: (project: string) => ReturnType<typeof loadConfig>
-  private readonly searcher: Search
+  // Loaded by the first search: a listing or an append never loads the search modules.
+  private searcher: Promise<Search> | undefined
 
   constructor(options: JournalOptions = {}) {
     const env = options.env ?? process.env
@@ -94,7 +94,6 @@ export class Journal {
     const configDir = options.configDir
     this.config = project => loadConfig({ project, env, ...(configDir === undefined ? {} : { configDir }) })
     this.sharing = new Sharing(this.logs, options.share ?? {}, { config: this.config, env })
-    this.searcher = new Search(this.logs)
   }
 
   /** Starts a new session in `project` and holds it for writing until `close()`. */
@@ -144,13 +143,13 @@ export class Journal {
   }
 
   /** The session as a readable Markdown transcript (docs/export.md), tool outputs cut. */
-  exportMarkdown(id: string, options?: MarkdownOptions): Promise<string> {
-    return exportMarkdown(this.logs, id, options)
+  async exportMarkdown(id: string, options?: MarkdownOptions): Promise<string> {
+    return (await import('./export/markdown.js')).exportMarkdown(this.logs, id, options)
   }
 
   /** The session as OpenCode's export document, for `opencode import` (docs/import.md#opencode-export). */
-  exportOpenCode(id: string, options?: OpenCodeExportOptions): Promise<OpenCodeDocument> {
-    return exportOpenCode(this.logs, id, options)
+  async exportOpenCode(id: string, options?: OpenCodeExportOptions): Promise<OpenCodeDocument> {
+    return (await import('./export/opencode.js')).exportOpenCode(this.logs, id, options)
   }
 
   /**
@@ -167,6 +166,8 @@ export class Journal {
    * location or from `sources` (files, folders, globs); again, only what changed (docs/import.md).
    */
   async importFrom(tool: string, sources?: readonly string[], options?: ImportFromOptions): Promise<ImportFromResult> {
+    // Loaded on first use, as search and usage are: a host that never imports never loads the peers.
+    const [{ importFrom }, { peerFor }] = await Promise.all([import('./import/import-from.js'), import('./import/peers.js')])
     return importFrom(this.logs, peerFor(tool), sources, options)
   }
 
@@ -194,7 +195,7 @@ export class Journal {
    */
   async usage(options: UsageOptions = {}): Promise<UsageReport> {
     const { prices } = await this.config(options.project ?? this.root)
-    return usageReport(this.logs, prices ?? {}, options)
+    return (await import('./usage/report.js')).usageReport(this.logs, prices ?? {}, options)
   }
 
   /**
@@ -202,7 +203,7 @@ export class Journal {
    * best first. The index is a cache under the root, caught up from the logs at each search.
    */
   search(query: string, options?: SearchOptions): Promise<SearchHit[]> {
-    return this.searcher.search(query, options)
+    return (this.searcher ??= import('./search/search.js').then(m => new m.Search(this.logs))).then(s => s.search(query, options))
   }
 
   /** Reads every line of the log and reports damage; `repair` sets a torn tail aside. */
@@ -229,7 +230,8 @@ export class Journal {
     try {
       await this.logs.closeAll()
     } finally {
-      await this.searcher.release()
+      // Search loads on first use: a Journal that never searched has no index to let go of.
+      if (this.searcher) await (await this.searcher).release()
     }
   }
 

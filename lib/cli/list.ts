@@ -65,7 +65,13 @@ export const listCommand: Command = {
         truncate(oneLine(shownTitle(row)), 40), oneLine(row.projectPath),
       ])]))
     } else {
-      for (const row of rows) await ctx.out(`${plain(ctx, row)}\n`)
+      // One write per ~64 KiB, not per row: 10k awaited writes cost more than the listing.
+      let chunk = ''
+      for (const row of rows) {
+        chunk += `${plain(ctx, row)}\n`
+        if (chunk.length >= 65_536) { await ctx.out(chunk); chunk = '' }
+      }
+      if (chunk !== '') await ctx.out(chunk)
     }
     return 0
   },

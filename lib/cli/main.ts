@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import { errorKind, JournalError } from '../index.js'
 import { helpText, parseCommandArgs } from './args.js'
 import { Context, write, type CliIO } from './command.js'
-import { COMMANDS, findCommand } from './commands.js'
+import { findCommand, loadCommands } from './commands.js'
 import { EXIT } from './exit.js'
 import { resolveId } from './ids.js'
 import { oneLine, safeJson } from './text.js'
@@ -17,8 +17,9 @@ export type { CliIO } from './command.js'
 
 const NAME = 'session-journal'
 
-function generalHelp(): string {
-  const width = Math.max(...COMMANDS.map(c => c.name.length))
+async function generalHelp(): Promise<string> {
+  const commands = await loadCommands()
+  const width = Math.max(...commands.map(c => c.name.length))
   return [
     `Usage: ${NAME} <command> [options]`,
     '',
@@ -26,7 +27,7 @@ function generalHelp(): string {
     'The root is $SESSION_JOURNAL_HOME, else the platform data folder.',
     '',
     'Commands:',
-    ...COMMANDS.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     `Run '${NAME} <command> --help' for a command's options.`,
     '',
@@ -47,18 +48,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const json = argv.includes('--json')
   const [name, ...rest] = argv
   if (name === undefined) {
-    await write(io.stderr, generalHelp())
+    await write(io.stderr, await generalHelp())
     return EXIT.usage
   }
   if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
-    await write(io.stdout, generalHelp())
+    await write(io.stdout, await generalHelp())
     return 0
   }
   if (name === '--version' || name === '-V') {
     await write(io.stdout, `${version()}\n`)
     return 0
   }
-  const command = findCommand(name === 'help' ? rest[0]! : name)
+  const command = await findCommand(name === 'help' ? rest[0]! : name)
   if (!command) {
     const shown = name === 'help' ? rest[0]! : name
     return fail(io, json, 'ERR_USAGE', `unknown command ${JSON.stringify(shown)}`, `Run '${NAME} --help' for the list of commands.`)

@@ -27,7 +27,11 @@ function visible(c: string): string {
   return `\\u${code.toString(16).padStart(4, '0')}`
 }
 
+// Anything sanitize() would change in a line: most titles and paths have none of it.
+const LINE_CLEAN = /^(?![\s\u2028\u2029])[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*(?<![\s\u2028\u2029])$/
+
 export function sanitize(text: string, mode: SanitizeMode): string {
+  if (mode === 'line' && LINE_CLEAN.test(text)) return text
   if (mode === 'line') return text.replace(LINE_BREAKS, ' ').trim().replace(UNSAFE, visible)
   return text.replace(/\r\n/g, '\n').replace(/[\u2028\u2029]/g, '\n').replace(UNSAFE, c => (c === '\n' || c === '\t' ? c : visible(c)))
 }
@@ -52,7 +56,9 @@ export function safeJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' })
+// Made on first use: building a Segmenter loads ICU data, a cost every command would pay at start-up.
+let segmenter: Intl.Segmenter | undefined
+const graphemes = () => (segmenter ??= new Intl.Segmenter('en', { granularity: 'grapheme' }))
 
 // East Asian Wide and Fullwidth blocks (Hangul, CJK, kana, fullwidth forms...): two columns.
 const WIDE: ReadonlyArray<readonly [number, number]> = [
@@ -79,7 +85,7 @@ export function displayWidth(text: string): number {
   // Plain ASCII, the common case, needs no segmenting.
   if (/^[\x20-\x7e]*$/.test(text)) return text.length
   let width = 0
-  for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment)
+  for (const { segment } of graphemes().segment(text)) width += graphemeWidth(segment)
   return width
 }
 
@@ -88,7 +94,7 @@ export function truncate(text: string, max: number): string {
   if (displayWidth(text) <= max) return text
   let out = ''
   let width = 0
-  for (const { segment } of graphemes.segment(text)) {
+  for (const { segment } of graphemes().segment(text)) {
     const w = graphemeWidth(segment)
     if (width + w > max - 1) break
     out += segment

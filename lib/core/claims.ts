@@ -58,11 +58,8 @@ export class Claims {
     try {
       const held = readClaim(this.layout, id)
       if (held !== null && fsSync.existsSync(this.layout.sessionFile(held, id))) throw exists(id, this.layout.sessionFile(held, id))
-      const found = await this.locator.walk(id)
-      if (found) {
-        await writeFileAtomic(file, `${found.projectId}\n`, { sync: false }) // the walk's answer, for the next look
-        throw exists(id, found.path)
-      }
+      const found = await this.locator.walk(id) // which writes the claim it found missing or wrong
+      if (found) throw exists(id, found.path)
       // A dead import's half log: nobody else imports this id while we hold its lock.
       if (held !== null) await fs.rm(this.layout.stagingFile(held, id), { force: true })
       await writeFileAtomic(file, `${projectId}\n`, { sync: false })

@@ -123,6 +123,27 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   }
 }
 
+/**
+ * writeFileAtomic() for caches, synchronously and without a sync: four system calls where the
+ * async one makes eight thread-pool round trips, which were half of a cold listing's time.
+ * Same temp name pattern, so a later writeFileAtomic() of the target removes a leftover.
+ */
+export function writeCacheSync(file: string, data: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
+  try {
+    const fd = fsSync.openSync(tmp, 'wx', FILE_MODE)
+    try {
+      fsSync.writeFileSync(fd, data)
+    } finally {
+      fsSync.closeSync(fd)
+    }
+    fsSync.renameSync(tmp, file)
+  } catch (error) {
+    fsSync.rmSync(tmp, { force: true })
+    throw error
+  }
+}
+
 /** Creates `file` with `data` unless it exists: atomic (link fails on an existing name), never overwrites. */
 export async function writeOnce(file: string, data: string, mode = FILE_MODE): Promise<boolean> {
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`

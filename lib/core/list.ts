@@ -11,12 +11,13 @@
  */
 import fsSync from 'node:fs'
 import { isErrnoException, isNotFound } from './errors.js'
-import { writeFileAtomic, readdirOrEmpty } from './files.js'
+import { readdirOrEmpty, writeCacheSync } from './files.js'
 import { idTime, isSessionId } from './ids.js'
 import { acquireLock, isLocked } from './lock.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { readProjectPath } from './projects.js'
-import { scanLog, type ScanState } from './reader.js'
+import type { ScanState } from './reader.js'
+import { ScanPool } from './scan-pool.js'
 import { emptySummary, isSummary, resumeSummary, summarize, type Summary } from './summary.js'
 import { roleCounts, toolsByUse, type RoleCounts } from './tally.js'
 import type { SessionInfo, SessionUsage } from './types.js'
@@ -68,20 +69,23 @@ interface ProjectIndex {
 
 export async function listSessions(layout: Layout, options: ListOptions = {}, collect?: UsageCollector): Promise<SessionRow[]> {
   const projects = options.projectId ? [options.projectId] : readdirOrEmpty(layout.projectsDir).filter(isProjectId)
-  const rows: SessionRow[] = []
+  // Projects are listed side by side, so the logs that must be scanned overlap (scan-pool.ts).
+  const pool = new ScanPool()
+  const listed: Array<Promise<SessionRow[]>> = []
   let sinceYield = 0
   for (const projectId of projects) {
-    rows.push(...await listProject(layout, projectId, options, collect))
+    listed.push(listProject(layout, projectId, options, pool, collect))
     // The fresh path is synchronous for speed; give the event loop a turn now and then.
     if (++sinceYield === 32) {
       sinceYield = 0
       await new Promise(resolve => setImmediate(resolve))
     }
   }
+  const rows = (await Promise.all(listed)).flat()
   return rows.sort((a, b) => (a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
 }
 
-async function listProject(layout: Layout, projectId: string, options: ListOptions, collect?: UsageCollector): Promise<SessionRow[]> {
+async function listProject(layout: Layout, projectId: string, options: ListOptions, pool: ScanPool, collect?: UsageCollector): Promise<SessionRow[]> {
   const sessionsDir = layout.sessionsDir(projectId)
   const files = readdirOrEmpty(sessionsDir)
   if (files.length === 0) return []
@@ -91,23 +95,24 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   const seen: Record<string, Summary> = {}
   let changed = false
   const rows: SessionRow[] = []
-  for (const name of files) {
+  // Each log's row; only those that must be read (or a dead import's leftover) wait for I/O, side by side.
+  const one = async (name: string) => {
     const staged = layout.stagingIdOf(name)
     if (staged !== undefined) await removeDeadStaging(layout, projectId, staged, options)
-    if (!name.endsWith(LOG_SUFFIX)) continue
+    if (!name.endsWith(LOG_SUFFIX)) return
     const id = name.slice(0, -LOG_SUFFIX.length)
-    if (!isSessionId(id)) continue
+    if (!isSessionId(id)) return
     const file = `${sessionsDir}/${name}`
     let summary = index.sessions[id]
     try {
       const stat = fsSync.statSync(file)
       if (!stat.isFile()) throw Object.assign(new Error(`${file} is not a file`), { code: 'EISDIR' })
       if (!summary || summary.ino !== stat.ino || summary.born !== stat.birthtimeMs || summary.position.offset > stat.size) {
-        summary = await extend(file, id, emptySummary(stat.ino, stat.birthtimeMs), options)
+        summary = await extend(file, id, emptySummary(stat.ino, stat.birthtimeMs), options, pool, stat.size)
         changed = true
       } else if (summary.position.offset < stat.size) {
         const before = summary.position.offset
-        summary = await extend(file, id, summary, options)
+        summary = await extend(file, id, summary, options, pool, stat.size - before)
         // Only a torn tail beyond the last line? Nothing new to keep: spare the index a rewrite.
         if (summary.position.offset !== before) changed = true
       }
@@ -118,14 +123,21 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
       collect?.(row, summary.usage)
       rows.push(row)
     } catch (error) {
-      if (isNotFound(error)) continue // deleted while we listed
+      if (isNotFound(error)) return // deleted while we listed
       // One unreadable log never hides the others: list what the name and folder tell.
       rows.push(toRow(id, projectId, index.projectPath, { ...emptySummary(0), damaged: true }))
     }
   }
+  const pending: Array<Promise<void>> = []
+  for (const name of files) pending.push(one(name))
+  await Promise.all(pending)
   if (changed || Object.keys(index.sessions).length !== Object.keys(seen).length) {
     // Best effort: the index is a cache, and a read-only or full disk must not break listing.
-    await writeFileAtomic(indexFile, JSON.stringify({ ...index, sessions: seen }), { sync: false }).catch(() => {})
+    try {
+      writeCacheSync(indexFile, JSON.stringify({ ...index, sessions: seen }))
+    } catch {
+      // EACCES, EROFS, ENOSPC...: the next listing rebuilds what it lacks.
+    }
   }
   return rows
 }
@@ -148,17 +160,15 @@ async function removeDeadStaging(layout: Layout, projectId: string, id: string, 
   }
 }
 
-async function extend(file: string, id: string, base: Summary, options: ListOptions): Promise<Summary> {
+async function extend(file: string, id: string, base: Summary, options: ListOptions, pool: ScanPool, remaining: number): Promise<Summary> {
   const summary = resumeSummary(base)
   const state: ScanState = { damage: [], position: summary.position }
   const scanOptions = { expectId: id, from: summary.position, ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}) }
   try {
-    for await (const batch of scanLog(file, state, scanOptions)) {
-      for (const event of batch) summarize(summary, event)
-    }
+    await pool.scan(file, state, scanOptions, remaining, batch => { for (const event of batch) summarize(summary, event) })
   } catch (error) {
     // A usage key whose hash is known, a prompt that needs an earlier user message: a scan from the start knows.
-    if (error instanceof RebuildNeeded) return extend(file, id, emptySummary(base.ino, base.born), options)
+    if (error instanceof RebuildNeeded) return extend(file, id, emptySummary(base.ino, base.born), options, pool, remaining + base.position.offset)
     throw error
   }
   summary.position = state.position

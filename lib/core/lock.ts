@@ -7,7 +7,6 @@
  */
 import fsSync from 'node:fs'
 import fs from 'node:fs/promises'
-import lockfile from 'proper-lockfile'
 import { isErrnoException, isNotFound, SessionLockedError } from './errors.js'
 import { DIR_MODE } from './paths.js'
 
@@ -32,6 +31,10 @@ export interface LockOptions {
 }
 
 export type Release = () => Promise<void>
+
+/** proper-lockfile and graceful-fs, loaded by the first lock: a listing that takes none never pays for them. */
+let loading: Promise<typeof import('proper-lockfile')> | undefined
+const lockfile = () => (loading ??= import('proper-lockfile').then(m => m.default))
 
 export const DEFAULT_STALE_MS = 10_000
 
@@ -70,7 +73,7 @@ async function tryLock(file: string, staleMs: number, onCompromised?: (error: Er
   }
   let release: () => Promise<void>
   try {
-    release = await lockfile.lock(file, {
+    release = await (await lockfile()).lock(file, {
       realpath: false,
       stale: Number.POSITIVE_INFINITY,
       update: Math.max(1000, Math.floor(staleMs / 2)),
@@ -110,7 +113,7 @@ async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
 async function takeOver(file: string, lockPath: string, staleMs: number, onCompromised?: (error: Error) => void): Promise<Release | undefined> {
   let releaseGuard: () => Promise<void>
   try {
-    releaseGuard = await lockfile.lock(`${file}.takeover`, { realpath: false, stale: 2000, retries: 0, fs: lockFs })
+    releaseGuard = await (await lockfile()).lock(`${file}.takeover`, { realpath: false, stale: 2000, retries: 0, fs: lockFs })
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ELOCKED') return undefined
     throw error

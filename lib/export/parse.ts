@@ -4,7 +4,6 @@
  * text of either can import it as the CLI does.
  */
 import { Readable } from 'node:stream'
-import ndjson from 'ndjson'
 import { InvalidExportError } from '../core/errors.js'
 import { eventProblem } from '../core/event.js'
 import { fold } from '../core/fold.js'
@@ -38,6 +37,8 @@ function parseDocument(text: string, source: string): unknown {
 async function fromEvents(text: string): Promise<unknown> {
   const events: JournalEvent[] = []
   try {
+    // Loaded here, not at start-up: only raw-log imports need it.
+    const { default: ndjson } = await import('ndjson')
     for await (const event of Readable.from([text]).pipe(ndjson.parse({ strict: true }))) events.push(event as JournalEvent)
   } catch (error) {
     throw new InvalidExportError(`event stream is not NDJSON: ${(error as Error).message}`)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
-import { COMMANDS } from '../../lib/cli/commands.js'
+import { loadCommands } from '../../lib/cli/commands.js'
 import { Journal } from '../../lib/journal.js'
 import type { OpenSession } from '../../lib/core/session.js'
 import { displayWidth } from '../../lib/cli/text.js'
@@ -17,6 +17,7 @@ const localUTC = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} +00:
 
 test('every command has --help on stdout, exit 0; help <command> is the same', async t => {
   const { root } = journalIn(t)
+  const COMMANDS = await loadCommands()
   for (const command of COMMANDS) {
     const r = await run([command.name, '--help'], { root })
     assert.equal(r.code, 0, command.name)

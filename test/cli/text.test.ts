@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { test } from 'node:test'
+import fc from 'fast-check'
 import { table } from '../../lib/cli/format.js'
 import { displayWidth, oneLine, printable, safeJson, sanitize, truncate } from '../../lib/cli/text.js'
 import { Journal } from '../../lib/journal.js'
@@ -20,6 +21,18 @@ test('sanitize: controls become pictures or escapes; line breaks per mode', () =
   assert.equal(sanitize(' a\tb\r\nc\u2029d  ', 'line'), 'a b c d')
   assert.equal(sanitize('a\tb\r\nc\rd\u2029e', 'text'), 'a\tb\nc␍d\ne')
   assert.equal(oneLine('plain 🙂 é 漢字 👩🏽‍💻'), 'plain 🙂 é 漢字 👩🏽‍💻', 'printable text is untouched')
+})
+
+test('oneLine: the fast path for clean text gives exactly what the full sanitizer gives, for any string', () => {
+  // The full rules, spelled out: breaks to one space, trim, then controls made visible.
+  const full = (text: string) => text.replace(/[\t\n\v\f\r\u2028\u2029]+/g, ' ').trim()
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, c => sanitize(c, 'line') || c)
+  const chars = fc.constantFrom('a', 'é', '漢', '🚀', ' ', '\u00a0', '\t', '\n', '\r', '\u001b', '\u0000', '\u007f', '\u009b', '\u2028', '\u2029', '\u202e', '\u2066', '\ufeff', '_', '[')
+  fc.assert(fc.property(fc.array(chars, { maxLength: 12 }).map(a => a.join('')), text => {
+    assert.equal(oneLine(text), full(text))
+  }), { numRuns: 2000 })
+  for (const clean of ['', 'session 1', '/home/ünï/project', '__proto__', 'a'.repeat(100_000)]) assert.equal(oneLine(clean), clean)
+  assert.equal(oneLine(' \u00a0title\ufeff'), 'title')
 })
 
 test('safeJson: the same value once parsed, with DEL, C1 and U+2028/9 escaped', () => {

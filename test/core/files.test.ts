@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { tempDir } from '../helpers.js'
-import { ensurePrivateDir, STALE_TEMP_MS, syncDir, writeFileAtomic, writeOnce } from '../../lib/core/files.js'
+import { ensurePrivateDir, STALE_TEMP_MS, syncDir, writeCacheSync, writeFileAtomic, writeOnce } from '../../lib/core/files.js'
 import { JournalError } from '../../lib/core/errors.js'
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777
@@ -144,4 +144,20 @@ test('writeFileAtomic: the temp file of a writer SIGKILLed mid-write is removed 
   await writeFileAtomic(file, 'after')
   assert.deepEqual(fs.readdirSync(dir), ['config.jsonc'])
   assert.equal(fs.readFileSync(file, 'utf8'), 'after')
+})
+
+test('writeCacheSync: replaces the file whole (0600, a new inode), and a failed write leaves no temp file', t => {
+  const dir = tempDir(t)
+  const file = path.join(dir, 'index.json')
+  writeCacheSync(file, '{"a":1}')
+  const first = fs.statSync(file)
+  assert.equal(first.mode & 0o777, 0o600)
+  writeCacheSync(file, '{"a":2,"__proto__":{"x":1}}')
+  assert.equal(fs.readFileSync(file, 'utf8'), '{"a":2,"__proto__":{"x":1}}')
+  assert.notEqual(fs.statSync(file).ino, first.ino)
+  fs.mkdirSync(path.join(dir, 'taken'))
+  fs.writeFileSync(path.join(dir, 'taken', 'x'), '')
+  assert.throws(() => writeCacheSync(path.join(dir, 'taken'), 'data'), (e: NodeJS.ErrnoException) => ['EISDIR', 'ENOTEMPTY', 'EEXIST'].includes(e.code!))
+  assert.throws(() => writeCacheSync(path.join(dir, 'missing', 'index.json'), 'data'), (e: NodeJS.ErrnoException) => e.code === 'ENOENT')
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['index.json', 'taken'])
 })

@@ -270,16 +270,18 @@ test('a torn tail is re-checked on every list but does not rewrite the index eac
 
 /**
  * list() reads a bounded number of bytes per session: with the index fresh it reads no log at
- * all (only each project's index.json), and after appends only the appended bytes. Counted
- * through the FileHandle prototype (the reader's only way to read logs) and readFileSync
- * (the index's), not timed.
+ * all (only each project's index.json), and after appends only the appended bytes; a cold
+ * list reads every log exactly once. Counted through the FileHandle prototype and readSync
+ * (the reader's only ways to read logs: large logs stream, small ones are read whole) and
+ * readFileSync (the index's), not timed.
  */
-test('list reads no log bytes when the index is fresh, and only the appended bytes after appends', async t => {
+test('list reads every log once when cold, no log bytes when the index is fresh, and only the appended bytes after appends', async t => {
   const { j, dir } = setup(t)
   const sessions: Session[] = []
   for (let i = 0; i < 12; i++) {
     const s = await j.create({ project: path.join(dir, `p${i % 3}`), title: `s${i}` })
-    for (let m = 0; m < 40; m++) await s.message({ role: 'user', parts: [{ type: 'text', text: 'x'.repeat(2000) }] })
+    // Two logs past the size read synchronously (scan-pool.ts), so both ways are counted.
+    for (let m = 0; m < (i % 6 === 0 ? 200 : 40); m++) await s.message({ role: 'user', parts: [{ type: 'text', text: 'x'.repeat(2000) }] })
     await s.close()
     sessions.push(s)
   }
@@ -287,7 +289,9 @@ test('list reads no log bytes when the index is fresh, and only the appended byt
 
   const counter = await readCounter(t, sessions[0]!.path)
   await j.list() // cold: builds the indexes, reading every log once
-  assert.ok(counter.logBytes >= totalLogBytes, 'the counter saw the cold scan')
+  assert.equal(counter.logBytes, totalLogBytes)
+  const large = sessions.filter((_, i) => i % 6 === 0).reduce((n, s) => n + fs.statSync(s.path).size, 0)
+  assert.equal(counter.streamedBytes, large, 'the two large logs streamed, the small ones were read whole')
 
   counter.logBytes = 0
   counter.indexBytes = 0
@@ -308,17 +312,25 @@ test('list reads no log bytes when the index is fresh, and only the appended byt
 })
 
 /** Counts the bytes list() reads from logs (FileHandle.read) and from indexes (readFileSync), until the test ends. */
-async function readCounter(t: TestContext, anyFile: string): Promise<{ logBytes: number, indexBytes: number }> {
+/** Counts bytes read from logs (streamed through FileHandle.read, or whole through fs.readSync) and from index files. */
+async function readCounter(t: TestContext, anyFile: string): Promise<{ logBytes: number, streamedBytes: number, indexBytes: number }> {
   const probe = await fs.promises.open(anyFile, 'r')
   const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
   await probe.close()
   const originalRead = proto.read
+  const originalReadSync = fs.readSync
   const originalReadFileSync = fs.readFileSync
-  const counter = { logBytes: 0, indexBytes: 0 }
+  const counter = { logBytes: 0, streamedBytes: 0, indexBytes: 0 }
   proto.read = async function (this: unknown, ...args: unknown[]) {
     const result = await originalRead.apply(this, args)
     counter.logBytes += result.bytesRead
+    counter.streamedBytes += result.bytesRead
     return result
+  }
+  ;(fs as { readSync: unknown }).readSync = (...args: Parameters<typeof fs.readSync>) => {
+    const bytesRead = originalReadSync(...args)
+    counter.logBytes += bytesRead
+    return bytesRead
   }
   ;(fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
     const out = originalReadFileSync(...args)
@@ -327,6 +339,7 @@ async function readCounter(t: TestContext, anyFile: string): Promise<{ logBytes:
   }
   t.after(() => {
     proto.read = originalRead
+    ;(fs as { readSync: unknown }).readSync = originalReadSync
     ;(fs as { readFileSync: unknown }).readFileSync = originalReadFileSync
   })
   return counter

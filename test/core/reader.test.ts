@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { tempDir, rejectsWith } from '../helpers.js'
-import { readEvents, scanLog, type ScanOptions, type ScanState } from '../../lib/core/reader.js'
+import { readEvents, scanLog, scanLogSync, type ScanOptions, type ScanState } from '../../lib/core/reader.js'
 import { toLine } from '../../lib/core/event.js'
 import type { JournalEvent } from '../../lib/core/types.js'
 
@@ -236,4 +236,42 @@ test('readEvents: every good event one by one, header first', async t => {
   const seqs: number[] = []
   for await (const e of readEvents(file)) seqs.push(e.seq)
   assert.deepEqual(seqs, [0, 1, 2])
+})
+
+test('scanLogSync: the same events, damage and position as scanLog, on hostile logs and from a position', async t => {
+  const dir = tempDir(t)
+  const logs: Record<string, string | Buffer> = {
+    clean: headerLine() + noteLine(1) + noteLine(2, { __proto__: 'x', constructor: 1 }),
+    bom: `\ufeff${headerLine()}${noteLine(1)}`,
+    crlf: headerLine().replace('\n', '\r\n') + noteLine(1),
+    damaged: headerLine() + '{not json\n' + '\n' + noteLine(3) + noteLine(3) + noteLine(9, '\u001b[2J'),
+    nul: Buffer.concat([Buffer.from(headerLine() + noteLine(1)), Buffer.alloc(64)]),
+    torn: headerLine() + noteLine(1) + noteLine(2).slice(0, 10),
+    foreign: headerLine('01J00000000000000000000001') + noteLine(1),
+    long: headerLine() + lineOfBytes(1, 5000) + noteLine(2),
+    multiChunk: headerLine() + Array.from({ length: 1200 }, (_, i) => lineOfBytes(i + 1, 1000)).join(''),
+  }
+  for (const [name, bytes] of Object.entries(logs)) {
+    const file = path.join(dir, `${name}.ndjson`)
+    fs.writeFileSync(file, bytes)
+    for (const options of [{ expectId: ID }, { expectId: ID, maxLineBytes: 4096 }, { from: { offset: Buffer.byteLength(headerLine()), lines: 1, lastSeq: 0 } }] as ScanOptions[]) {
+      const streamedState: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+      const streamed: JournalEvent[] = []
+      for await (const batch of scanLog(file, streamedState, options)) streamed.push(...batch)
+      const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+      const events = scanLogSync(file, state, options)
+      assert.deepEqual(events, streamed, name)
+      assert.deepEqual(state, streamedState, name)
+    }
+  }
+})
+
+test('scanLogSync: strict throws ERR_CORRUPT_LOG at the damaged line; missing is ERR_SESSION_NOT_FOUND; a folder is refused', async t => {
+  const dir = tempDir(t)
+  const file = path.join(dir, 'log.ndjson')
+  fs.writeFileSync(file, headerLine() + '{nope\n' + noteLine(2))
+  const state = (): ScanState => ({ damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } })
+  assert.throws(() => scanLogSync(file, state(), { strict: true }), (e: Error & { code?: string, context?: { line?: number } }) => e.code === 'ERR_CORRUPT_LOG' && /:2 /.test(e.message))
+  assert.throws(() => scanLogSync(path.join(dir, 'missing.ndjson'), state()), (e: Error & { code?: string }) => e.code === 'ERR_SESSION_NOT_FOUND')
+  assert.throws(() => scanLogSync(dir, state()), (e: Error & { code?: string }) => e.code === 'ERR_CORRUPT_LOG')
 })
