@@ -157,7 +157,8 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   }
   await Promise.all(later)
   if (changed || Object.keys(index.sessions).length !== Object.keys(seen).length) {
-    const old = stateOf()
+    // No rows read (a first listing): no state worth reading either.
+    const old = Object.keys(index.sessions).length > 0 ? stateOf() : {}
     for (const id in seen) {
       const state = made[id] ?? old[id]
       if (state && sameKey(seen[id]!, state)) made[id] = state
