@@ -151,6 +151,8 @@ function readHead(file: string): string {
     }
   } finally {
     fsSync.closeSync(fd)
+    // One huge project must not pin its buffer for the life of the process.
+    if (buffer.length > 1 << 20) buffer = Buffer.allocUnsafe(4 * FIRST_READ)
   }
 }
 

@@ -115,14 +115,14 @@ test('readRows: a first line longer than any read is read whole; a file with no 
   const file = cacheFile(t)
   const [row, state] = splitSummary(sample())
   const rows: Record<string, CachedRow> = {}
-  // ~600 KB of rows: many reads, each asking for as much as was read so far.
-  for (let i = 0; i < 2000; i++) rows[`S${i}`] = { ...row, title: `title ${i} ${'é'.repeat(100)}` }
+  // ~1.3 MB of rows: many reads, each asking for as much as was read so far (past 1 MiB the buffer is let go after).
+  for (let i = 0; i < 4000; i++) rows[`S${i}`] = { ...row, title: `title ${i} ${'é'.repeat(100)}` }
   writeCache(file, '/p', rows, { S1: state })
   const read = readRows(file)
-  assert.equal(Object.keys(read.sessions).length, 2000)
-  assert.equal(read.sessions.S1999!.title, `title 1999 ${'é'.repeat(100)}`)
+  assert.equal(Object.keys(read.sessions).length, 4000)
+  assert.equal(read.sessions.S3999!.title, `title 3999 ${'é'.repeat(100)}`)
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split('\n')[0]!)
-  assert.equal(Object.keys(readRows(file).sessions).length, 2000)
+  assert.equal(Object.keys(readRows(file).sessions).length, 4000)
   assert.deepEqual(readStates(file), {})
 })
 
