@@ -71,17 +71,35 @@ type Encoded = [ino: number, born: number, offset: number, projectPath: string |
   user: number, assistant: number, system: number, tools: Array<[string, number]> | null,
   firstPrompt: string | null, lastPrompt: string | null | 0, usage: SessionUsage | null]
 
-export interface CacheFile<T> {
-  version: typeof INDEX_VERSION
-  projectPath: string | null
-  sessions: Record<string, T>
-}
+export interface CacheFile<T> { version: typeof INDEX_VERSION, projectPath: string | null, sessions: Record<string, T> }
 
 const EMPTY = (): CacheFile<never> => ({ version: INDEX_VERSION, projectPath: null, sessions: {} })
 
 /** The rows: the file's first line only, read in chunks until its newline. */
 export function readRows(file: string): CacheFile<CachedRow> {
-  const rows = parse(() => readHead(file), isEncoded)
+  return decodeRows(parse(() => readHead(file), isEncoded))
+}
+
+/** The states: the second line (of the file as it is now: keys tell whether an entry still fits a row). */
+export function readStates(file: string): Record<string, CachedState> {
+  return parse(() => line(fsSync.readFileSync(file, 'utf8'), 1), isCachedState).sessions
+}
+
+/** Both lines in one read, for a listing that needs every state (usage by quarter hour). */
+export function readBoth(file: string): [CacheFile<CachedRow>, Record<string, CachedState>] {
+  let text = ''
+  const rows = decodeRows(parse(() => line(text = fsSync.readFileSync(file, 'utf8'), 0), isEncoded))
+  return [rows, text === '' ? {} : parse(() => line(text, 1), isCachedState).sessions]
+}
+
+function line(text: string, n: 0 | 1): string {
+  const first = text.indexOf('\n')
+  if (n === 0) return first < 0 ? text : text.slice(0, first)
+  const end = first < 0 ? -1 : text.indexOf('\n', first + 1)
+  return first < 0 ? '' : text.slice(first + 1, end < 0 ? text.length : end)
+}
+
+function decodeRows(rows: CacheFile<Encoded>): CacheFile<CachedRow> {
   const decoded = rows as unknown as CacheFile<CachedRow>
   for (const id in rows.sessions) {
     const e = rows.sessions[id]!
@@ -90,16 +108,6 @@ export function readRows(file: string): CacheFile<CachedRow> {
     else decoded.sessions[id] = decode(e, rows.projectPath)
   }
   return decoded
-}
-
-/** The states: the second line (of the file as it is now: keys tell whether an entry still fits a row). */
-export function readStates(file: string): Record<string, CachedState> {
-  return parse(() => {
-    const text = fsSync.readFileSync(file, 'utf8')
-    const start = text.indexOf('\n') + 1
-    const end = text.indexOf('\n', start)
-    return start === 0 ? '' : text.slice(start, end < 0 ? text.length : end)
-  }, isCachedState).sessions
 }
 
 /** Replaces the file, rows and the states that fit them (best effort: a read-only or full disk must not break listing). */
@@ -232,10 +240,5 @@ export function isCachedState(value: unknown): value is CachedState {
     && (s.buckets === null || typeof s.buckets === 'object') && typeof s.keys === 'string'
 }
 
-function isText(v: unknown): boolean {
-  return v === null || typeof v === 'string'
-}
-
-function isWhere(v: unknown): boolean {
-  return v === null || (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string')
-}
+const isText = (v: unknown): boolean => v === null || typeof v === 'string'
+const isWhere = (v: unknown): boolean => v === null || (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string')

@@ -19,7 +19,7 @@ import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { readProjectPath } from './projects.js'
 import type { ScanState } from './reader.js'
 import { ScanPool } from './scan-pool.js'
-import { joinSummary, readRows, readStates, sameKey, splitSummary, writeCache, type CachedRow, type CachedState } from './list-cache.js'
+import { joinSummary, readBoth, readRows, readStates, sameKey, splitSummary, writeCache, type CachedRow, type CachedState } from './list-cache.js'
 import { emptySummary, resumeSummary, summarize, type Summary } from './summary.js'
 import type { RoleCounts } from './tally.js'
 import type { SessionInfo, SessionUsage } from './types.js'
@@ -83,10 +83,10 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   const files = readdirOrEmpty(sessionsDir)
   if (files.length === 0) return []
   const indexFile = layout.indexFile(projectId)
-  const index = readRows(indexFile)
+  // The state line is read only when a summary must be extended, or usage buckets are asked for.
+  const [index, read] = collect ? readBoth(indexFile) : [readRows(indexFile), null]
   const projectPath = index.projectPath ??= readProjectPath(layout, projectId)
-  // The state file is read only when a summary must be extended, or usage buckets are asked for.
-  let states: Record<string, CachedState> | null = null
+  let states: Record<string, CachedState> | null = read
   const stateOf = () => (states ??= readStates(indexFile))
   const seen: Record<string, CachedRow> = {}
   const made: Record<string, CachedState> = {}
@@ -145,7 +145,7 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
     } else if (cached.offset < stat.size) {
       const base = joinSummary(cached, stateOf()[id])
       later.push(base ? slow(id, file, stat.size, cached, base) : slow(id, file, stat.size, undefined, scratch()))
-    } else if (collect && cached.usage !== null && !joinSummary(cached, stateOf()[id])) {
+    } else if (collect && cached.usage !== null && !fits(cached, stateOf()[id])) {
       // Usage by quarter hour asked for, but its state is lost (another lister raced this one): read the log again.
       later.push(slow(id, file, stat.size, undefined, scratch()))
     } else if (cached.projectPath === null) {
@@ -225,6 +225,10 @@ function toRow(id: string, projectId: string, projectPath: string | null, s: Cac
     lastPrompt: s.lastPrompt,
     usage: s.usage ?? emptySessionUsage(),
   }
+}
+
+function fits(row: CachedRow, state: CachedState | undefined): boolean {
+  return state !== undefined && sameKey(row, state)
 }
 
 function usageOf(row: CachedRow, state: CachedState | undefined): UsageSummary | null {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { tempDir } from '../helpers.js'
-import { INDEX_VERSION, joinSummary, readRows, readStates, splitSummary, writeCache, type CachedRow, type CachedState } from '../../lib/core/list-cache.js'
+import { INDEX_VERSION, joinSummary, readBoth, readRows, readStates, splitSummary, writeCache, type CachedRow, type CachedState } from '../../lib/core/list-cache.js'
 import { emptySummary, summarize, type Summary } from '../../lib/core/summary.js'
 import type { JournalEvent } from '../../lib/core/types.js'
 
@@ -43,6 +43,8 @@ test('splitSummary + joinSummary: the two halves give the summary back, through 
   assert.deepEqual(rows.sessions.S1!.roles, [2, 1, 0])
   assert.equal(Object.getPrototypeOf(joined!.tools!.counts), null, 'a tool named __proto__ stays a plain key')
   assert.equal(joined!.tools!.counts.__proto__, 1)
+  // In one read (a usage listing needs every state): the same two halves.
+  assert.deepEqual(readBoth(file), [rows, readStates(file)])
 })
 
 test('writeCache: rows on the first line (without message ids), state on the second; the project path and a repeated prompt are not repeated', t => {
@@ -84,7 +86,11 @@ test('readRows / readStates: garbled, foreign, older, hostile or missing files g
     fs.writeFileSync(file, garbage)
     assert.deepEqual(readRows(file).sessions, {}, garbage)
     assert.deepEqual(readStates(file), {}, garbage)
+    const [rows, states] = readBoth(file)
+    assert.deepEqual([rows.sessions, states], [{}, {}], garbage)
   }
+  fs.rmSync(file)
+  assert.deepEqual(readBoth(file)[1], {})
   const rows = JSON.parse(good[0]!) as { sessions: Record<string, unknown> }
   const entry = rows.sessions.S1 as unknown[]
   const hostile = {

@@ -488,3 +488,22 @@ test('list: the digest (roles, tools, last prompt, title from the prompt) follow
   assert.deepEqual((await digest()).roles, { user: 0, assistant: 0, system: 0 })
   assert.equal(indexOf(root, s.projectId).version, 5)
 })
+
+test('usage by day from the listing cache: a state line lost (another lister raced, or cut by hand) is read again from the log, the totals stay right', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p') })
+  await (s as OpenSession).record({ type: 'usage', key: 'k1', model: 'm', input: 3, output: 4 }, '2026-03-28T10:00:00.000Z')
+  await (s as OpenSession).record({ type: 'usage', key: 'k2', model: 'm', input: 5, output: 1 }, '2026-03-29T10:00:00.000Z')
+  await s.close()
+  const byDay = async () => (await j.usage({ by: 'day', timeZone: 'UTC' })).rows.map(r => [r.group, r.input])
+  const expected = [['2026-03-28', 3], ['2026-03-29', 5]]
+  assert.deepEqual(await byDay(), expected)
+  const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
+  fs.writeFileSync(indexFile, `${firstLine(indexFile)}\n`)
+  const counter = await readCounter(t, s.path)
+  assert.equal((await j.list())[0]!.usage.input, 8, 'a plain list needs no state line')
+  assert.equal(counter.logBytes, 0)
+  assert.deepEqual(await byDay(), expected)
+  assert.equal(counter.logBytes, fs.statSync(s.path).size, 'the log was read again, once')
+  assert.ok(fs.readFileSync(indexFile, 'utf8').split('\n')[1]!.includes('"buckets":{'), 'and its state saved')
+})
