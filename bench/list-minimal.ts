@@ -1,18 +1,24 @@
 /**
  * The floor for `session-journal list`: a minimal node script that reads the same listing
- * cache files (each project's index.json) and prints the same tab-separated rows, newest
- * first, with nothing else loaded. `node dist/bench/list-minimal.js <root>`.
+ * cache files (each project's index.json: its first line, the rows, list-cache.ts) and prints
+ * the same tab-separated rows, newest first, with nothing else loaded.
+ * `node dist/bench/list-minimal.js <root>`.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 
-interface Cached { title: string | null, created: string | null, updated: string | null, ids: unknown[], shared: boolean, damaged: boolean, projectPath: string | null }
+// One array per session (list-cache.ts's `Encoded`): 0 stands for the project's own path.
+type Encoded = [number, number, number, string | null | 0, string | null, string | null, string | null, string | null, 0 | 1, 0 | 1, number, number, number, ...unknown[]]
+interface Cached { title: string | null, created: string | null, updated: string | null, messages: number, shared: boolean, damaged: boolean }
 
 const projectsDir = path.join(process.argv[2]!, 'projects')
 const rows: Array<{ id: string, projectPath: string, c: Cached }> = []
 for (const project of fs.readdirSync(projectsDir)) {
-  const index = JSON.parse(fs.readFileSync(path.join(projectsDir, project, 'index.json'), 'utf8')) as { projectPath: string, sessions: Record<string, Cached> }
-  for (const [id, c] of Object.entries(index.sessions)) rows.push({ id, projectPath: c.projectPath ?? index.projectPath, c })
+  const text = fs.readFileSync(path.join(projectsDir, project, 'index.json'), 'utf8')
+  const index = JSON.parse(text.slice(0, text.indexOf('\n'))) as { projectPath: string, sessions: Record<string, Encoded> }
+  for (const [id, e] of Object.entries(index.sessions)) {
+    rows.push({ id, projectPath: e[3] === 0 || e[3] === null ? index.projectPath : e[3], c: { title: e[4], created: e[6], updated: e[7], messages: e[10] + e[11] + e[12], shared: e[8] === 1, damaged: e[9] === 1 } })
+  }
 }
 rows.sort((a, b) => (a.c.updated! < b.c.updated! ? 1 : a.c.updated! > b.c.updated! ? -1 : a.id < b.id ? 1 : -1))
 const format = new Intl.DateTimeFormat('en-US', { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset' })
@@ -31,4 +37,4 @@ const wallClock = (ms: number) => {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zone}`
 }
 const flags = (c: Cached) => [c.shared ? 'shared' : '', c.damaged ? 'damaged' : ''].filter(Boolean).join(',')
-process.stdout.write(rows.map(({ id, projectPath, c }) => [id, projectPath, c.title ?? '', time(c.created!), time(c.updated!), String(c.ids.length), flags(c)].join('\t')).join('\n') + '\n')
+process.stdout.write(rows.map(({ id, projectPath, c }) => [id, projectPath, c.title ?? '', time(c.created!), time(c.updated!), String(c.messages), flags(c)].join('\t')).join('\n') + '\n')

@@ -4,10 +4,10 @@
  * Finding and reading the files is files.ts's; precedence is load.ts's.
  */
 import { join, resolve } from 'node:path'
-import { applyEdits, modify } from 'jsonc-parser'
 import {
   CONFIG_KEYS, defaultConfigDir, exists, GLOBAL_CONFIG_FILE, isConfigKey, parseText, PROJECT_CONFIG_FILES, validateValue,
 } from './files.js'
+import { jsonc } from './jsonc.js'
 import { MAX_CONFIG_BYTES, readConfigText } from './text.js'
 import { ConfigInvalidError, UsageError } from '../core/errors.js'
 import { writeFileAtomic } from '../core/files.js'
@@ -39,10 +39,10 @@ export async function setConfig(key: string, value: string | undefined, options:
   if (root === undefined) text = text.trim() === '' ? '{}\n' : `${text.trimEnd()}\n{}\n`
   const eol = text.includes('\r\n') ? '\r\n' : '\n'
   const indent = /^([ \t]+)\S/m.exec(text)?.[1] ?? '  '
-  const edits = modify(text, [key], value, {
+  const edits = jsonc().modify(text, [key], value, {
     formattingOptions: { insertSpaces: !indent.startsWith('\t'), tabSize: indent.startsWith('\t') ? 1 : indent.length, eol },
   })
-  let next = applyEdits(text, edits)
+  let next = jsonc().applyEdits(text, edits)
   if (!next.endsWith(eol)) next += eol
   if (Buffer.byteLength(next) > MAX_CONFIG_BYTES) {
     throw new ConfigInvalidError(`${path}: the edit would make it larger than ${MAX_CONFIG_BYTES} bytes, more than a config file may hold; nothing was written`, { path })

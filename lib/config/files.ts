@@ -9,11 +9,9 @@
 import { access } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import envPaths from 'env-paths'
-import {
-  getNodeValue, parseTree, printParseErrorCode,
-  type Node, type ParseError,
-} from 'jsonc-parser'
+import type { Node, ParseError } from 'jsonc-parser'
 import { ConfigInvalidError, ConfigParseError, isNotFound } from '../core/errors.js'
+import { jsonc } from './jsonc.js'
 import { locator, MAX_CONFIG_DEPTH, readConfigText, tooDeepAt, type Locate } from './text.js'
 import { readPrices, type ModelPrice } from './prices.js'
 
@@ -107,7 +105,7 @@ export async function readSettings(path: string, warnings: string[]): Promise<Fi
       warnings.push(`${path}:${line}:${column}: unknown key "${key}" ignored (known keys: ${[...CONFIG_KEYS, 'prices'].join(', ')})`)
       continue
     }
-    const value: unknown = getNodeValue(valueNode)
+    const value: unknown = jsonc().getNodeValue(valueNode)
     const where = { path, ...at(valueNode.offset), offset: valueNode.offset }
     if (key === 'share') settings.share = validateValue(key, value, where) as ShareMode
     else settings.shareServer = validateValue(key, value, where)
@@ -132,11 +130,11 @@ export function parseText(path: string, text: string, at: Locate = locator(text)
     throw new ConfigParseError(`${path}:${line}:${column}: nested deeper than ${MAX_CONFIG_DEPTH} levels`, { path, line, column, offset: deep })
   }
   const errors: ParseError[] = []
-  const root = parseTree(text, errors, { allowTrailingComma: true, allowEmptyContent: true })
+  const root = jsonc().parseTree(text, errors, { allowTrailingComma: true, allowEmptyContent: true })
   const first = errors[0]
   if (first !== undefined) {
     const { line, column } = at(first.offset)
-    throw new ConfigParseError(`${path}:${line}:${column}: ${printParseErrorCode(first.error)}`, { path, line, column, offset: first.offset })
+    throw new ConfigParseError(`${path}:${line}:${column}: ${jsonc().printParseErrorCode(first.error)}`, { path, line, column, offset: first.offset })
   }
   if (root === undefined) return undefined
   if (root.type !== 'object') {

@@ -4,7 +4,7 @@
  * and column) for messages. What the text means is files.ts's.
  */
 import { open } from 'node:fs/promises'
-import { createScanner } from 'jsonc-parser'
+import { jsonc } from './jsonc.js'
 import { ConfigInvalidError, isNotFound } from '../core/errors.js'
 
 /**
@@ -87,7 +87,7 @@ const EOF = 17
  * text (`[}`) may count deeper than the parser nests, never shallower.
  */
 export function tooDeepAt(text: string): number | undefined {
-  const scanner = createScanner(text, true)
+  const scanner = jsonc().createScanner(text, true)
   const open: number[] = []
   for (let token = scanner.scan(); token !== EOF; token = scanner.scan()) {
     if (token === OPEN_BRACE || token === OPEN_BRACKET) {

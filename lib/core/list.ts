@@ -1,25 +1,27 @@
 /**
  * Listing every session of every project without folding the logs. Each project keeps an
- * `index.json` of summaries (summary.ts), which is only a cache: a summary is used when the
- * log's inode, birth time and size are the ones it was made from, extended by reading just
- * the bytes appended since otherwise, and rebuilt when the log was replaced. Logs only grow
- * (the journal never rewrites a line), so a stale or missing index costs time, never a wrong
- * row; a log edited in place by hand to the same size is the one thing it cannot see.
+ * `index.json` of summaries (summary.ts, encoded by list-cache.ts: rows apart from the state
+ * that only extending them needs), which is only a cache: a row is used when the log's inode,
+ * birth time and size are the ones it was made from, extended by reading just the bytes
+ * appended since otherwise, and rebuilt when the log was replaced. Logs only grow (the journal
+ * never rewrites a line), so a stale or missing index costs time, never a wrong row; a log
+ * edited in place by hand to the same size is the one thing it cannot see.
  *
  * The walk uses readdir/stat on the fixed two-level layout rather than fast-glob, which is
  * several times slower on this hot path (docs/performance.md has the numbers).
  */
 import fsSync from 'node:fs'
-import { isErrnoException, isNotFound } from './errors.js'
-import { readdirOrEmpty, writeCacheSync } from './files.js'
+import { isNotFound } from './errors.js'
+import { readdirOrEmpty } from './files.js'
 import { idTime, isSessionId } from './ids.js'
 import { acquireLock, isLocked } from './lock.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { readProjectPath } from './projects.js'
 import type { ScanState } from './reader.js'
 import { ScanPool } from './scan-pool.js'
-import { emptySummary, isSummary, resumeSummary, summarize, type Summary } from './summary.js'
-import { roleCounts, toolsByUse, type RoleCounts } from './tally.js'
+import { joinSummary, readBoth, readRows, readStates, sameKey, splitSummary, writeCache, type CachedRow, type CachedState } from './list-cache.js'
+import { emptySummary, resumeSummary, summarize, type Summary } from './summary.js'
+import type { RoleCounts } from './tally.js'
 import type { SessionInfo, SessionUsage } from './types.js'
 import { emptySessionUsage } from './usage.js'
 import { RebuildNeeded, type UsageSummary } from './usage-summary.js'
@@ -58,15 +60,6 @@ export interface ListOptions {
   lockStaleMs?: number
 }
 
-/** Bumped whenever the summary rules change, so caches made by older rules are rebuilt, not trusted. */
-const INDEX_VERSION = 4
-
-interface ProjectIndex {
-  version: typeof INDEX_VERSION
-  projectPath: string | null
-  sessions: Record<string, Summary>
-}
-
 export async function listSessions(layout: Layout, options: ListOptions = {}, collect?: UsageCollector): Promise<SessionRow[]> {
   const projects = options.projectId ? [options.projectId] : readdirOrEmpty(layout.projectsDir).filter(isProjectId)
   // Projects are listed side by side, so the logs that must be scanned overlap (scan-pool.ts).
@@ -90,54 +83,87 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   const files = readdirOrEmpty(sessionsDir)
   if (files.length === 0) return []
   const indexFile = layout.indexFile(projectId)
-  const index = readIndex(indexFile)
-  index.projectPath ??= readProjectPath(layout, projectId)
-  const seen: Record<string, Summary> = {}
+  // The state line is read only when a summary must be extended, or usage buckets are asked for.
+  const [index, read] = collect ? readBoth(indexFile) : [readRows(indexFile), null]
+  const projectPath = index.projectPath ??= readProjectPath(layout, projectId)
+  let states: Record<string, CachedState> | null = read
+  const stateOf = () => (states ??= readStates(indexFile))
+  const seen: Record<string, CachedRow> = {}
+  const made: Record<string, CachedState> = {}
   let changed = false
   const rows: SessionRow[] = []
-  // Each log's row; only those that must be read (or a dead import's leftover) wait for I/O, side by side.
-  const one = async (name: string) => {
-    const staged = layout.stagingIdOf(name)
-    if (staged !== undefined) await removeDeadStaging(layout, projectId, staged, options)
-    if (!name.endsWith(LOG_SUFFIX)) return
-    const id = name.slice(0, -LOG_SUFFIX.length)
-    if (!isSessionId(id)) return
-    const file = `${sessionsDir}/${name}`
-    let summary = index.sessions[id]
+  const emit = (id: string, cached: CachedRow) => {
+    const row = toRow(id, projectId, projectPath, cached)
+    if (collect) collect(row, usageOf(cached, stateOf()[id] ?? made[id]))
+    rows.push(row)
+  }
+  // Only logs that must be read, have no header, or need their usage state wait for I/O, side by side.
+  const later: Array<Promise<void>> = []
+  // `base` is where reading starts; null: nothing to read, the row only waits for a lock check.
+  const slow = async (id: string, file: string, size: number, cached: CachedRow | undefined, base: Summary | null) => {
     try {
-      const stat = fsSync.statSync(file)
-      if (!stat.isFile()) throw Object.assign(new Error(`${file} is not a file`), { code: 'EISDIR' })
-      if (!summary || summary.ino !== stat.ino || summary.born !== stat.birthtimeMs || summary.position.offset > stat.size) {
-        summary = await extend(file, id, emptySummary(stat.ino, stat.birthtimeMs), options, pool, stat.size)
-        changed = true
-      } else if (summary.position.offset < stat.size) {
-        const before = summary.position.offset
-        summary = await extend(file, id, summary, options, pool, stat.size - before)
-        // Only a torn tail beyond the last line? Nothing new to keep: spare the index a rewrite.
-        if (summary.position.offset !== before) changed = true
+      let row = cached
+      if (base !== null) {
+        const summary = await extend(file, id, base, options, pool, size - base.position.offset)
+        // Extended by a torn tail only? Nothing new to keep: spare the index a rewrite.
+        if (row === undefined || summary.position.offset !== row.offset) {
+          [row, made[id]] = splitSummary(summary)
+          changed = true
+        }
       }
-      seen[id] = summary
-      const row = toRow(id, projectId, index.projectPath, summary)
+      seen[id] = row!
+      const listed = toRow(id, projectId, projectPath, row!)
       // No header (nothing whole, NUL padding, garbage): damaged, unless a writer is creating it right now.
-      if (summary.projectPath === null && !row.damaged) row.damaged = !await isLocked(file, options.lockStaleMs)
-      collect?.(row, summary.usage)
-      rows.push(row)
+      if (row!.projectPath === null && !listed.damaged) listed.damaged = !await isLocked(file, options.lockStaleMs)
+      if (collect) collect(listed, usageOf(row!, made[id] ?? stateOf()[id]))
+      rows.push(listed)
     } catch (error) {
-      if (isNotFound(error)) return // deleted while we listed
-      // One unreadable log never hides the others: list what the name and folder tell.
-      rows.push(toRow(id, projectId, index.projectPath, { ...emptySummary(0), damaged: true }))
+      if (!isNotFound(error)) unreadable(id)
     }
   }
-  const pending: Array<Promise<void>> = []
-  for (const name of files) pending.push(one(name))
-  await Promise.all(pending)
-  if (changed || Object.keys(index.sessions).length !== Object.keys(seen).length) {
-    // Best effort: the index is a cache, and a read-only or full disk must not break listing.
+  const unreadable = (id: string) => rows.push(toRow(id, projectId, projectPath, splitSummary({ ...emptySummary(0), damaged: true })[0]))
+  for (const name of files) {
+    const staged = layout.stagingIdOf(name)
+    if (staged !== undefined) later.push(removeDeadStaging(layout, projectId, staged, options))
+    if (!name.endsWith(LOG_SUFFIX)) continue
+    const id = name.slice(0, -LOG_SUFFIX.length)
+    if (!isSessionId(id)) continue
+    const file = `${sessionsDir}/${name}`
+    let stat: fsSync.Stats
     try {
-      writeCacheSync(indexFile, JSON.stringify({ ...index, sessions: seen }))
-    } catch {
-      // EACCES, EROFS, ENOSPC...: the next listing rebuilds what it lacks.
+      stat = fsSync.statSync(file)
+      if (!stat.isFile()) throw Object.assign(new Error(`${file} is not a file`), { code: 'EISDIR' })
+    } catch (error) {
+      // Deleted while we listed; otherwise one unreadable log never hides the others.
+      if (!isNotFound(error)) unreadable(id)
+      continue
     }
+    const cached = index.sessions[id]
+    const scratch = () => emptySummary(stat.ino, stat.birthtimeMs)
+    if (!cached || cached.ino !== stat.ino || cached.born !== stat.birthtimeMs || cached.offset > stat.size) {
+      later.push(slow(id, file, stat.size, undefined, scratch()))
+    } else if (cached.offset < stat.size) {
+      const base = joinSummary(cached, stateOf()[id])
+      later.push(base ? slow(id, file, stat.size, cached, base) : slow(id, file, stat.size, undefined, scratch()))
+    } else if (collect && cached.usage !== null && !fits(cached, stateOf()[id])) {
+      // Usage by quarter hour asked for, but its state is lost (another lister raced this one): read the log again.
+      later.push(slow(id, file, stat.size, undefined, scratch()))
+    } else if (cached.projectPath === null) {
+      later.push(slow(id, file, stat.size, cached, null))
+    } else {
+      seen[id] = cached
+      emit(id, cached)
+    }
+  }
+  await Promise.all(later)
+  if (changed || Object.keys(index.sessions).length !== Object.keys(seen).length) {
+    // No rows read (a first listing): no state worth reading either.
+    const old = Object.keys(index.sessions).length > 0 ? stateOf() : {}
+    for (const id in seen) {
+      const state = made[id] ?? old[id]
+      if (state && sameKey(seen[id]!, state)) made[id] = state
+    }
+    writeCache(indexFile, index.projectPath, seen, made)
   }
   return rows
 }
@@ -176,39 +202,35 @@ async function extend(file: string, id: string, base: Summary, options: ListOpti
   return summary
 }
 
-function toRow(id: string, projectId: string, projectPath: string | null, s: Summary): SessionRow {
+function toRow(id: string, projectId: string, projectPath: string | null, s: CachedRow): SessionRow {
   const created = s.created ?? idTime(id)
-  const firstPrompt = s.firstPrompt?.text || null
+  const [user, assistant, system] = s.roles
+  const tools = Object.create(null) as Record<string, number>
+  if (s.tools !== null) for (const [name, n] of s.tools) tools[name] = n
   return {
     id,
     projectId,
     projectPath: s.projectPath ?? projectPath ?? '',
-    title: s.title ?? firstPrompt,
-    titleFromPrompt: s.title === null && firstPrompt !== null,
+    title: s.title ?? s.firstPrompt,
+    titleFromPrompt: s.title === null && s.firstPrompt !== null,
     parentId: s.parentId,
     created,
     updated: s.updated ?? created,
-    messages: s.ids.length,
-    roles: roleCounts(s),
-    tools: toolsByUse(s),
+    messages: user + assistant + system,
+    roles: { user, assistant, system },
+    tools,
     shared: s.shared,
     damaged: s.damaged,
-    firstPrompt,
-    lastPrompt: s.lastPrompt?.text || null,
-    usage: s.usage?.totals ?? emptySessionUsage(),
+    firstPrompt: s.firstPrompt,
+    lastPrompt: s.lastPrompt,
+    usage: s.usage ?? emptySessionUsage(),
   }
 }
 
-function readIndex(file: string): ProjectIndex {
-  try {
-    const parsed = JSON.parse(fsSync.readFileSync(file, 'utf8')) as ProjectIndex
-    if (parsed?.version === INDEX_VERSION && typeof parsed.sessions === 'object' && parsed.sessions !== null) {
-      for (const [id, s] of Object.entries(parsed.sessions)) if (!isSummary(s)) delete parsed.sessions[id]
-      return parsed
-    }
-  } catch (error) {
-    // Missing, garbled or unreadable (EACCES...): a cache that costs only a rebuild. Bugs still surface.
-    if (!(error instanceof SyntaxError) && !isErrnoException(error)) throw error
-  }
-  return { version: INDEX_VERSION, projectPath: null, sessions: {} }
+function fits(row: CachedRow, state: CachedState | undefined): boolean {
+  return state !== undefined && sameKey(row, state)
+}
+
+function usageOf(row: CachedRow, state: CachedState | undefined): UsageSummary | null {
+  return row.usage === null ? null : { totals: row.usage, buckets: state?.buckets ?? {}, keys: state?.keys ?? '' }
 }

@@ -64,8 +64,12 @@ export function emptyTotals(): UsageTotals {
   }
 }
 
+// Spelled out, not spread from emptyTotals(): a listing makes one per row, and the spread cost 5x.
 export function emptySessionUsage(): SessionUsage {
-  return { ...emptyTotals(), models: {} }
+  return {
+    events: 0, input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, cost: {},
+    unpriced: { events: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, models: {},
+  }
 }
 
 /** Adds one (already deduplicated) usage event to `t`. */

@@ -21,8 +21,22 @@ async function touch(s: Session, n: number): Promise<void> {
   await (s as OpenSession).record({ type: 'x.test.touch', data: null }, at(n))
 }
 
-function indexOf(root: string, projectId: string): { version: number, sessions: Record<string, { title: string | null }> } {
-  return JSON.parse(fs.readFileSync(path.join(root, 'projects', projectId, 'index.json'), 'utf8'))
+/** Where a row's fields are in index.json's arrays (list-cache.ts). */
+const INO = 0, BORN = 1, OFFSET = 2, TITLE = 4, UPDATED = 7
+
+/** The rows: the index's first line (the second holds what extending a summary needs). */
+function indexOf(root: string, projectId: string): { version: number, sessions: Record<string, unknown[]> } {
+  return JSON.parse(firstLine(path.join(root, 'projects', projectId, 'index.json')))
+}
+
+function firstLine(file: string): string {
+  return fs.readFileSync(file, 'utf8').split('\n')[0]!
+}
+
+/** Replaces the rows line, keeping the state line as it was. */
+function writeRows(file: string, rows: unknown): void {
+  const state = fs.readFileSync(file, 'utf8').split('\n')[1]!
+  fs.writeFileSync(file, `${typeof rows === 'string' ? rows : JSON.stringify(rows)}\n${state}\n`)
 }
 
 test('list: a row has the folded title, times and message count (after reverts and repeated ids)', async t => {
@@ -97,9 +111,9 @@ test('list: the index is used when the log is unchanged (a marker put into it sh
   assert.equal((await j.list())[0]!.title, 'real')
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
   const index = indexOf(root, s.projectId)
-  assert.equal(index.version, 4)
-  index.sessions[s.id]!.title = 'MARKER'
-  fs.writeFileSync(indexFile, JSON.stringify(index))
+  assert.equal(index.version, 5)
+  index.sessions[s.id]![TITLE] = 'MARKER'
+  writeRows(indexFile, JSON.stringify(index))
   assert.equal((await j.list())[0]!.title, 'MARKER', 'the cached summary was used, the log not read')
 })
 
@@ -111,8 +125,8 @@ test('list: after appends the cached summary is extended from where it stopped, 
   await j.list()
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
   const index = indexOf(root, s.projectId)
-  index.sessions[s.id]!.title = 'MARKER'
-  fs.writeFileSync(indexFile, JSON.stringify(index))
+  index.sessions[s.id]![TITLE] = 'MARKER'
+  writeRows(indexFile, JSON.stringify(index))
   const r = await j.resume(s.id)
   await r.message({ id: 'm2', role: 'assistant' })
   await touch(r, 500)
@@ -122,7 +136,7 @@ test('list: after appends the cached summary is extended from where it stopped, 
   assert.equal(row!.messages, 2)
   assert.equal(row!.updated, at(500))
   // ...and the extended summary was saved.
-  assert.equal(indexOf(root, s.projectId).sessions[s.id]!.title, 'MARKER')
+  assert.equal(indexOf(root, s.projectId).sessions[s.id]![TITLE], 'MARKER')
   const r2 = await j.resume(s.id)
   await r2.title('newer')
   await r2.close()
@@ -136,16 +150,18 @@ test('list: a stale summary (log replaced: another inode; or shorter) is rebuilt
   await j.list()
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
   const marked = indexOf(root, s.projectId)
-  marked.sessions[s.id]!.title = 'MARKER'
-  fs.writeFileSync(indexFile, JSON.stringify(marked))
+  marked.sessions[s.id]![TITLE] = 'MARKER'
+  writeRows(indexFile, JSON.stringify(marked))
   // Same bytes, new inode.
   fs.copyFileSync(s.path, `${s.path}.copy`)
   fs.renameSync(`${s.path}.copy`, s.path)
   assert.equal((await j.list())[0]!.title, 'real')
   // Same inode, fewer bytes than the summary read: rebuilt too.
-  fs.writeFileSync(indexFile, JSON.stringify(marked).replace(/"ino":\d+/, `"ino":${fs.statSync(s.path).ino}`)
-    .replace(/"offset":\d+/, `"offset":${fs.statSync(s.path).size + 100}`))
-  assert.equal(indexOf(root, s.projectId).sessions[s.id]!.title, 'MARKER')
+  marked.sessions[s.id]![INO] = fs.statSync(s.path).ino
+  marked.sessions[s.id]![BORN] = fs.statSync(s.path).birthtimeMs
+  marked.sessions[s.id]![OFFSET] = fs.statSync(s.path).size + 100
+  writeRows(indexFile, JSON.stringify(marked))
+  assert.equal(indexOf(root, s.projectId).sessions[s.id]![TITLE], 'MARKER')
   assert.equal((await j.list())[0]!.title, 'real')
 })
 
@@ -167,12 +183,12 @@ test('list: a garbled or foreign index.json still gives the right rows, and is r
     '\0\0\0\0',
     '[]',
     'null',
-    '{"version":4,"sessions":{}}',
-    JSON.stringify({ version: 4, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
+    '{"version":5,"sessions":{}}',
+    JSON.stringify({ version: 5, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
   ]) {
     fs.writeFileSync(indexFile, garbage)
     assert.deepEqual(await j.list(), expected, garbage)
-    assert.equal(indexOf(root, a.projectId).version, 4)
+    assert.equal(indexOf(root, a.projectId).version, 5)
   }
   fs.rmSync(indexFile)
   assert.deepEqual(await j.list(), expected)
@@ -192,12 +208,12 @@ test('list: share, unshare and repair do not move updated; an index of the older
   assert.equal((await j.read(s.id)).info.updated, at(50), 'read() and list() agree')
   // What version 1 kept for this log: the same summary, but `updated` moved by the last event.
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
-  const old = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { version: number, sessions: Record<string, { updated: string }> }
+  const old = JSON.parse(firstLine(indexFile)) as { version: number, sessions: Record<string, unknown[]> }
   old.version = 1
-  old.sessions[s.id]!.updated = at(80)
-  fs.writeFileSync(indexFile, JSON.stringify(old))
+  old.sessions[s.id]![UPDATED] = at(80)
+  writeRows(indexFile, JSON.stringify(old))
   assert.equal((await j.list())[0]!.updated, at(50))
-  assert.equal(indexOf(root, s.projectId).version, 4)
+  assert.equal(indexOf(root, s.projectId).version, 5)
 })
 
 test('list: a damaged log is listed with damaged: true; the others are complete; a torn tail is not damage', async t => {
@@ -311,8 +327,49 @@ test('list reads every log once when cold, no log bytes when the index is fresh,
   assert.equal(counter.logBytes, appended)
 })
 
-/** Counts the bytes list() reads from logs (FileHandle.read) and from indexes (readFileSync), until the test ends. */
-/** Counts bytes read from logs (streamed through FileHandle.read, or whole through fs.readSync) and from index files. */
+/**
+ * A warm list reads each index's first line (the rows), not the second (message ids, roles,
+ * tool calls, usage buckets: what only extending a summary needs). Reads double from 4 KiB, so
+ * at most about twice a project's rows are read, whatever the sessions' length; after an
+ * append the state line is read and the summary extended from where it stopped.
+ */
+test('a warm list reads the rows of each index, not the state behind them; a grown log is extended from that state', async t => {
+  const { j, dir, root } = setup(t)
+  const sessions: Session[] = []
+  for (let i = 0; i < 8; i++) {
+    const s = await j.create({ project: path.join(dir, `p${i % 2}`), title: `s${i}` })
+    for (let m = 0; m < 300; m++) await s.message({ role: m % 2 ? 'assistant' : 'user', parts: [{ type: 'text', text: `m${m}` }] })
+    await s.close()
+    sessions.push(s)
+  }
+  await j.list()
+  const projects = [...new Set(sessions.map(s => s.projectId))]
+  const lines = projects.map(p => fs.readFileSync(path.join(root, 'projects', p, 'index.json'), 'utf8').split('\n'))
+  const rowBytes = lines.reduce((n, [rows]) => n + Buffer.byteLength(rows!) + 1, 0)
+  const stateBytes = lines.reduce((n, [, state]) => n + Buffer.byteLength(state!), 0)
+  assert.ok(stateBytes > 8 * rowBytes, `the message ids (${stateBytes} bytes) outweigh the rows (${rowBytes})`)
+  const counter = await readCounter(t, sessions[0]!.path)
+  const rows = await j.list()
+  assert.equal(rows.length, 8)
+  assert.ok(rows.every(r => r.messages === 300 && r.lastPrompt === 'm298'))
+  assert.equal(counter.logBytes, 0)
+  assert.ok(counter.indexBytes >= rowBytes && counter.indexBytes <= 2 * rowBytes + 4096 * projects.length,
+    `index bytes read: ${counter.indexBytes}, rows ${rowBytes}, state ${stateBytes}`)
+
+  const r = await j.resume(sessions[1]!.id)
+  const before = fs.statSync(r.path).size
+  await r.revert((await j.read(r.id)).messages[299]!.id)
+  await r.message({ role: 'user', parts: [{ type: 'text', text: 'grown' }] })
+  await r.close()
+  counter.logBytes = 0
+  const row = (await j.list()).find(x => x.id === r.id)!
+  assert.equal(counter.logBytes, fs.statSync(r.path).size - before, 'only the appended bytes were read')
+  assert.deepEqual([row.messages, row.roles, row.lastPrompt], [300, { user: 151, assistant: 149, system: 0 }, 'grown'])
+  const folded = await j.read(r.id)
+  assert.equal(folded.messages.length, 300)
+})
+
+/** Counts bytes read from logs (streamed through FileHandle.read, or whole through fs.readSync) and from index files (readSync of a file opened as index.json, readFileSync). */
 async function readCounter(t: TestContext, anyFile: string): Promise<{ logBytes: number, streamedBytes: number, indexBytes: number }> {
   const probe = await fs.promises.open(anyFile, 'r')
   const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
@@ -320,7 +377,15 @@ async function readCounter(t: TestContext, anyFile: string): Promise<{ logBytes:
   const originalRead = proto.read
   const originalReadSync = fs.readSync
   const originalReadFileSync = fs.readFileSync
+  const originalOpenSync = fs.openSync
+  const indexFds = new Set<number>()
   const counter = { logBytes: 0, streamedBytes: 0, indexBytes: 0 }
+  ;(fs as { openSync: unknown }).openSync = (...args: Parameters<typeof fs.openSync>) => {
+    const fd = originalOpenSync(...args)
+    if (String(args[0]).endsWith('index.json')) indexFds.add(fd)
+    else indexFds.delete(fd)
+    return fd
+  }
   proto.read = async function (this: unknown, ...args: unknown[]) {
     const result = await originalRead.apply(this, args)
     counter.logBytes += result.bytesRead
@@ -329,7 +394,8 @@ async function readCounter(t: TestContext, anyFile: string): Promise<{ logBytes:
   }
   ;(fs as { readSync: unknown }).readSync = (...args: Parameters<typeof fs.readSync>) => {
     const bytesRead = originalReadSync(...args)
-    counter.logBytes += bytesRead
+    if (indexFds.has(args[0])) counter.indexBytes += bytesRead
+    else counter.logBytes += bytesRead
     return bytesRead
   }
   ;(fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
@@ -341,6 +407,7 @@ async function readCounter(t: TestContext, anyFile: string): Promise<{ logBytes:
     proto.read = originalRead
     ;(fs as { readSync: unknown }).readSync = originalReadSync
     ;(fs as { readFileSync: unknown }).readFileSync = originalReadFileSync
+    ;(fs as { openSync: unknown }).openSync = originalOpenSync
   })
   return counter
 }
@@ -380,10 +447,10 @@ test('list: a summary of another file with the same inode (birth time differs) i
   await s.close()
   await j.list()
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
-  const index = indexOf(root, s.projectId) as unknown as { sessions: Record<string, { title: string, born: number }> }
-  index.sessions[s.id]!.title = 'MARKER'
-  index.sessions[s.id]!.born -= 1000 // as if the log had been deleted and made again on a reused inode
-  fs.writeFileSync(indexFile, JSON.stringify(index))
+  const index = indexOf(root, s.projectId)
+  index.sessions[s.id]![TITLE] = 'MARKER'
+  ;(index.sessions[s.id]![BORN] as number) -= 1000 // as if the log had been deleted and made again on a reused inode
+  writeRows(indexFile, JSON.stringify(index))
   assert.equal((await j.list())[0]!.title, 'real')
 })
 
@@ -414,10 +481,29 @@ test('list: the digest (roles, tools, last prompt, title from the prompt) follow
   await s.close()
   // An index of version 3 (no digest fields) is rebuilt, not shown without them.
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
-  const old = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { version: number, sessions: Record<string, Record<string, unknown>> }
+  const old = JSON.parse(firstLine(indexFile)) as { version: number, sessions: Record<string, unknown[]> }
   old.version = 3
-  for (const key of ['roles', 'tools', 'lastPrompt']) delete old.sessions[s.id]![key]
-  fs.writeFileSync(indexFile, JSON.stringify(old))
+  old.sessions[s.id]!.length = 13 // no prompts, no usage
+  writeRows(indexFile, JSON.stringify(old))
   assert.deepEqual((await digest()).roles, { user: 0, assistant: 0, system: 0 })
-  assert.equal(indexOf(root, s.projectId).version, 4)
+  assert.equal(indexOf(root, s.projectId).version, 5)
+})
+
+test('usage by day from the listing cache: a state line lost (another lister raced, or cut by hand) is read again from the log, the totals stay right', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p') })
+  await (s as OpenSession).record({ type: 'usage', key: 'k1', model: 'm', input: 3, output: 4 }, '2026-03-28T10:00:00.000Z')
+  await (s as OpenSession).record({ type: 'usage', key: 'k2', model: 'm', input: 5, output: 1 }, '2026-03-29T10:00:00.000Z')
+  await s.close()
+  const byDay = async () => (await j.usage({ by: 'day', timeZone: 'UTC' })).rows.map(r => [r.group, r.input])
+  const expected = [['2026-03-28', 3], ['2026-03-29', 5]]
+  assert.deepEqual(await byDay(), expected)
+  const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
+  fs.writeFileSync(indexFile, `${firstLine(indexFile)}\n`)
+  const counter = await readCounter(t, s.path)
+  assert.equal((await j.list())[0]!.usage.input, 8, 'a plain list needs no state line')
+  assert.equal(counter.logBytes, 0)
+  assert.deepEqual(await byDay(), expected)
+  assert.equal(counter.logBytes, fs.statSync(s.path).size, 'the log was read again, once')
+  assert.ok(fs.readFileSync(indexFile, 'utf8').split('\n')[1]!.includes('"buckets":{'), 'and its state saved')
 })

@@ -179,6 +179,28 @@ for (const fsync of ['always', 'batch', 'never'] as const) {
   })
 }
 
+/**
+ * 'batch' leaves a sync to a timer (batchMs); close() and an import must not wait for it. With
+ * setTimeout mocked and batchMs an hour, the timer never fires unless ticked: if close() waited
+ * for it, it would never resolve and this test would fail on a pending promise.
+ */
+test("fsync 'batch': close() and an import sync at once, not when the batch timer fires; the timer is cleared", async t => {
+  // countingIO() delays each sync through setTimeout, which is mocked here: count without it.
+  const io = { ...nodeIO, syncs: 0, fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void) { io.syncs++; nodeIO.fdatasync(fd, callback) } }
+  const { j, project } = journal(t, { fsync: 'batch', io, batchMs: 3_600_000 })
+  t.mock.timers.enable({ apis: ['setTimeout'] })
+  const s = await j.create({ project, title: 'batch' })
+  await s.message({ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'hello' }] })
+  assert.equal(io.syncs, 0, 'acknowledged without a sync; the timer holds it')
+  await s.close()
+  assert.equal(io.syncs, 1, 'close() synced once, at once')
+  t.mock.timers.tick(3_600_000)
+  assert.equal(io.syncs, 1, 'the batch timer was cleared: no late sync of a closed file')
+  const copy = await j.import(await j.export(s.id), { newId: true })
+  assert.equal(io.syncs, 2, 'the import synced once, before its log got its name')
+  assert.deepEqual((await j.read(copy)).messages.map(m => m.id), ['m1'])
+})
+
 test('an unknown fsync mode is ERR_USAGE', t => {
   assert.throws(() => new Journal({ root: tempDir(t), fsync: 'sometimes' as never }), (e: unknown) => e instanceof JournalError && e.code === 'ERR_USAGE')
 })

@@ -133,3 +133,13 @@ test('usage: fold totals equal an independent model over random streams (first o
     }
   }))
 })
+
+test('emptySessionUsage: the empty totals plus no models, a new object each call', async () => {
+  const { emptySessionUsage, emptyTotals } = await import('../../lib/core/usage.js')
+  const a = emptySessionUsage()
+  assert.deepEqual(a, { ...emptyTotals(), models: {} })
+  a.input = 5
+  a.cost.USD = 1
+  a.unpriced.events = 2
+  assert.deepEqual(emptySessionUsage(), { ...emptyTotals(), models: {} })
+})
