@@ -158,7 +158,7 @@ function adopt(db: Db): boolean {
     && db.pragma('user_version', { simple: true }) === SCHEMA_VERSION
   if (!ours()) {
     if (db.pragma('application_id', { simple: true }) !== 0) return false
-    db.pragma('journal_mode = WAL')
+    toWal(db)
     db.exec('BEGIN IMMEDIATE')
     try {
       // Inside the write lock: another process may have made the schema since we looked.
@@ -177,10 +177,29 @@ function adopt(db: Db): boolean {
       throw error
     }
   }
-  db.pragma('journal_mode = WAL')
+  toWal(db)
   tune(db)
   return true
 }
+
+/**
+ * WAL mode, waiting for the lock it needs: switching a new file to WAL takes an exclusive lock,
+ * and SQLite answers SQLITE_BUSY at once, without the busy timeout, while another process is
+ * making the schema (two first searches at once). A file already in WAL needs no switch.
+ */
+function toWal(db: Db): void {
+  const until = Date.now() + BUSY_TIMEOUT_MS
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL')
+      return
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > until) throw error
+      Atomics.wait(PAUSE, 0, 0, 5) // a synchronous 5 ms pause: the open path is synchronous
+    }
+  }
+}
+const PAUSE = new Int32Array(new SharedArrayBuffer(4))
 
 /** Per connection (the main one and a write worker's). */
 export function tune(db: Db): void {

@@ -7,6 +7,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { openIndex, setup } from './helpers.js'
@@ -65,4 +66,33 @@ test('concurrent searchers and a writer: no failure, no block, and the index equ
   db.prepare("INSERT INTO fts (fts) VALUES ('integrity-check')").run()
   assert.equal(db.prepare('SELECT count(*) FROM docs WHERE msg IS NOT NULL').pluck().get(), expected)
   db.close()
+})
+
+test('a first search waits while another process holds the new index file locked (switching to WAL answers busy at once)', async t => {
+  const { j, dir, root } = setup(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'waiting' })
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'patience' }] })
+  await s.close()
+  fs.mkdirSync(path.join(root, 'search'), { recursive: true, mode: 0o700 })
+  const file = path.join(root, 'search', 'index.sqlite')
+  // Another process in the middle of making the index: the file exists, locked, not yet WAL.
+  const holder = `
+import Database from ${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))}
+const db = new Database(${JSON.stringify(file)})
+db.exec('BEGIN IMMEDIATE') // a writer's reserved lock, as adopt() holds while it makes the schema
+db.exec('CREATE TABLE pending (x)')
+process.stdout.write('locked\\n')
+setTimeout(() => { db.exec('ROLLBACK'); db.close() }, 400)
+`
+  const script = path.join(dir, 'holder.mjs')
+  fs.writeFileSync(script, holder)
+  const child = execFile(process.execPath, [script], { cwd: process.cwd() })
+  const exited = new Promise(resolve => child.on('exit', resolve))
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => { if (String(d).includes('locked')) resolve() })
+    child.on('exit', code => reject(new Error(`the lock holder exited (${code}) before it held the lock`)))
+  })
+  const hits = await j.search('patience')
+  assert.equal(hits.length, 1)
+  assert.equal(await exited, 0)
 })
