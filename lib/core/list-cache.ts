@@ -24,18 +24,9 @@ import type { SessionUsage } from './types.js'
 export const INDEX_VERSION = 5
 
 /** A session's row: the listing's fields, and the key it was made from (on disk, an array: see `Encoded`). */
-export interface CachedRow {
-  ino: number
-  born: number
+export interface CachedRow extends Pick<Summary, 'ino' | 'born' | 'projectPath' | 'title' | 'parentId' | 'created' | 'updated' | 'shared' | 'damaged'> {
   /** Bytes of the log summarized: after the last complete line. */
   offset: number
-  projectPath: string | null
-  title: string | null
-  parentId: string | null
-  created: string | null
-  updated: string | null
-  shared: boolean
-  damaged: boolean
   /** Messages by role: user, assistant, system. */
   roles: [number, number, number]
   /** Tool calls by name, most used first (pairs: a tool may be called `__proto__`); null when none. */
