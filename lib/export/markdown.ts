@@ -64,9 +64,9 @@ function head(info: SessionInfo, messages: Message[]): string[] {
 
 function renderPart(part: Part, maxLines: number): string[] {
   const p = part as Record<string, JsonValue>
-  if (part.type === 'text' && typeof p.text === 'string') return [closeFences(visible(p.text)), '']
+  if (part.type === 'text' && typeof p.text === 'string') return [contained(visible(p.text), false), '']
   if (part.type === 'reasoning' && typeof p.text === 'string') {
-    return ['<details><summary>Reasoning</summary>', '', closeFences(visible(p.text)), '', '</details>', '']
+    return ['<details><summary>Reasoning</summary>', '', contained(visible(p.text), true), '', '</details>', '']
   }
   const tool = toolPart(p)
   if (tool) return renderTool(tool, maxLines)
@@ -144,22 +144,37 @@ function visible(text: string): string {
   })
 }
 
-/** Text that opens a code fence and never closes it would swallow the rest of the transcript: close it. */
-function closeFences(text: string): string {
+/**
+ * A message's text as written, kept inside its message: a code fence it leaves open is closed,
+ * an HTML comment it leaves open is closed (else a renderer that allows HTML hides every later
+ * message), and inside a <details> block (`inDetails`) a `</details>` of its own is escaped.
+ * Lines inside code fences are literal and left alone.
+ */
+function contained(text: string, inDetails: boolean): string {
   let open: { char: string, length: number } | null = null
-  for (const line of text.split('\n')) {
+  let comment = false
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
     const fence = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line)
-    if (!fence) continue
-    const run = fence[1]!
-    if (open === null) {
-      // A backtick fence's info string may not hold a backtick (CommonMark): that line is no fence.
-      if (run[0] === '`' && fence[2]!.includes('`')) continue
-      open = { char: run[0]!, length: run.length }
-    } else if (run[0] === open.char && run.length >= open.length && fence[2]!.trim() === '') {
-      open = null
+    // A backtick fence's info string may not hold a backtick (CommonMark): that line is no fence.
+    if (fence && !comment && !(open === null && fence[1]![0] === '`' && fence[2]!.includes('`'))) {
+      const run = fence[1]!
+      if (open === null) open = { char: run[0]!, length: run.length }
+      else if (run[0] === open.char && run.length >= open.length && fence[2]!.trim() === '') open = null
+      continue
+    }
+    if (open !== null) continue
+    if (inDetails) lines[i] = line.replace(/<\/details/gi, tag => `&lt;${tag.slice(1)}`)
+    for (let at = 0; ;) {
+      const next = comment ? line.indexOf('-->', at) : line.indexOf('<!--', at)
+      if (next === -1) break
+      at = next + (comment ? 3 : 4)
+      comment = !comment
     }
   }
-  return open === null ? text : `${text}\n${open.char.repeat(open.length)}`
+  const closing = [...(open === null ? [] : [open.char.repeat(open.length)]), ...(comment ? ['-->'] : [])]
+  return [...lines, ...closing].join('\n')
 }
 
 function longestRun(text: string, char: string): number {

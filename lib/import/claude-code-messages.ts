@@ -81,7 +81,8 @@ function contentOf(rec: Rec): unknown[] {
 }
 
 function assistantMeta(rec: Rec): Rec {
-  const message = rec.message as Rec
+  // A line without a message object is damage, not a reason to lose the transcript.
+  const message: Rec = isObj(rec.message) ? rec.message : {}
   return {
     ...(str(message.model) ? { model: message.model } : {}),
     ...(str(message.stop_reason) ? { stopReason: message.stop_reason } : {}),

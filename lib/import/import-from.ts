@@ -7,7 +7,6 @@
  */
 import os from 'node:os'
 import path from 'node:path'
-import { JournalError } from '../core/errors.js'
 import { FORMAT_VERSION } from '../core/event.js'
 import { newId } from '../core/ids.js'
 import { projectIdOf } from '../core/paths.js'
@@ -17,7 +16,8 @@ import { changes, lastTime, viewOf } from './changes.js'
 import { expand } from './sources.js'
 import { checkedEvents, isTime } from './events.js'
 import { OriginIndex, ORIGIN_EVENT, unitKey } from './origins.js'
-import type { ImportProblem, Peer, PeerEvent, PeerSession, PeerTool, PeerUnit } from './peer.js'
+import { failure, type ImportFromResult } from './result.js'
+import type { Peer, PeerEvent, PeerSession, PeerUnit } from './peer.js'
 
 export type ImportFromPorts = Pick<CorePorts, 'root' | 'maxLineBytes' | 'locate' | 'events' | 'logFiles' | 'readHistory' | 'importLog' | 'withWriter'>
 
@@ -39,39 +39,7 @@ export interface ImportProgress {
   path: string
 }
 
-/** One session of the source and the journal session that holds it. */
-export interface ImportedSession {
-  /** The journal session id. */
-  id: string
-  /** The session's id in the other tool. */
-  originId: string
-  /** The file it was read from. */
-  path: string
-  /** Events written in this run (header and origin events not counted); 0 for skipped ones. */
-  events: number
-}
-
-export interface ImportFailure {
-  path: string
-  /** The session's id in the other tool, when the failure is one session's rather than the unit's. */
-  originId?: string
-  line?: number
-  code: string
-  message: string
-}
-
-export interface ImportFromResult {
-  tool: PeerTool
-  /** New journal sessions. */
-  imported: ImportedSession[]
-  /** Known sessions whose source had grown or changed: only the difference was appended. */
-  updated: ImportedSession[]
-  /** Known sessions whose source had not changed: nothing written. */
-  skipped: ImportedSession[]
-  failed: ImportFailure[]
-  /** Damage inside sources that were imported as far as they could be. */
-  problems: ImportProblem[]
-}
+export type { ImportedSession, ImportFailure, ImportFromResult } from './result.js'
 
 export async function importFrom(ports: ImportFromPorts, peer: Peer, sources: readonly string[] | undefined, options: ImportFromOptions = {}): Promise<ImportFromResult> {
   const paths = sources === undefined
@@ -81,6 +49,7 @@ export async function importFrom(ports: ImportFromPorts, peer: Peer, sources: re
   const index = await OriginIndex.open(ports, peer.tool)
   const run = new Run(ports, peer, index)
   try {
+    await run.held(units)
     for (const [done, unit] of units.entries()) {
       options.onProgress?.({ done, total: units.length, path: unit.path })
       await run.unit(unit)
@@ -91,19 +60,6 @@ export async function importFrom(ports: ImportFromPorts, peer: Peer, sources: re
   }
   options.onProgress?.({ done: units.length, total: units.length, path: '' })
   return run.result
-}
-
-function failure(where: string, error: unknown, originId?: string): ImportFailure {
-  const e = error as { code?: unknown, message?: unknown, path?: unknown, line?: unknown }
-  const code = typeof e?.code === 'string' ? e.code : 'ERR_UNEXPECTED'
-  return {
-    // A session's failure names its source; the log a lock or a write is about is the journal's business.
-    path: originId === undefined && error instanceof JournalError && error.path !== undefined ? error.path : where,
-    ...(originId === undefined ? {} : { originId }),
-    ...(originId === undefined && error instanceof JournalError && error.line !== undefined ? { line: error.line } : {}),
-    code,
-    message: typeof e?.message === 'string' ? e.message : String(error),
-  }
 }
 
 /** A unit read in this run, and how many of its sessions still wait for their parent. */
@@ -119,6 +75,8 @@ class Run {
   readonly result: ImportFromResult
   /** origin id -> the source it was read from in this run. */
   private readonly read = new Map<string, string>()
+  /** Units unchanged since they were last read (held()), with the sessions they hold. */
+  private readonly unchanged = new Map<string, Array<{ origin: string, session: string }>>()
   /** Sessions whose parent was not imported yet: tried again after every unit was read. */
   private readonly waiting: Array<{ session: PeerSession, state: UnitState }> = []
 
@@ -126,9 +84,23 @@ class Run {
     this.result = { tool: peer.tool, imported: [], updated: [], skipped: [], failed: [], problems: [] }
   }
 
+  /**
+   * Unchanged units first, whatever their order: the sessions they hold are read from them, so
+   * an older copy of one elsewhere (a backup, an archived rollout) is left out, never applied
+   * over the journal's copy as a change (a revert of what the copy lacks).
+   */
+  async held(units: readonly PeerUnit[]): Promise<void> {
+    for (const unit of units) {
+      const held = await this.index.unchanged(unitKey(unit), unit.fingerprint)
+      if (held === undefined) continue
+      this.unchanged.set(unitKey(unit), held)
+      for (const { origin } of held) if (!this.read.has(origin)) this.read.set(origin, unit.path)
+    }
+  }
+
   async unit(unit: PeerUnit): Promise<void> {
     const key = unitKey(unit)
-    const held = await this.index.unchanged(key, unit.fingerprint)
+    const held = this.unchanged.get(key)
     if (held) {
       for (const { origin, session } of held) this.result.skipped.push({ id: session, originId: origin, path: unit.path, events: 0 })
       return

@@ -72,13 +72,21 @@ export function dbUnits(file: string): Promise<{ units: PeerUnit[], ids: Set<str
     }
     const depth = new Map<unknown, number>()
     const parent = new Map(rows.map(r => [r.id, r.parent_id]))
-    const depthOf = (id: unknown, seen = 0): number => {
-      if (depth.has(id)) return depth.get(id)!
-      const p = parent.get(id)
-      // A cycle of parents (a damaged database) stops at the number of sessions.
-      const d = p === null || p === undefined || !parent.has(p) || seen > rows.length ? 0 : depthOf(p, seen + 1) + 1
-      depth.set(id, d)
-      return d
+    // Iterative: a hostile chain of 20,000 parents must not overflow the stack. A cycle of
+    // parents (a damaged database) stops at the number of sessions.
+    const depthOf = (id: unknown): number => {
+      const chain: unknown[] = []
+      let at: unknown = id
+      let base = 0
+      while (!depth.has(at)) {
+        chain.push(at)
+        const p = parent.get(at)
+        if (p === null || p === undefined || !parent.has(p) || chain.length > rows.length) break
+        at = p
+      }
+      if (depth.has(at)) base = depth.get(at)! + 1
+      for (let i = chain.length - 1; i >= 0; i--) depth.set(chain[i], base + (chain.length - 1 - i))
+      return depth.get(id)!
     }
     const units = rows
       .map((r, i) => ({ r, i, d: depthOf(r.id) }))

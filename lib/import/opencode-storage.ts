@@ -26,7 +26,8 @@ function jsonFiles(dir: string): string[] {
   try {
     return fs.readdirSync(dir).filter(name => name.endsWith('.json')).sort()
   } catch (error) {
-    if (isNotFound(error)) return []
+    // Missing, or a stray file where a folder belongs (a .DS_Store in storage/session/): nothing to read.
+    if (isNotFound(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return []
     throw error
   }
 }
@@ -37,7 +38,8 @@ function fingerprintOf(storage: string, file: string, sessionID: string): string
   let bytes = 0
   let files = 0
   const add = (f: string) => {
-    const stat = fs.statSync(f)
+    const stat = fs.statSync(f, { throwIfNoEntry: false })
+    if (stat === undefined) return // deleted since it was listed
     newest = Math.max(newest, stat.mtimeMs)
     bytes += stat.size
     files++

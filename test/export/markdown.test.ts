@@ -151,3 +151,26 @@ test('toMarkdown: a call\'s one line says what it ran: command, pattern, file, e
   assert.equal(line(undefined), '**Tool:** `x`')
   assert.equal(line({ command: 'y'.repeat(1000) }), `**Tool:** \`x\` · \`${'y'.repeat(200)}…\``)
 })
+
+test('toMarkdown: an HTML comment left open, or a </details> in reasoning, cannot hide the messages after it', () => {
+  const sneaky: Message[] = [
+    { id: 'u', role: 'user', created: 'T', parts: [{ id: 't', type: 'text', text: 'look at this:\n<!-- hidden' }] },
+    { id: 'a', role: 'assistant', created: 'T', parts: [
+      { id: 'r', type: 'reasoning', text: 'thinking </DETAILS> <!-- x --> done' },
+      { id: 't', type: 'text', text: 'visible answer\n```html\n<!-- in a fence, literal\n```' },
+    ] },
+    { id: 'u2', role: 'user', created: 'T', parts: [{ id: 't', type: 'text', text: 'a closed <!-- note --> stays as written' }] },
+  ]
+  const md = toMarkdown({ info: info(), messages: sneaky })
+  assert.match(md, /look at this:\n<!-- hidden\n-->\n\n## Assistant/)
+  assert.match(md, /thinking &lt;\/DETAILS> <!-- x --> done/)
+  assert.match(md, /```html\n<!-- in a fence, literal\n```\n\n## User/, 'a fenced comment is literal: nothing appended')
+  assert.match(md, /a closed <!-- note --> stays as written\n/)
+  assert.ok(!/stays as written\n-->/.test(md))
+  // Rendered with HTML on, as GitHub would: every message is visible, every <details> closes where ours does.
+  const html = new MarkdownIt({ html: true }).render(md)
+  assert.match(html, /visible answer/)
+  assert.match(html, /stays as written/)
+  assert.match(html, /<details><summary>Reasoning<\/summary>[\s\S]*thinking &lt;\/DETAILS&gt;[\s\S]*?<\/details>/)
+  assert.equal(html.match(/<details>/g)?.length, html.match(/<\/details>/g)?.length)
+})

@@ -297,3 +297,42 @@ test('default location: ~/.claude/projects (and ~/.config/claude/projects), or C
   assert.deepEqual((await journal.importFrom('claude-code', undefined, { home, env: { CLAUDE_CONFIG_DIR: other } })).imported.map(r => r.originId), ['c'])
   assert.deepEqual(claudeCode.defaultSources('/h', { CLAUDE_CONFIG_DIR: '/a, /b' }), ['/a/projects', '/b/projects'])
 })
+
+test('an older copy of a transcript elsewhere in the sources never reverts the journal, in any run', async t => {
+  const { dir, journal } = setup(t)
+  const rec = (uuid: string, parent: string | null, role: 'user' | 'assistant', text: string, ts: string) => line({
+    type: role, uuid, parentUuid: parent, sessionId: 'S', cwd: '/tmp/x', timestamp: ts,
+    message: role === 'user' ? { role, content: text } : { id: `m-${uuid}`, role, content: [{ type: 'text', text }] },
+  })
+  const all = [rec('u1', null, 'user', 'first', '2025-01-01T00:00:00Z'), rec('a1', 'u1', 'assistant', 'reply1', '2025-01-01T00:00:01Z'),
+    rec('u2', 'a1', 'user', 'second', '2025-01-01T00:00:02Z'), rec('a2', 'u2', 'assistant', 'reply2', '2025-01-01T00:00:03Z')]
+  const live = path.join(dir, 'src', 'a', 'S.jsonl')
+  const backup = path.join(dir, 'src', 'b', 'S.jsonl')
+  fs.mkdirSync(path.dirname(live), { recursive: true })
+  fs.mkdirSync(path.dirname(backup), { recursive: true })
+  fs.writeFileSync(live, all.join(''))
+  fs.writeFileSync(backup, all.slice(0, 2).join(''))
+  const texts = async (id: string) => (await journal.read(id)).messages.map(m => m.parts.map(p => p.text).join(''))
+  for (let run = 1; run <= 3; run++) {
+    const result = await journal.importFrom('claude-code', [path.join(dir, 'src')])
+    const id = (result.imported[0] ?? result.skipped[0])!.id
+    assert.deepEqual(result.updated, [], `run ${run}: nothing updated`)
+    assert.deepEqual(await texts(id), ['first', 'reply1', 'second', 'reply2'], `run ${run}`)
+    assert.match(result.problems.at(-1)!.message, /this copy is left out/)
+  }
+})
+
+test('an assistant line without a message object is damage around which the transcript imports', async t => {
+  const { dir, journal } = setup(t)
+  const file = path.join(dir, 'S.jsonl')
+  fs.writeFileSync(file, [
+    line({ type: 'user', uuid: 'u1', parentUuid: null, sessionId: 'S', cwd: '/tmp/x', timestamp: '2025-01-01T00:00:00Z', message: { role: 'user', content: 'hello' } }),
+    line({ type: 'assistant', uuid: 'a1', parentUuid: 'u1', sessionId: 'S', cwd: '/tmp/x', timestamp: '2025-01-01T00:00:01Z' }),
+    line({ type: 'assistant', uuid: 'a2', parentUuid: 'a1', sessionId: 'S', cwd: '/tmp/x', timestamp: '2025-01-01T00:00:02Z', message: null }),
+  ].join(''))
+  const result = await journal.importFrom('claude-code', [file])
+  assert.deepEqual(result.failed, [])
+  assert.equal(result.imported.length, 1)
+  const { messages } = await journal.read(result.imported[0]!.id)
+  assert.deepEqual(messages.map(m => m.role)[0], 'user')
+})

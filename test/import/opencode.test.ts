@@ -345,3 +345,15 @@ test('a database with fewer columns (another 1.x schema) reads without problems;
   const info = ofType(session!, 'x.opencode.session')[0]!.data as Record<string, unknown>
   assert.deepEqual(Object.keys(info).sort(), ['projectID', 'slug', 'time', 'version'])
 })
+
+test('storage tree: a stray file where a folder belongs (a .DS_Store) is passed over, the sessions still read', async t => {
+  const storage = storageCopy(t)
+  fs.writeFileSync(path.join(storage, 'session', '.DS_Store'), 'Bud1')
+  fs.writeFileSync(path.join(storage, 'message', '.DS_Store'), 'Bud1')
+  fs.writeFileSync(path.join(storage, 'part', '.DS_Store'), 'Bud1')
+  const sessions = await readAll([storage])
+  const clean = await readAll([STORAGE])
+  assert.deepEqual(sessions.map(s => s.origin.id), clean.map(s => s.origin.id))
+  assert.deepEqual(sessions.map(s => s.events.map(e => e.body)), clean.map(s => s.events.map(e => e.body)))
+  assert.deepEqual(sessions.map(s => s.problems), clean.map(s => s.problems))
+})
