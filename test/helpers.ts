@@ -21,6 +21,25 @@ export function tempDir(t: TestContext, prefix = 'sj-test-'): string {
   return dir
 }
 
+/**
+ * Counts the bytes read through FileHandle (how scanLog and resume read a log), until the test
+ * ends: a regression test pins what a call reads with it, never how long it takes.
+ */
+export async function countFileHandleReads(t: TestContext, anyFile: string): Promise<() => number> {
+  const probe = await fs.promises.open(anyFile, 'r')
+  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
+  await probe.close()
+  const original = proto.read
+  let bytes = 0
+  proto.read = async function (this: unknown, ...args: unknown[]) {
+    const result = await original.apply(this, args)
+    bytes += result.bytesRead
+    return result
+  }
+  t.after(() => { proto.read = original })
+  return () => bytes
+}
+
 /** The lines of a log as parsed objects (the bytes on disk, not the fold). */
 export function logLines(file: string): Array<Record<string, unknown>> {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as Record<string, unknown>)

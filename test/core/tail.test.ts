@@ -1,9 +1,8 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import fsp from 'node:fs/promises'
 import path from 'node:path'
-import { logLines, tempDir, rejectsWith } from '../helpers.js'
+import { countFileHandleReads, logLines, tempDir, rejectsWith } from '../helpers.js'
 import { Journal, type JournalOptions } from '../../lib/journal.js'
 import { toLine } from '../../lib/core/event.js'
 
@@ -160,22 +159,9 @@ test('resume: reads only the head and the tail of a large log, never its middle'
   fs.appendFileSync(s.path, toLine({ seq: 2, ts: new Date().toISOString(), type: 'title', title: 'tail' }))
   const size = fs.statSync(s.path).size
 
-  const probe = await fsp.open(s.path, 'r')
-  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
-  await probe.close()
-  const original = proto.read
-  let bytes = 0
-  proto.read = async function (this: unknown, ...args: unknown[]) {
-    const result = await original.apply(this, args)
-    bytes += result.bytesRead
-    return result
-  }
-  let r
-  try {
-    r = await j.resume(s.id)
-  } finally {
-    proto.read = original
-  }
+  const read = await countFileHandleReads(t, s.path)
+  const r = await j.resume(s.id)
+  const bytes = read()
   assert.equal(r.nextSeq, 3)
   await r.close()
   assert.ok(bytes > 0, 'the counter saw the reads')

@@ -10,6 +10,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { Journal } from '../../lib/index.js'
 import { openIndex, setup } from './helpers.js'
+import { countFileHandleReads } from '../helpers.js'
 
 /** Counts the statements that write FTS rows, through the prototype every statement shares. */
 function countFtsWrites(t: TestContext): () => number {
@@ -24,22 +25,6 @@ function countFtsWrites(t: TestContext): () => number {
   }
   t.after(() => { proto.run = original })
   return () => writes
-}
-
-/** Counts the bytes read from files through FileHandle (scanLog's only way to read a log). */
-async function countLogReads(t: TestContext, anyFile: string): Promise<() => number> {
-  const probe = await fs.promises.open(anyFile, 'r')
-  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }
-  await probe.close()
-  const original = proto.read
-  let bytes = 0
-  proto.read = async function (this: unknown, ...args: unknown[]) {
-    const result = await original.apply(this, args)
-    bytes += result.bytesRead
-    return result
-  }
-  t.after(() => { proto.read = original })
-  return () => bytes
 }
 
 test('a part streamed 500 times is one FTS write per catch-up, with its final text only', async t => {
@@ -72,7 +57,7 @@ test('after appending 1 MB the next search reads exactly those bytes; with nothi
     sessions.push(s)
   }
   const total = sessions.reduce((n, s) => n + fs.statSync(s.path).size, 0)
-  const read = await countLogReads(t, sessions[0]!.path)
+  const read = await countFileHandleReads(t, sessions[0]!.path)
   assert.equal((await j.search('hello')).length, 6)
   assert.equal(read(), total, 'the first search reads every log once')
   assert.equal((await j.search('hello')).length, 6)

@@ -8,7 +8,7 @@ import { after, before, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { startShareServer, type ShareServer, type ShareServerOptions } from '../../lib/server/server.js'
@@ -17,6 +17,7 @@ import { VIEWER_CSP } from '../../lib/server/viewer.js'
 import type { ShareDocument } from '../../lib/share/document.js'
 import { repoRoot, tempDir } from '../helpers.js'
 import { startPgCluster, type PgCluster } from './pg-cluster.js'
+import { loadDoc, withTitle } from './docs.js'
 
 let cluster: PgCluster
 before(async () => { cluster = await startPgCluster() })
@@ -25,9 +26,6 @@ after(() => cluster?.destroy())
 const STORES = ['disk', 'postgres'] as const
 type Kind = typeof STORES[number]
 
-const loadDoc = async (): Promise<ShareDocument> =>
-  JSON.parse(await readFile(new URL('../../../fixtures/share/conversation.json', import.meta.url), 'utf8')) as ShareDocument
-const withTitle = (doc: ShareDocument, title: string): ShareDocument => ({ ...doc, info: { ...doc.info, title } })
 const json = { 'content-type': 'application/json' }
 const nameOf = (url: string): string => url.slice(url.indexOf('@/') + 2, url.indexOf('?'))
 

@@ -6,7 +6,6 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { readFile } from 'node:fs/promises'
 import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -16,9 +15,7 @@ import { DiskShareStore } from '../../lib/server/store.js'
 import { VIEWER_CSP } from '../../lib/server/viewer.js'
 import type { ShareDocument } from '../../lib/share/document.js'
 import { tempDir } from '../helpers.js'
-
-const loadDoc = async (): Promise<ShareDocument> =>
-  JSON.parse(await readFile(new URL('../../../fixtures/share/conversation.json', import.meta.url), 'utf8')) as ShareDocument
+import { loadDoc } from './docs.js'
 
 interface Setup { url: string, store: DiskShareStore, work: Limiter, streams: Limiter, doc: ShareDocument }
 

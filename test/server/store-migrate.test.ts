@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFile, writeFile, rm, readdir } from 'node:fs/promises'
+import { writeFile, rm, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { migrateShareStore } from '../../lib/server/store-migrate.js'
 import { startShareServer } from '../../lib/server/server.js'
@@ -13,14 +13,11 @@ import { DiskShareStore } from '../../lib/server/store.js'
 import type { ShareDocument } from '../../lib/share/document.js'
 import { tempDir } from '../helpers.js'
 import { startPgCluster, type PgCluster } from './pg-cluster.js'
+import { loadDoc, withTitle } from './docs.js'
 
 let cluster: PgCluster
 before(async () => { cluster = await startPgCluster() })
 after(() => cluster?.destroy())
-
-const loadDoc = async (): Promise<ShareDocument> =>
-  JSON.parse(await readFile(new URL('../../../fixtures/share/conversation.json', import.meta.url), 'utf8')) as ShareDocument
-const withTitle = (doc: ShareDocument, title: string): ShareDocument => ({ ...doc, info: { ...doc.info, title } })
 
 test('migrate copies ids, secret hashes and documents; a second run copies nothing; unreadable shares are reported', async (t) => {
   const dir = join(tempDir(t, 'sj-migrate-'), 'store')

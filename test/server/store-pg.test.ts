@@ -5,21 +5,17 @@
  */
 import { after, before, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
 import { PgShareStore, type PgStoreOptions } from '../../lib/server/store-pg.js'
 import { SCHEMA_TABLE, SCHEMA_VERSION, SHARES_TABLE } from '../../lib/server/store-pg-schema.js'
 import { StoreUnavailableError, hashSecret, newShareId } from '../../lib/server/share-store.js'
 import type { ShareDocument } from '../../lib/share/document.js'
 import { rejectsWith } from '../helpers.js'
 import { startPgCluster, type PgCluster } from './pg-cluster.js'
+import { loadDoc, withTitle } from './docs.js'
 
 let cluster: PgCluster
 before(async () => { cluster = await startPgCluster() })
 after(() => cluster?.destroy())
-
-const loadDoc = async (): Promise<ShareDocument> =>
-  JSON.parse(await readFile(new URL('../../../fixtures/share/conversation.json', import.meta.url), 'utf8')) as ShareDocument
-const withTitle = (doc: ShareDocument, title: string): ShareDocument => ({ ...doc, info: { ...doc.info, title } })
 
 /** The database a connection string names. */
 const nameOf = (url: string): string => url.slice(url.indexOf('@/') + 2, url.indexOf('?'))

@@ -6,17 +6,13 @@ import { DiskShareStore } from '../../lib/server/store.js'
 import { StoreUnavailableError, hashSecret, newShareId, newShareSecret, type StoredShare } from '../../lib/server/share-store.js'
 import type { ShareDocument } from '../../lib/share/document.js'
 import { rejectsWith, tempDir } from '../helpers.js'
-
-const loadDoc = async (): Promise<ShareDocument> =>
-  JSON.parse(await readFile(new URL('../../../fixtures/share/conversation.json', import.meta.url), 'utf8')) as ShareDocument
+import { loadDoc, withTitle } from './docs.js'
 
 async function storeIn(t: TestContext, options: ConstructorParameters<typeof DiskShareStore>[1] = {}): Promise<DiskShareStore> {
   const store = new DiskShareStore(join(tempDir(t, 'sj-store-'), 'store'), options)
   await store.init()
   return store
 }
-
-const withTitle = (doc: ShareDocument, title: string): ShareDocument => ({ ...doc, info: { ...doc.info, title } })
 
 /** A share as version 1 of the store wrote it: everything in `<id>.json`. */
 async function plantLegacy(dir: string, document: ShareDocument): Promise<{ id: string, secret: string }> {
@@ -137,7 +133,6 @@ test('init removes temp files a killed writer left, and prepared files no record
   assert.equal(await restarted.replace(id, secret, doc), 'replaced')
   assert.deepEqual((await restarted.init()), [])
 })
-
 
 test('health() passes while the folder can be used, and is StoreUnavailableError once it is gone', async (t) => {
   const store = await storeIn(t)

@@ -1,12 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { DEFAULT_PAGE_OPTIONS, VIEWER_CSP, pageVersion, renderErrorPage, renderSharePage } from '../../lib/server/viewer.js'
 import type { ShareDocument } from '../../lib/share/document.js'
-
-const loadDoc = async (): Promise<ShareDocument> =>
-  JSON.parse(await readFile(new URL('../../../fixtures/share/conversation.json', import.meta.url), 'utf8')) as ShareDocument
+import { loadDoc } from './docs.js'
 
 test('the CSP allows exactly the inline stylesheet the page carries', async () => {
   const html = renderSharePage(await loadDoc())
