@@ -11,6 +11,11 @@ const CALL_TYPES: ReadonlySet<string> = new Set(['tool', 'tool-call', 'tool_call
 /** Types of parts that only carry a call's result (shown, never counted: the call was). */
 const RESULT_TYPES: ReadonlySet<string> = new Set(['tool-result', 'tool_result'])
 
+/** Whether a part of this type is a tool part (a call or a result-only part): what the share page renders as one. */
+export function isToolPartType(type: string): boolean {
+  return CALL_TYPES.has(type) || RESULT_TYPES.has(type)
+}
+
 /** A name longer than this is cut in listings: a hostile log must not bloat the listing cache. */
 export const TOOL_NAME_CHARS = 64
 

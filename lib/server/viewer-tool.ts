@@ -10,8 +10,6 @@
 import type { JsonValue, Part } from '../core/types.js'
 import { clipped, count, cut, escapeHtml, isObject, label, printable, stringField, type PartLimits } from './viewer-html.js'
 
-export const TOOL_TYPES: ReadonlySet<string> = new Set(['tool', 'tool-call', 'tool_call', 'tool-use', 'tool_use', 'tool-result', 'tool_result'])
-
 /** The summary line says what ran in at most this many characters (the input behind it has all of it). */
 const WHAT_CHARS = 160
 
