@@ -8,6 +8,9 @@ import { UsageError } from './errors.js'
 const SPAN = /^(\d{1,6})(s|m|h|d|w)$/
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
 const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+/** Whether `value` is written as a day (`YYYY-MM-DD`), which a bound counts whole. */
+export const isDay = (value: string): boolean => DAY.test(value)
 // A time needs a date, a clock and a zone: Date.parse alone would take '7' or 'May 3'.
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 

@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { UsageError } from '../core/errors.js'
 import { projectIdOf } from '../core/paths.js'
-import { timeBound } from '../core/when.js'
+import { isDay, timeBound } from '../core/when.js'
 import { ROLES, type Role } from '../core/types.js'
 
 export interface SearchOptions {
@@ -62,5 +62,5 @@ export function timeOf(name: 'since' | 'until', value: Date | string, now = Date
   const ms = value instanceof Date ? value.getTime() : timeBound(value, `search(): ${name}`, { end: name === 'until', now })
   if (!Number.isFinite(ms)) throw new UsageError(`search(): ${name} must be a valid Date, got an invalid one`)
   // A day's end is the next day's start: `until` is inclusive, so stop 1 ms before it.
-  return new Date(name === 'until' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? ms - 1 : ms).toISOString()
+  return new Date(name === 'until' && typeof value === 'string' && isDay(value) ? ms - 1 : ms).toISOString()
 }
