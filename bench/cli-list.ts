@@ -9,7 +9,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Journal } from '../lib/index.js'
 import { writeLogs } from './cold-list.js'
-import { sideBySide, tempRoot, type Row } from './util.js'
+import { settle, sideBySide, tempRoot, type Row } from './util.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const bin = path.join(here, '..', 'lib', 'cli', 'bin.js')
@@ -18,7 +18,9 @@ const minimal = path.join(here, 'list-minimal.js')
 export async function cliListScenario(sessions: number, projects: number, rounds: number): Promise<Row> {
   const root = tempRoot('cli-list')
   writeLogs(root, sessions, projects)
-  await new Journal({ root }).list() // warm: both read the caches
+  // Warm: both read the caches; the folders settled, so the index keeps their marks (folder-mark.ts).
+  await settle()
+  await new Journal({ root }).list()
   const out = fs.openSync('/dev/null', 'w')
   const run = (args: string[]) => {
     const r = spawnSync(process.execPath, args, { stdio: ['ignore', out, 'pipe'], env: { ...process.env, SESSION_JOURNAL_HOME: root, TZ: 'UTC' } })

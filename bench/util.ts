@@ -56,3 +56,11 @@ export interface Row {
   baseline: string
   note?: string
 }
+
+/**
+ * Waits until folders written just now are older than the listing's racy window (folder-mark.ts,
+ * 3 s): a warm listing of folders nobody touched in the last seconds, the usual case.
+ */
+export function settle(): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, 3100))
+}

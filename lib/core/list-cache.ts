@@ -62,9 +62,15 @@ type Encoded = [ino: number, born: number, offset: number, projectPath: string |
   user: number, assistant: number, system: number, tools: Array<[string, number]> | null,
   firstPrompt: string | null, lastPrompt: string | null | 0, usage: SessionUsage | null]
 
-export interface CacheFile<T> { version: typeof INDEX_VERSION, projectPath: string | null, sessions: Record<string, T> }
+export interface CacheFile<T> {
+  version: typeof INDEX_VERSION
+  projectPath: string | null
+  /** The sessions folder's mark (folder-mark.ts) when these rows were made; null: none to trust. */
+  mark: string | null
+  sessions: Record<string, T>
+}
 
-const EMPTY = (): CacheFile<never> => ({ version: INDEX_VERSION, projectPath: null, sessions: {} })
+const EMPTY = (): CacheFile<never> => ({ version: INDEX_VERSION, projectPath: null, mark: null, sessions: {} })
 
 /** The rows: the file's first line only, read in chunks until its newline. */
 export function readRows(file: string): CacheFile<CachedRow> {
@@ -102,11 +108,11 @@ function decodeRows(rows: CacheFile<Encoded>): CacheFile<CachedRow> {
 }
 
 /** Replaces the file, rows and the states that fit them (best effort: a read-only or full disk must not break listing). */
-export function writeCache(file: string, projectPath: string | null, rows: Record<string, CachedRow>, states: Record<string, CachedState>): void {
+export function writeCache(file: string, projectPath: string | null, mark: string | null, rows: Record<string, CachedRow>, states: Record<string, CachedState>): void {
   try {
     const encoded: Record<string, Encoded> = {}
     for (const id in rows) encoded[id] = encode(rows[id]!, projectPath)
-    writeCacheSync(file, `${JSON.stringify({ version: INDEX_VERSION, projectPath, sessions: encoded })}\n${JSON.stringify({ version: INDEX_VERSION, sessions: states })}\n`)
+    writeCacheSync(file, `${JSON.stringify({ version: INDEX_VERSION, projectPath, mark, sessions: encoded })}\n${JSON.stringify({ version: INDEX_VERSION, sessions: states })}\n`)
   } catch {
     // EACCES, EROFS, ENOSPC...: the next listing rebuilds what it lacks.
   }
@@ -117,6 +123,7 @@ function parse<T>(read: () => string, valid: (value: unknown) => value is T): Ca
     const parsed = JSON.parse(read()) as CacheFile<T>
     if (parsed?.version === INDEX_VERSION && typeof parsed.sessions === 'object' && parsed.sessions !== null) {
       if (typeof parsed.projectPath !== 'string') parsed.projectPath = null
+      if (typeof parsed.mark !== 'string') parsed.mark = null
       for (const id in parsed.sessions) if (!valid(parsed.sessions[id])) delete parsed.sessions[id]
       return parsed
     }

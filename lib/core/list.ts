@@ -4,8 +4,13 @@
  * that only extending them needs), which is only a cache: a row is used when the log's inode,
  * birth time and size are the ones it was made from, extended by reading just the bytes
  * appended since otherwise, and rebuilt when the log was replaced. Logs only grow (the journal
- * never rewrites a line), so a stale or missing index costs time, never a wrong row; a log
- * edited in place by hand to the same size is the one thing it cannot see.
+ * never rewrites a line), so a stale or missing index costs time, never a wrong row.
+ *
+ * A warm list need not even stat every log: the index keeps its sessions folder's mark
+ * (folder-mark.ts), and while the folder is as the mark says, only the logs a writer held
+ * then are stat'ed; the others are as their rows were made. What this cannot see is a log
+ * changed by something that takes no lock (an editor saving in place, `cp` over a log): it
+ * is seen when its folder next changes (a session created, deleted, opened for writing).
  *
  * The walk uses readdir/stat on the fixed two-level layout rather than fast-glob, which is
  * several times slower on this hot path (docs/performance.md has the numbers).
@@ -13,44 +18,19 @@
 import fsSync from 'node:fs'
 import { isNotFound } from './errors.js'
 import { readdirOrEmpty } from './files.js'
-import { idTime, isSessionId } from './ids.js'
+import { liveSince, lockedId, markOf, stampFolder } from './folder-mark.js'
+import { isSessionId } from './ids.js'
 import { acquireLock, isLocked } from './lock.js'
 import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { readProjectPath } from './projects.js'
 import type { ScanState } from './reader.js'
 import { ScanPool } from './scan-pool.js'
 import { joinSummary, readBoth, readRows, readStates, sameKey, splitSummary, writeCache, type CachedRow, type CachedState } from './list-cache.js'
+import { fits, toRow, usageOf, type SessionRow, type UsageCollector } from './list-row.js'
 import { emptySummary, resumeSummary, summarize, type Summary } from './summary.js'
-import type { RoleCounts } from './tally.js'
-import type { SessionInfo, SessionUsage } from './types.js'
-import { emptySessionUsage } from './usage.js'
-import { RebuildNeeded, type UsageSummary } from './usage-summary.js'
+import { RebuildNeeded } from './usage-summary.js'
 
-/** A listing row: the info fields a picker shows (same names and types as read()'s), plus counts. */
-export interface SessionRow extends Pick<SessionInfo, 'id' | 'projectId' | 'projectPath' | 'title' | 'parentId' | 'created' | 'updated'> {
-  /** read()'s title; when the session has none, its first prompt (then `titleFromPrompt` is true). */
-  title: string | null
-  /** The title is the first prompt standing in for a missing one. */
-  titleFromPrompt: boolean
-  /** Messages in the folded history (after reverts). */
-  messages: number
-  /** The same messages by role: the three add up to `messages`. */
-  roles: RoleCounts
-  /** Tool calls of those messages by tool name, most used first (a prototype-less object). */
-  tools: Record<string, number>
-  shared: boolean
-  /** The log has damage beyond a torn last line, or no header at all (`verify` tells what). */
-  damaged: boolean
-  /** The first user text (the first text part of the first user message that has one), whitespace collapsed, cut at ~200 characters on a word boundary; null when there is none. */
-  firstPrompt: string | null
-  /** The last user text, shortened the same way: where the session was left. */
-  lastPrompt: string | null
-  /** Usage totals, equal to read()'s `info.usage` (from the listing cache, no fold). */
-  usage: SessionUsage
-}
-
-/** Hears each listed session's row with its cached usage summary (the usage plug-in's buckets). */
-export type UsageCollector = (row: SessionRow, usage: UsageSummary | null) => void
+export type { SessionRow, UsageCollector } from './list-row.js'
 
 export interface ListOptions {
   /** Only this project folder's sessions. */
@@ -58,6 +38,8 @@ export interface ListOptions {
   maxLineBytes?: number
   /** A log without a header is only being created while its writer's lock is fresher than this. */
   lockStaleMs?: number
+  /** For tests: how recent a folder change may be and still get a mark (folder-mark.ts). */
+  racyMs?: number
 }
 
 export async function listSessions(layout: Layout, options: ListOptions = {}, collect?: UsageCollector): Promise<SessionRow[]> {
@@ -80,17 +62,24 @@ export async function listSessions(layout: Layout, options: ListOptions = {}, co
 
 async function listProject(layout: Layout, projectId: string, options: ListOptions, pool: ScanPool, collect?: UsageCollector): Promise<SessionRow[]> {
   const sessionsDir = layout.sessionsDir(projectId)
-  const files = readdirOrEmpty(sessionsDir)
-  if (files.length === 0) return []
+  // Before anything is read: a change after this stat moves the folder's ctime past it (folder-mark.ts).
+  const folder = stampFolder(sessionsDir, options.racyMs)
+  if (folder === null) return []
   const indexFile = layout.indexFile(projectId)
   // The state line is read only when a summary must be extended, or usage buckets are asked for.
   const [index, read] = collect ? readBoth(indexFile) : [readRows(indexFile), null]
+  // The folder as the rows left it: only the logs a writer held then can have changed.
+  const live = liveSince(index.mark, folder)
+  const files = live === null ? readdirOrEmpty(sessionsDir) : null
+  if (files?.length === 0) return []
   const projectPath = index.projectPath ??= readProjectPath(layout, projectId)
   let states: Record<string, CachedState> | null = read
   const stateOf = () => (states ??= readStates(indexFile))
   const seen: Record<string, CachedRow> = {}
   const made: Record<string, CachedState> = {}
   let changed = false
+  // A log left unlisted, or a staging file: the folder is not as the rows say, so it gets no mark.
+  let whole = true
   const rows: SessionRow[] = []
   const emit = (id: string, cached: CachedRow) => {
     const row = toRow(id, projectId, projectPath, cached)
@@ -121,14 +110,30 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
       if (!isNotFound(error)) unreadable(id)
     }
   }
-  const unreadable = (id: string) => rows.push(toRow(id, projectId, projectPath, splitSummary({ ...emptySummary(0), damaged: true })[0]))
-  for (const name of files) {
-    const staged = layout.stagingIdOf(name)
-    if (staged !== undefined) later.push(removeDeadStaging(layout, projectId, staged, options))
-    if (!name.endsWith(LOG_SUFFIX)) continue
-    const id = name.slice(0, -LOG_SUFFIX.length)
-    if (!isSessionId(id)) continue
-    const file = `${sessionsDir}/${name}`
+  const unreadable = (id: string) => {
+    whole = false
+    rows.push(toRow(id, projectId, projectPath, splitSummary({ ...emptySummary(0), damaged: true })[0]))
+  }
+  /** A log as it stands (`size` from a stat, or the cached row's key when the folder says it cannot have changed). */
+  const consider = (id: string, file: string, ino: number, born: number, size: number) => {
+    const cached = index.sessions[id]
+    const scratch = () => emptySummary(ino, born)
+    if (!cached || cached.ino !== ino || cached.born !== born || cached.offset > size) {
+      later.push(slow(id, file, size, undefined, scratch()))
+    } else if (cached.offset < size) {
+      const base = joinSummary(cached, stateOf()[id])
+      later.push(base ? slow(id, file, size, cached, base) : slow(id, file, size, undefined, scratch()))
+    } else if (collect && cached.usage !== null && !fits(cached, stateOf()[id])) {
+      // Usage by quarter hour asked for, but its state is lost (another lister raced this one): read the log again.
+      later.push(slow(id, file, size, undefined, scratch()))
+    } else if (cached.projectPath === null) {
+      later.push(slow(id, file, size, cached, null))
+    } else {
+      seen[id] = cached
+      emit(id, cached)
+    }
+  }
+  const statThen = (id: string, file: string) => {
     let stat: fsSync.Stats
     try {
       stat = fsSync.statSync(file)
@@ -136,34 +141,41 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
     } catch (error) {
       // Deleted while we listed; otherwise one unreadable log never hides the others.
       if (!isNotFound(error)) unreadable(id)
-      continue
+      return
     }
-    const cached = index.sessions[id]
-    const scratch = () => emptySummary(stat.ino, stat.birthtimeMs)
-    if (!cached || cached.ino !== stat.ino || cached.born !== stat.birthtimeMs || cached.offset > stat.size) {
-      later.push(slow(id, file, stat.size, undefined, scratch()))
-    } else if (cached.offset < stat.size) {
-      const base = joinSummary(cached, stateOf()[id])
-      later.push(base ? slow(id, file, stat.size, cached, base) : slow(id, file, stat.size, undefined, scratch()))
-    } else if (collect && cached.usage !== null && !fits(cached, stateOf()[id])) {
-      // Usage by quarter hour asked for, but its state is lost (another lister raced this one): read the log again.
-      later.push(slow(id, file, stat.size, undefined, scratch()))
-    } else if (cached.projectPath === null) {
-      later.push(slow(id, file, stat.size, cached, null))
-    } else {
-      seen[id] = cached
-      emit(id, cached)
+    consider(id, file, stat.ino, stat.birthtimeMs, stat.size)
+  }
+  const writers: string[] = []
+  if (live !== null) {
+    for (const id in index.sessions) {
+      const file = `${sessionsDir}/${id}${LOG_SUFFIX}`
+      if (live.includes(id)) statThen(id, file)
+      else consider(id, file, index.sessions[id]!.ino, index.sessions[id]!.born, index.sessions[id]!.offset)
+    }
+  } else {
+    for (const name of files!) {
+      const staged = layout.stagingIdOf(name)
+      if (staged !== undefined) {
+        whole = false
+        later.push(removeDeadStaging(layout, projectId, staged, options))
+      }
+      const writer = lockedId(name)
+      if (writer !== undefined) writers.push(writer)
+      if (!name.endsWith(LOG_SUFFIX)) continue
+      const id = name.slice(0, -LOG_SUFFIX.length)
+      if (isSessionId(id)) statThen(id, `${sessionsDir}/${name}`)
     }
   }
   await Promise.all(later)
-  if (changed || Object.keys(index.sessions).length !== Object.keys(seen).length) {
+  const mark = live !== null ? index.mark : whole ? markOf(folder, writers) : null
+  if (changed || Object.keys(index.sessions).length !== Object.keys(seen).length || (mark !== null && mark !== index.mark)) {
     // No rows read (a first listing): no state worth reading either.
     const old = Object.keys(index.sessions).length > 0 ? stateOf() : {}
     for (const id in seen) {
       const state = made[id] ?? old[id]
       if (state && sameKey(seen[id]!, state)) made[id] = state
     }
-    writeCache(indexFile, index.projectPath, seen, made)
+    writeCache(indexFile, index.projectPath, mark, seen, made)
   }
   return rows
 }
@@ -200,37 +212,4 @@ async function extend(file: string, id: string, base: Summary, options: ListOpti
   summary.position = state.position
   if (state.damage.some(d => d.kind !== 'torn-tail')) summary.damaged = true
   return summary
-}
-
-function toRow(id: string, projectId: string, projectPath: string | null, s: CachedRow): SessionRow {
-  const created = s.created ?? idTime(id)
-  const [user, assistant, system] = s.roles
-  const tools = Object.create(null) as Record<string, number>
-  if (s.tools !== null) for (const [name, n] of s.tools) tools[name] = n
-  return {
-    id,
-    projectId,
-    projectPath: s.projectPath ?? projectPath ?? '',
-    title: s.title ?? s.firstPrompt,
-    titleFromPrompt: s.title === null && s.firstPrompt !== null,
-    parentId: s.parentId,
-    created,
-    updated: s.updated ?? created,
-    messages: user + assistant + system,
-    roles: { user, assistant, system },
-    tools,
-    shared: s.shared,
-    damaged: s.damaged,
-    firstPrompt: s.firstPrompt,
-    lastPrompt: s.lastPrompt,
-    usage: s.usage ?? emptySessionUsage(),
-  }
-}
-
-function fits(row: CachedRow, state: CachedState | undefined): boolean {
-  return state !== undefined && sameKey(row, state)
-}
-
-function usageOf(row: CachedRow, state: CachedState | undefined): UsageSummary | null {
-  return row.usage === null ? null : { totals: row.usage, buckets: state?.buckets ?? {}, keys: state?.keys ?? '' }
 }

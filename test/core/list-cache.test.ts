@@ -34,7 +34,7 @@ test('splitSummary + joinSummary: the two halves give the summary back, through 
   const file = cacheFile(t)
   const s = sample()
   const [row, state] = splitSummary(s)
-  writeCache(file, '/p', { S1: row }, { S1: state })
+  writeCache(file, '/p', null, { S1: row }, { S1: state })
   const rows = readRows(file)
   assert.equal(rows.projectPath, '/p')
   const joined = joinSummary(rows.sessions.S1!, readStates(file).S1)
@@ -50,7 +50,7 @@ test('splitSummary + joinSummary: the two halves give the summary back, through 
 test('writeCache: rows on the first line (without message ids), state on the second; the project path and a repeated prompt are not repeated', t => {
   const file = cacheFile(t)
   const [row, state] = splitSummary(sample())
-  writeCache(file, '/p', { S1: row, S2: { ...row, lastPrompt: row.firstPrompt } }, { S1: state })
+  writeCache(file, '/p', null, { S1: row, S2: { ...row, lastPrompt: row.firstPrompt } }, { S1: state })
   const [rows, states, end] = fs.readFileSync(file, 'utf8').split('\n')
   assert.equal(end, '')
   assert.ok(!rows!.includes('"u1"') && states!.includes('"u1"'), 'message ids are on the state line only')
@@ -61,7 +61,7 @@ test('writeCache: rows on the first line (without message ids), state on the sec
   assert.deepEqual(readRows(file).sessions.S2!.lastPrompt, 'first question')
   // Another project path than the file's is written out.
   const [other] = splitSummary(sample('/elsewhere'))
-  writeCache(file, '/p', { S3: other }, {})
+  writeCache(file, '/p', null, { S3: other }, {})
   assert.equal(readRows(file).sessions.S3!.projectPath, '/elsewhere')
 })
 
@@ -80,7 +80,7 @@ test('readRows / readStates: garbled, foreign, older, hostile or missing files g
   assert.deepEqual(readRows(file).sessions, {})
   assert.deepEqual(readStates(file), {})
   const [row, state] = splitSummary(sample())
-  writeCache(file, '/p', { S1: row }, { S1: state })
+  writeCache(file, '/p', null, { S1: row }, { S1: state })
   const good = fs.readFileSync(file, 'utf8').split('\n')
   for (const garbage of ['', '\0\0\0', '[]', 'null', '{"version":5,"sessions":null}', '{"version":4,"projectPath":"/p","sessions":{}}', `{"version":5,"sessions":{`, '"x"\n"y"']) {
     fs.writeFileSync(file, garbage)
@@ -123,7 +123,7 @@ test('readRows: a first line longer than any read is read whole; a file with no 
   const rows: Record<string, CachedRow> = {}
   // ~1.3 MB of rows: many reads, each asking for as much as was read so far (past 1 MiB the buffer is let go after).
   for (let i = 0; i < 4000; i++) rows[`S${i}`] = { ...row, title: `title ${i} ${'é'.repeat(100)}` }
-  writeCache(file, '/p', rows, { S1: state })
+  writeCache(file, '/p', null, rows, { S1: state })
   const read = readRows(file)
   assert.equal(Object.keys(read.sessions).length, 4000)
   assert.equal(read.sessions.S3999!.title, `title 3999 ${'é'.repeat(100)}`)
@@ -135,6 +135,6 @@ test('readRows: a first line longer than any read is read whole; a file with no 
 test('writeCache: an unwritable folder is not an error (the cache is best effort)', t => {
   const [row, state] = splitSummary(sample())
   const file = path.join(tempDir(t), 'missing', 'index.json')
-  writeCache(file, '/p', { S1: row }, { S1: state })
+  writeCache(file, '/p', null, { S1: row }, { S1: state })
   assert.equal(fs.existsSync(file), false)
 })

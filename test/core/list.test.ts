@@ -5,7 +5,8 @@ import path from 'node:path'
 import { tempDir } from '../helpers.js'
 import { Journal } from '../../lib/journal.js'
 import { newId } from '../../lib/core/ids.js'
-import { projectIdOf } from '../../lib/core/paths.js'
+import { Layout, projectIdOf } from '../../lib/core/paths.js'
+import { listSessions } from '../../lib/core/list.js'
 import type { OpenSession, Session } from '../../lib/core/session.js'
 
 function setup(t: TestContext) {
@@ -506,4 +507,136 @@ test('usage by day from the listing cache: a state line lost (another lister rac
   assert.deepEqual(await byDay(), expected)
   assert.equal(counter.logBytes, fs.statSync(s.path).size, 'the log was read again, once')
   assert.ok(fs.readFileSync(indexFile, 'utf8').split('\n')[1]!.includes('"buckets":{'), 'and its state saved')
+})
+
+/** The folder marks (folder-mark.ts): listSessions with `racyMs: 0`, so a folder just changed can be marked. */
+function marked(t: TestContext) {
+  const { j, dir, root } = setup(t)
+  const layout = new Layout(root)
+  const list = () => listSessions(layout, { racyMs: 0 })
+  const logStats = (): { files: string[] } => {
+    const seen = { files: [] as string[] }
+    const real = fs.statSync
+    t.mock.method(fs, 'statSync', function (this: unknown, file: fs.PathLike, ...rest: unknown[]) {
+      if (String(file).endsWith('.ndjson')) seen.files.push(path.basename(String(file), '.ndjson'))
+      return (real as (...a: unknown[]) => unknown).call(fs, file, ...rest)
+    })
+    return seen
+  }
+  const markOf = (project: string) => (JSON.parse(firstLine(path.join(root, 'projects', projectIdOf(project), 'index.json'))) as { mark: string | null }).mark
+  return { j, dir, root, list, logStats, markOf }
+}
+
+// A folder's ctime moves in ticks (a jiffy): changes a test must tell apart are a tick apart.
+const tick = () => new Promise(resolve => setTimeout(resolve, 20))
+
+test('list with a folder mark: a folder unchanged since its rows were made stats no log, and lists the same rows', async t => {
+  const { j, dir, list, logStats, markOf } = marked(t)
+  const project = path.join(dir, 'p')
+  for (let i = 0; i < 3; i++) {
+    const s = await j.create({ project, title: `s${i}` })
+    await s.message({ role: 'user', parts: [{ type: 'text', text: `prompt ${i}` }] })
+    await s.close()
+  }
+  await tick()
+  const first = await list()
+  assert.equal(first.length, 3)
+  assert.match(markOf(project)!, /^\d+:\d+$/, 'inode:ctime, no writer live')
+  const stats = logStats()
+  assert.deepEqual(await list(), first)
+  assert.deepEqual(stats.files, [], 'no log stat\'ed')
+})
+
+test('list with a folder mark: a live writer\'s log is stat\'ed and its appends listed; when it closes the folder is walked again', async t => {
+  const { j, dir, list, logStats, markOf } = marked(t)
+  const project = path.join(dir, 'p')
+  const quiet = await j.create({ project, title: 'quiet' })
+  await quiet.close()
+  const live = await j.create({ project, title: 'live' })
+  await tick()
+  await list()
+  assert.equal(markOf(project)!.split(' ')[1], live.id, 'the writer is in the mark')
+  const stats = logStats()
+  await live.message({ role: 'user', parts: [{ type: 'text', text: 'growing' }] })
+  let rows = await list()
+  assert.equal(rows.find(r => r.id === live.id)?.messages, 1)
+  assert.deepEqual(stats.files, [live.id], 'only the live log')
+  await tick()
+  await live.message({ role: 'assistant', parts: [{ type: 'text', text: 'more' }] })
+  await live.close()
+  stats.files.length = 0
+  rows = await list()
+  assert.equal(rows.find(r => r.id === live.id)?.messages, 2)
+  assert.deepEqual(stats.files.sort(), [quiet.id, live.id].sort(), 'the writer left: every log stat\'ed')
+  assert.doesNotMatch(markOf(project)!, / /, 'and no writer in the new mark')
+})
+
+test('list with a folder mark: a log changed without the lock is seen once its folder changes (created, deleted, replaced logs always are)', async t => {
+  const { j, dir, list, markOf } = marked(t)
+  const project = path.join(dir, 'p')
+  const s = await j.create({ project, title: 't' })
+  await s.message({ id: 'm1', role: 'user' })
+  await s.close()
+  const head = fs.statSync(s.path).size
+  const again = await j.resume(s.id)
+  await again.message({ id: 'm2', role: 'user' })
+  await again.close()
+  const line = fs.readFileSync(s.path).subarray(head)
+  fs.truncateSync(s.path, head) // in place: the folder does not change
+  await tick()
+  assert.equal((await list())[0]!.messages, 1)
+  assert.ok(markOf(project))
+  fs.appendFileSync(s.path, line) // by hand, no lock: the documented blind spot
+  assert.equal((await list())[0]!.messages, 1)
+
+  await tick()
+  const other = await j.create({ project, title: 'other' })
+  await other.close()
+  let rows = await list()
+  assert.equal(rows.find(r => r.id === s.id)?.messages, 2, 'seen once the folder changed')
+
+  await tick()
+  const copy = path.join(dir, 'copy.ndjson')
+  fs.copyFileSync(s.path, copy)
+  fs.truncateSync(copy, head)
+  fs.renameSync(copy, s.path) // replaced: another inode in the folder
+  rows = await list()
+  assert.equal(rows.find(r => r.id === s.id)?.messages, 1)
+
+  await tick()
+  await j.delete(other.id)
+  rows = await list()
+  assert.deepEqual(rows.map(r => r.id), [s.id])
+})
+
+test('list with a folder mark: a folder with a staging file, an unreadable log, or changed moments ago gets no mark', async t => {
+  const { j, dir, root, list, markOf } = marked(t)
+  const project = path.join(dir, 'p')
+  const s = await j.create({ project })
+  await s.close()
+  const sessions = path.dirname(s.path)
+  const staged = newId()
+  fs.writeFileSync(path.join(sessions, `.${staged}.ndjson.importing`), '')
+  await tick()
+  await list()
+  assert.equal(markOf(project), null, 'a staging file (removed by this list: no importer holds it)')
+  assert.equal(fs.existsSync(path.join(sessions, `.${staged}.ndjson.importing`)), false)
+  await tick()
+  await list()
+  assert.ok(markOf(project), 'marked once it is gone')
+
+  const odd = newId()
+  fs.mkdirSync(path.join(sessions, `${odd}.ndjson`))
+  await tick()
+  const rows = await list()
+  assert.deepEqual(rows.find(r => r.id === odd)?.damaged, true)
+  // Not marked (a mark would leave it out of the rows next time: it has none in the index).
+  assert.deepEqual((await list()).find(r => r.id === odd)?.damaged, true)
+  assert.deepEqual((await list()).find(r => r.id === odd)?.damaged, true)
+
+  // The default: a folder changed in the last few seconds is not marked (a change in the same tick could not be told).
+  fs.rmdirSync(path.join(sessions, `${odd}.ndjson`))
+  await (await j.create({ project })).close()
+  assert.equal((await listSessions(new Layout(root))).length, 2)
+  assert.equal(markOf(project), null)
 })
