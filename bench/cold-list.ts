@@ -65,6 +65,7 @@ export async function coldListScenario(sessions: number, rounds: number): Promis
   // file creation several times slower for a while, and the index writes would measure that.
   const dropCaches = () => {
     for (const project of fs.readdirSync(projectsDir)) fs.rmSync(path.join(projectsDir, project, 'index.json'), { force: true })
+    fs.rmSync(path.join(root, 'packed-index.json'), { force: true })
     execFileSync('sync')
   }
   let wrong = 0

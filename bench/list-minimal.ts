@@ -1,7 +1,8 @@
 /**
  * The floor for `session-journal list`: a minimal node script that reads the same listing
- * cache files (each project's index.json: its first line, the rows, list-cache.ts) and prints
- * the same tab-separated rows, newest first, with nothing else loaded.
+ * cache files (each project's index.json: its first line, the rows, list-cache.ts; else the
+ * project's entry in the root's packed-index.json, list-pack.ts) and prints the same
+ * tab-separated rows, newest first, with nothing else loaded.
  * `node dist/bench/list-minimal.js <root>`.
  */
 import fs from 'node:fs'
@@ -11,11 +12,19 @@ import path from 'node:path'
 type Encoded = [number, number, number, string | null | 0, string | null, string | null, string | null, string | null, 0 | 1, 0 | 1, number, number, number, ...unknown[]]
 interface Cached { title: string | null, created: string | null, updated: string | null, messages: number, shared: boolean, damaged: boolean }
 
+type Index = { projectPath: string, sessions: Record<string, Encoded> }
 const projectsDir = path.join(process.argv[2]!, 'projects')
+const packedFile = path.join(process.argv[2]!, 'packed-index.json')
+// After a header line, one line per project: its id, a tab, its rows.
+const packed = new Map<string, string>()
+if (fs.existsSync(packedFile)) {
+  for (const line of fs.readFileSync(packedFile, 'utf8').split('\n').slice(1)) if (line !== '') packed.set(line.slice(0, line.indexOf('\t')), line.slice(line.indexOf('\t') + 1))
+}
 const rows: Array<{ id: string, projectPath: string, c: Cached }> = []
 for (const project of fs.readdirSync(projectsDir)) {
-  const text = fs.readFileSync(path.join(projectsDir, project, 'index.json'), 'utf8')
-  const index = JSON.parse(text.slice(0, text.indexOf('\n'))) as { projectPath: string, sessions: Record<string, Encoded> }
+  const own = path.join(projectsDir, project, 'index.json')
+  const text = fs.existsSync(own) ? fs.readFileSync(own, 'utf8') : null
+  const index = JSON.parse(text === null ? packed.get(project)! : text.slice(0, text.indexOf('\n'))) as Index
   for (const [id, e] of Object.entries(index.sessions)) {
     rows.push({ id, projectPath: e[3] === 0 || e[3] === null ? index.projectPath : e[3], c: { title: e[4], created: e[6], updated: e[7], messages: e[10] + e[11] + e[12], shared: e[8] === 1, damaged: e[9] === 1 } })
   }

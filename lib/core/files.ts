@@ -191,3 +191,34 @@ export function readdirOrEmpty(dir: string): string[] {
     throw error
   }
 }
+
+// Listing reads the caches' heads one project at a time, synchronously: one buffer serves them all.
+const FIRST_READ = 4096
+let buffer = Buffer.allocUnsafe(4 * FIRST_READ)
+
+/**
+ * A file's first line (all of it without a newline): each read asks for as much as was read so
+ * far, so at most about twice the line is read (the listing cache's rows, not the state after them).
+ */
+export function readFirstLine(file: string): string {
+  const fd = fsSync.openSync(file, 'r')
+  try {
+    let length = 0
+    for (;;) {
+      const want = Math.max(FIRST_READ, length)
+      if (length + want > buffer.length) {
+        const bigger = Buffer.allocUnsafe(2 * (length + want))
+        buffer.copy(bigger, 0, 0, length)
+        buffer = bigger
+      }
+      const n = fsSync.readSync(fd, buffer, length, want, length)
+      const newline = n === 0 ? length : buffer.subarray(0, length + n).indexOf(10, length)
+      if (newline >= 0) return buffer.toString('utf8', 0, newline)
+      length += n
+    }
+  } finally {
+    fsSync.closeSync(fd)
+    // One huge project must not pin its buffer for the life of the process.
+    if (buffer.length > 1 << 20) buffer = Buffer.allocUnsafe(4 * FIRST_READ)
+  }
+}

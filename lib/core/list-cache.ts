@@ -14,7 +14,7 @@
  */
 import fsSync from 'node:fs'
 import { isErrnoException } from './errors.js'
-import { writeCacheSync } from './files.js'
+import { readFirstLine, writeCacheSync } from './files.js'
 import type { Prompt } from './prompt.js'
 import { isSummary, type Summary } from './summary.js'
 import { roleCounts, type ToolEntry } from './tally.js'
@@ -74,7 +74,9 @@ const EMPTY = (): CacheFile<never> => ({ version: INDEX_VERSION, projectPath: nu
 
 /** The rows: the file's first line only, read in chunks until its newline. */
 export function readRows(file: string): CacheFile<CachedRow> {
-  return decodeRows(parse(() => readHead(file), isEncoded))
+  // Missing is the usual case for a packed project (list-pack.ts): a stat that does not throw, not an open that does.
+  if (fsSync.statSync(file, { throwIfNoEntry: false }) === undefined) return EMPTY()
+  return decodeRows(parse(() => readFirstLine(file), isEncoded))
 }
 
 /** The states: the second line (of the file as it is now: keys tell whether an entry still fits a row). */
@@ -110,9 +112,7 @@ function decodeRows(rows: CacheFile<Encoded>): CacheFile<CachedRow> {
 /** Replaces the file, rows and the states that fit them (best effort: a read-only or full disk must not break listing). */
 export function writeCache(file: string, projectPath: string | null, mark: string | null, rows: Record<string, CachedRow>, states: Record<string, CachedState>): void {
   try {
-    const encoded: Record<string, Encoded> = {}
-    for (const id in rows) encoded[id] = encode(rows[id]!, projectPath)
-    writeCacheSync(file, `${JSON.stringify({ version: INDEX_VERSION, projectPath, mark, sessions: encoded })}\n${JSON.stringify({ version: INDEX_VERSION, sessions: states })}\n`)
+    writeCacheSync(file, `${JSON.stringify(encodeRows(projectPath, mark, rows))}\n${JSON.stringify({ version: INDEX_VERSION, sessions: states })}\n`)
   } catch {
     // EACCES, EROFS, ENOSPC...: the next listing rebuilds what it lacks.
   }
@@ -120,13 +120,7 @@ export function writeCache(file: string, projectPath: string | null, mark: strin
 
 function parse<T>(read: () => string, valid: (value: unknown) => value is T): CacheFile<T> {
   try {
-    const parsed = JSON.parse(read()) as CacheFile<T>
-    if (parsed?.version === INDEX_VERSION && typeof parsed.sessions === 'object' && parsed.sessions !== null) {
-      if (typeof parsed.projectPath !== 'string') parsed.projectPath = null
-      if (typeof parsed.mark !== 'string') parsed.mark = null
-      for (const id in parsed.sessions) if (!valid(parsed.sessions[id])) delete parsed.sessions[id]
-      return parsed
-    }
+    return checked(JSON.parse(read()), valid)
   } catch (error) {
     // Missing, garbled or unreadable (EACCES...): a cache that costs only a rebuild. Bugs still surface.
     if (!(error instanceof SyntaxError) && !isErrnoException(error)) throw error
@@ -134,32 +128,25 @@ function parse<T>(read: () => string, valid: (value: unknown) => value is T): Ca
   return EMPTY()
 }
 
-// Listing reads the heads one project at a time, synchronously: one buffer serves them all.
-const FIRST_READ = 4096
-let buffer = Buffer.allocUnsafe(4 * FIRST_READ)
+function checked<T>(value: unknown, valid: (value: unknown) => value is T): CacheFile<T> {
+  const parsed = value as CacheFile<T>
+  if (parsed?.version !== INDEX_VERSION || typeof parsed.sessions !== 'object' || parsed.sessions === null) return EMPTY()
+  if (typeof parsed.projectPath !== 'string') parsed.projectPath = null
+  if (typeof parsed.mark !== 'string') parsed.mark = null
+  for (const id in parsed.sessions) if (!valid(parsed.sessions[id])) delete parsed.sessions[id]
+  return parsed
+}
 
-/** The first line: each read asks for as much as was read so far, so at most about twice the line is read. */
-function readHead(file: string): string {
-  const fd = fsSync.openSync(file, 'r')
-  try {
-    let length = 0
-    for (;;) {
-      const want = Math.max(FIRST_READ, length)
-      if (length + want > buffer.length) {
-        const bigger = Buffer.allocUnsafe(2 * (length + want))
-        buffer.copy(bigger, 0, 0, length)
-        buffer = bigger
-      }
-      const n = fsSync.readSync(fd, buffer, length, want, length)
-      const newline = n === 0 ? length : buffer.subarray(0, length + n).indexOf(10, length)
-      if (newline >= 0) return buffer.toString('utf8', 0, newline)
-      length += n
-    }
-  } finally {
-    fsSync.closeSync(fd)
-    // One huge project must not pin its buffer for the life of the process.
-    if (buffer.length > 1 << 20) buffer = Buffer.allocUnsafe(4 * FIRST_READ)
-  }
+/** A project's rows from parsed JSON (an index's first line, or its entry in the packed index): checked, decoded. */
+export function rowsOf(value: unknown): CacheFile<CachedRow> {
+  return decodeRows(checked(value, isEncoded))
+}
+
+/** A project's rows as written: the value of an index's first line. */
+export function encodeRows(projectPath: string | null, mark: string | null, rows: Record<string, CachedRow>): object {
+  const encoded: Record<string, Encoded> = Object.create(null)
+  for (const id in rows) encoded[id] = encode(rows[id]!, projectPath)
+  return { version: INDEX_VERSION, projectPath, mark, sessions: encoded }
 }
 
 /** A summary cut in two: its row and the state to extend it. */

@@ -25,7 +25,8 @@ import { isProjectId, LOG_SUFFIX, type Layout } from './paths.js'
 import { readProjectPath } from './projects.js'
 import type { ScanState } from './reader.js'
 import { ScanPool } from './scan-pool.js'
-import { joinSummary, readBoth, readRows, readStates, sameKey, splitSummary, writeCache, type CachedRow, type CachedState } from './list-cache.js'
+import { joinSummary, readBoth, readRows, readStates, sameKey, splitSummary, type CachedRow, type CachedState } from './list-cache.js'
+import { IndexSaves, PackedIndex } from './list-pack.js'
 import { fits, toRow, usageOf, type SessionRow, type UsageCollector } from './list-row.js'
 import { emptySummary, resumeSummary, summarize, type Summary } from './summary.js'
 import { RebuildNeeded } from './usage-summary.js'
@@ -40,16 +41,23 @@ export interface ListOptions {
   lockStaleMs?: number
   /** For tests: how recent a folder change may be and still get a mark (folder-mark.ts). */
   racyMs?: number
+  /** For tests: from how many projects without their own index a listing packs their rows into one file (list-pack.ts). */
+  packAt?: number
 }
+
+/** A first listing of more projects than this writes one packed index instead of a file each. */
+const PACK_AT = 32
 
 export async function listSessions(layout: Layout, options: ListOptions = {}, collect?: UsageCollector): Promise<SessionRow[]> {
   const projects = options.projectId ? [options.projectId] : readdirOrEmpty(layout.projectsDir).filter(isProjectId)
   // Projects are listed side by side, so the logs that must be scanned overlap (scan-pool.ts).
   const pool = new ScanPool()
+  // Usage by quarter hour needs every state: never packed (list-pack.ts keeps rows only).
+  const saves = new IndexSaves(new PackedIndex(layout.packedIndexFile), collect ? Infinity : Math.max(2, options.packAt ?? PACK_AT))
   const listed: Array<Promise<SessionRow[]>> = []
   let sinceYield = 0
   for (const projectId of projects) {
-    listed.push(listProject(layout, projectId, options, pool, collect))
+    listed.push(listProject(layout, projectId, options, pool, saves, collect))
     // The fresh path is synchronous for speed; give the event loop a turn now and then.
     if (++sinceYield === 32) {
       sinceYield = 0
@@ -57,17 +65,21 @@ export async function listSessions(layout: Layout, options: ListOptions = {}, co
     }
   }
   const rows = (await Promise.all(listed)).flat()
+  saves.finish()
   return rows.sort((a, b) => (a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
 }
 
-async function listProject(layout: Layout, projectId: string, options: ListOptions, pool: ScanPool, collect?: UsageCollector): Promise<SessionRow[]> {
+async function listProject(layout: Layout, projectId: string, options: ListOptions, pool: ScanPool, saves: IndexSaves, collect?: UsageCollector): Promise<SessionRow[]> {
   const sessionsDir = layout.sessionsDir(projectId)
   // Before anything is read: a change after this stat moves the folder's ctime past it (folder-mark.ts).
   const folder = stampFolder(sessionsDir, options.racyMs)
   if (folder === null) return []
   const indexFile = layout.indexFile(projectId)
   // The state line is read only when a summary must be extended, or usage buckets are asked for.
-  const [index, read] = collect ? readBoth(indexFile) : [readRows(indexFile), null]
+  const [own, read] = collect ? readBoth(indexFile) : [readRows(indexFile), null]
+  // A project's own index wins; without one, its entry in the packed index (list-pack.ts).
+  const hasOwn = own.mark !== null || Object.keys(own.sessions).length > 0
+  const index = hasOwn ? own : saves.packed.rows(projectId) ?? own
   // The folder as the rows left it: only the logs a writer held then can have changed.
   const live = liveSince(index.mark, folder)
   const files = live === null ? readdirOrEmpty(sessionsDir) : null
@@ -168,15 +180,16 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   }
   await Promise.all(later)
   const mark = live !== null ? index.mark : whole ? markOf(folder, writers) : null
-  if (changed || Object.keys(index.sessions).length !== Object.keys(seen).length || (mark !== null && mark !== index.mark)) {
+  const rewrite = changed || Object.keys(index.sessions).length !== Object.keys(seen).length || (mark !== null && mark !== index.mark)
+  if (rewrite) {
     // No rows read (a first listing): no state worth reading either.
     const old = Object.keys(index.sessions).length > 0 ? stateOf() : {}
     for (const id in seen) {
       const state = made[id] ?? old[id]
       if (state && sameKey(seen[id]!, state)) made[id] = state
     }
-    writeCache(indexFile, index.projectPath, mark, seen, made)
   }
+  saves.add(projectId, indexFile, hasOwn, rewrite, { projectPath: index.projectPath, mark, rows: seen }, made)
   return rows
 }
 

@@ -76,6 +76,9 @@ export class Layout {
     return path.join(this.projectDir(projectId), 'index.json')
   }
 
+  /** The listing cache of many projects at once (see list-pack.ts): never the source of truth. */
+  get packedIndexFile(): string { return path.join(this.root, 'packed-index.json') }
+
   sessionsDir(projectId: string): string {
     return path.join(this.projectDir(projectId), 'sessions')
   }
