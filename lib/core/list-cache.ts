@@ -15,10 +15,12 @@
 import fsSync from 'node:fs'
 import { isErrnoException } from './errors.js'
 import { readFirstLine, writeCacheSync } from './files.js'
+import { isSessionId } from './ids.js'
 import type { Prompt } from './prompt.js'
 import { isSummary, type Summary } from './summary.js'
 import { roleCounts, type ToolEntry } from './tally.js'
 import type { SessionUsage } from './types.js'
+import { isSessionUsage } from './usage.js'
 
 /** Bumped whenever the summary rules or this encoding change, so older caches are rebuilt, not trusted. */
 export const INDEX_VERSION = 5
@@ -133,7 +135,16 @@ function checked<T>(value: unknown, valid: (value: unknown) => value is T): Cach
   if (parsed?.version !== INDEX_VERSION || typeof parsed.sessions !== 'object' || parsed.sessions === null) return EMPTY()
   if (typeof parsed.projectPath !== 'string') parsed.projectPath = null
   if (typeof parsed.mark !== 'string') parsed.mark = null
-  for (const id in parsed.sessions) if (!valid(parsed.sessions[id])) delete parsed.sessions[id]
+  // Keys too: a name that is no session id (`../x`, `__proto__`) never reaches a path or a row.
+  let dropped = false
+  for (const id in parsed.sessions) {
+    if (!isSessionId(id) || !valid(parsed.sessions[id])) {
+      delete parsed.sessions[id]
+      dropped = true
+    }
+  }
+  // The mark says "these rows are the folder's logs": with one dropped, the folder must be walked.
+  if (dropped) parsed.mark = null
   return parsed
 }
 
@@ -214,7 +225,7 @@ function isEncoded(value: unknown): value is Encoded {
     && (e[8] === 0 || e[8] === 1) && (e[9] === 0 || e[9] === 1)
     && typeof e[10] === 'number' && typeof e[11] === 'number' && typeof e[12] === 'number'
     && (e[13] === null || (Array.isArray(e[13]) && e[13].every(p => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number')))
-    && isText(e[14]) && (isText(e[15]) || e[15] === 0) && (e[16] === null || (typeof e[16] === 'object' && typeof e[16].models === 'object' && e[16].models !== null))
+    && isText(e[14]) && (isText(e[15]) || e[15] === 0) && (e[16] === null || isSessionUsage(e[16]))
 }
 
 export function isCachedState(value: unknown): value is CachedState {

@@ -45,9 +45,9 @@ export class PackedIndex {
 
   /** Replaces the file (best effort, like every cache write). */
   write(entries: Map<string, PackEntry>): void {
-    let text = `${HEADER}\n`
-    for (const [projectId, e] of entries) text += `${projectId}\t${JSON.stringify(encodeRows(e.projectPath, e.mark, e.rows))}\n`
     try {
+      let text = `${HEADER}\n`
+      for (const [projectId, e] of entries) text += `${projectId}\t${JSON.stringify(encodeRows(e.projectPath, e.mark, e.rows))}\n`
       writeCacheSync(this.file, text)
     } catch {
       // EACCES, EROFS, ENOSPC...: the next listing rebuilds what it lacks.
@@ -82,10 +82,11 @@ export class PackedIndex {
 const HEADER = JSON.stringify({ version: INDEX_VERSION, packed: true })
 
 /**
- * Where a listing's rows go. A project whose own `index.json` was used keeps it; the others
- * wait until the listing knows how many they are: fewer than `packAt` get their own file each
- * (with the states that extend them), more are packed into one (their states dropped at once,
- * so memory stays what `packAt` projects need).
+ * Where a listing's rows go. A project that has its own `index.json`, or whose packed rows
+ * changed, gets its own file (with the states that extend its rows). Projects with no rows
+ * anywhere yet (or only a new mark) wait until the listing knows how many they are: fewer than
+ * `packAt` get a file each, more are packed into one (their states dropped at once, so memory
+ * stays what `packAt` projects need), with the packed projects that did not change.
  */
 export class IndexSaves {
   private readonly waiting = new Map<string, { file: string, entry: PackEntry, states: Record<string, CachedState> }>()
@@ -94,12 +95,12 @@ export class IndexSaves {
 
   constructor(readonly packed: PackedIndex, private readonly packAt: number) {}
 
-  /** A project listed: whether its own index was used, whether its rows must be written. */
-  add(projectId: string, file: string, own: boolean, changed: boolean, entry: PackEntry, states: Record<string, CachedState>): void {
-    if (own) {
-      if (changed) writeCache(file, entry.projectPath, entry.mark, entry.rows, states)
-    } else if (!changed) {
-      this.unchanged.set(projectId, entry)
+  /** A project listed: where its rows came from, and what changed. */
+  add(projectId: string, file: string, from: 'own' | 'packed' | 'none', changed: 'rows' | 'mark' | 'none', entry: PackEntry, states: Record<string, CachedState>): void {
+    if (changed === 'none') {
+      if (from === 'packed') this.unchanged.set(projectId, entry)
+    } else if (from === 'own' || (from === 'packed' && changed === 'rows')) {
+      writeCache(file, entry.projectPath, entry.mark, entry.rows, states)
     } else {
       this.waiting.set(projectId, { file, entry, states: this.packing ? {} : states })
       if (!this.packing && this.waiting.size >= this.packAt) {

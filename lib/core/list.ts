@@ -179,8 +179,10 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
     }
   }
   await Promise.all(later)
-  const mark = live !== null ? index.mark : whole ? markOf(folder, writers) : null
-  const rewrite = changed || Object.keys(index.sessions).length !== Object.keys(seen).length || (mark !== null && mark !== index.mark)
+  // A log left unlisted this time must be looked for again: no mark, even under one that held.
+  const mark = !whole ? null : live !== null ? index.mark : markOf(folder, writers)
+  const rowsChanged = changed || Object.keys(index.sessions).length !== Object.keys(seen).length
+  const rewrite = rowsChanged || (mark !== null && mark !== index.mark)
   if (rewrite) {
     // No rows read (a first listing): no state worth reading either.
     const old = Object.keys(index.sessions).length > 0 ? stateOf() : {}
@@ -189,7 +191,7 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
       if (state && sameKey(seen[id]!, state)) made[id] = state
     }
   }
-  saves.add(projectId, indexFile, hasOwn, rewrite, { projectPath: index.projectPath, mark, rows: seen }, made)
+  saves.add(projectId, indexFile, hasOwn ? 'own' : index === own ? 'none' : 'packed', rewrite ? (rowsChanged ? 'rows' : 'mark') : 'none', { projectPath: index.projectPath, mark, rows: seen }, made)
   return rows
 }
 

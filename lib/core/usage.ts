@@ -128,3 +128,26 @@ export function copyTotals(t: UsageTotals): UsageTotals {
   addTotals(copy, t)
   return copy
 }
+
+/** A SessionUsage as a cache holds it: every field a finite number where totals have one (no deeper nesting). */
+export function isSessionUsage(value: unknown): value is SessionUsage {
+  const u = value as SessionUsage
+  if (!isTotals(u) || typeof u.models !== 'object' || u.models === null || Array.isArray(u.models)) return false
+  for (const model in u.models) if (!isTotals(u.models[model])) return false
+  return true
+}
+
+const TOTALS = ['events', 'input', 'output', 'reasoning', 'cacheRead', 'cacheWrite'] as const
+const UNPRICED = ['events', 'input', 'output', 'cacheRead', 'cacheWrite'] as const
+
+function isTotals(value: unknown): value is UsageTotals {
+  const t = value as UsageTotals
+  return typeof t === 'object' && t !== null && TOTALS.every(k => Number.isFinite(t[k]))
+    && isNumbers(t.cost) && typeof t.unpriced === 'object' && t.unpriced !== null && UNPRICED.every(k => Number.isFinite(t.unpriced[k]))
+}
+
+function isNumbers(value: unknown): value is Record<string, number> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  for (const k in value) if (!Number.isFinite((value as Record<string, unknown>)[k])) return false
+  return true
+}

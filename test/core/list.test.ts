@@ -2,9 +2,11 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { tempDir } from '../helpers.js'
 import { Journal } from '../../lib/journal.js'
-import { newId } from '../../lib/core/ids.js'
+import { isSessionId, newId } from '../../lib/core/ids.js'
 import { Layout, projectIdOf } from '../../lib/core/paths.js'
 import { listSessions } from '../../lib/core/list.js'
 import type { OpenSession, Session } from '../../lib/core/session.js'
@@ -510,10 +512,12 @@ test('usage by day from the listing cache: a state line lost (another lister rac
 })
 
 /** The folder marks (folder-mark.ts): listSessions with `racyMs: 0`, so a folder just changed can be marked. */
-function marked(t: TestContext) {
-  const { j, dir, root } = setup(t)
+function marked(t: TestContext, options: { lockStaleMs?: number } = {}) {
+  const dir = tempDir(t)
+  const root = path.join(dir, 'root')
+  const j = new Journal({ root, fsync: 'never', ...options })
   const layout = new Layout(root)
-  const list = () => listSessions(layout, { racyMs: 0 })
+  const list = (packAt?: number) => listSessions(layout, { racyMs: 0, ...(packAt === undefined ? {} : { packAt }) })
   const logStats = (): { files: string[] } => {
     const seen = { files: [] as string[] }
     const real = fs.statSync
@@ -523,8 +527,19 @@ function marked(t: TestContext) {
     })
     return seen
   }
-  const markOf = (project: string) => (JSON.parse(firstLine(path.join(root, 'projects', projectIdOf(project), 'index.json'))) as { mark: string | null }).mark
-  return { j, dir, root, list, logStats, markOf }
+  const indexFile = (project: string) => layout.indexFile(projectIdOf(project))
+  const markOf = (project: string) => (JSON.parse(firstLine(indexFile(project))) as { mark: string | null }).mark
+  return { j, dir, root, layout, list, logStats, markOf, indexFile }
+}
+
+/** A closed session and one held open in `project`, listed a tick later (the mark names the open one). */
+async function quietAndLive(j: Journal, list: () => Promise<unknown>, project: string): Promise<{ quiet: Session, live: Session }> {
+  const quiet = await j.create({ project, title: 'quiet' })
+  await quiet.close()
+  const live = await j.create({ project, title: 'live' })
+  await tick()
+  await list()
+  return { quiet, live }
 }
 
 // A folder's ctime moves in ticks (a jiffy): changes a test must tell apart are a tick apart.
@@ -550,11 +565,7 @@ test('list with a folder mark: a folder unchanged since its rows were made stats
 test('list with a folder mark: a live writer\'s log is stat\'ed and its appends listed; when it closes the folder is walked again', async t => {
   const { j, dir, list, logStats, markOf } = marked(t)
   const project = path.join(dir, 'p')
-  const quiet = await j.create({ project, title: 'quiet' })
-  await quiet.close()
-  const live = await j.create({ project, title: 'live' })
-  await tick()
-  await list()
+  const { quiet, live } = await quietAndLive(j, list, project)
   assert.equal(markOf(project)!.split(' ')[1], live.id, 'the writer is in the mark')
   const stats = logStats()
   await live.message({ role: 'user', parts: [{ type: 'text', text: 'growing' }] })
@@ -639,4 +650,235 @@ test('list with a folder mark: a folder with a staging file, an unreadable log, 
   await (await j.create({ project })).close()
   assert.equal((await listSessions(new Layout(root))).length, 2)
   assert.equal(markOf(project), null)
+})
+
+type RowsLine = { version: number, projectPath: string | null, mark: string | null, sessions: Record<string, unknown[]> }
+
+/** Rewrites an index's first line (the rows), keeping its state line. */
+function editRows(file: string, edit: (rows: RowsLine) => void): void {
+  const [first, ...rest] = fs.readFileSync(file, 'utf8').split('\n')
+  const rows = JSON.parse(first!) as RowsLine
+  edit(rows)
+  fs.writeFileSync(file, [JSON.stringify(rows), ...rest].join('\n'))
+}
+
+/** A marked root with one closed session in project `p`, listed once (its index marked). */
+async function oneMarked(t: TestContext) {
+  const root = marked(t)
+  const project = path.join(root.dir, 'p')
+  const s = await root.j.create({ project, title: 'mine' })
+  await s.close()
+  await tick()
+  await root.list()
+  return { ...root, project, s }
+}
+
+test('list with a folder mark: an index naming a traversal as a session id opens nothing outside the root and lists no such row', async t => {
+  const { dir, list, indexFile, project, s } = await oneMarked(t)
+  // A log outside the root, three folders above sessions/ (root/projects/<id>/sessions).
+  const outside = path.join(dir, 'outside')
+  fs.mkdirSync(outside)
+  const evil = '../../../../outside/x'
+  fs.writeFileSync(path.join(outside, 'x.ndjson'), `${JSON.stringify({ seq: 0, ts: new Date().toISOString(), type: 'session', version: 1, id: evil, projectId: 'x', projectPath: '/elsewhere', title: 'SECRET', parentId: null, host: null })}\n`)
+  editRows(indexFile(project), rows => {
+    rows.sessions[evil] = rows.sessions[s.id]!
+    rows.mark = `${rows.mark} ${evil}` // "a writer held it": stat it
+  })
+  const opened: string[] = []
+  const open = fs.promises.open
+  t.mock.method(fs.promises, 'open', (file: fs.PathLike, ...rest: unknown[]) => {
+    opened.push(path.resolve(String(file)))
+    return (open as (...a: unknown[]) => unknown)(file, ...rest)
+  })
+  const openSync = fs.openSync
+  t.mock.method(fs, 'openSync', (file: fs.PathLike, ...rest: unknown[]) => {
+    opened.push(path.resolve(String(file)))
+    return (openSync as (...a: unknown[]) => unknown)(file, ...rest)
+  })
+  const rows = await list()
+  assert.deepEqual({
+    opened: opened.filter(file => file.startsWith(outside)),
+    listed: rows.filter(r => !isSessionId(r.id)).map(r => [r.id, r.title, r.projectPath]),
+  }, { opened: [], listed: [] }, 'no file outside the root opened, only session ids listed')
+})
+
+test('list with a folder mark: index keys that are no session ids (escapes, __proto__) are dropped, and the folder walked', async t => {
+  const { list, indexFile, project, s } = await oneMarked(t)
+  editRows(indexFile(project), rows => {
+    rows.sessions['\u001b]0;owned\u0007'] = rows.sessions[s.id]!
+  })
+  // JSON.parse makes "__proto__" an own key (an assignment would set the prototype): written as text.
+  const text = fs.readFileSync(indexFile(project), 'utf8')
+  const row = JSON.stringify((JSON.parse(text.split('\n')[0]!) as RowsLine).sessions[s.id])
+  fs.writeFileSync(indexFile(project), text.replace('"sessions":{', `"sessions":{"__proto__":${row},`))
+  const ids = (await list()).map(r => r.id)
+  assert.deepEqual(ids, [s.id], 'as a full walk would: only the logs there are')
+})
+
+/** A packed root (two projects), one of its entries edited as text, then a listing that packs again. */
+async function repackAfter(t: TestContext, edit: (line: string, row: unknown[]) => string) {
+  const { dir, j, list, layout } = marked(t)
+  const make = async (name: string) => (await j.create({ project: path.join(dir, name), title: name })).close()
+  await make('p0')
+  await make('p1')
+  await tick()
+  await list(2)
+  const text = fs.readFileSync(layout.packedIndexFile, 'utf8')
+  const line = text.split('\n').find(l => l.startsWith(`${projectIdOf(path.join(dir, 'p0'))}\t`))!
+  const row = Object.values((JSON.parse(line.slice(line.indexOf('\t') + 1)) as RowsLine).sessions)[0]!
+  fs.writeFileSync(layout.packedIndexFile, text.replace(line, edit(line, row)))
+  // Two new projects without an index: this listing packs again (p0's entry is carried over).
+  await make('p2')
+  await make('p3')
+  await tick()
+  return list(2)
+}
+
+test('packed index: a row whose usage is no usage (200,000 levels deep) is dropped, its project walked, and the next packing writes', async t => {
+  // Valid JSON that JSON.parse reads but JSON.stringify cannot write back (the stack overflows).
+  const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`
+  const rows = await repackAfter(t, (line, row) => line.replace(JSON.stringify(row), `${JSON.stringify(row.slice(0, 16)).slice(0, -1)},{"models":${deep}}]`))
+  assert.equal(rows.length, 4)
+})
+
+test('packed index: a "__proto__" row is dropped and the next packing writes', async t => {
+  const rows = await repackAfter(t, (line, row) => line.replace('"sessions":{', `"sessions":{"__proto__":${JSON.stringify(row)},`))
+  assert.equal(rows.length, 4)
+})
+
+test('list with a folder mark: a live log that failed to be read once is listed again once it can be (the failure withholds the mark)', async t => {
+  const { dir, j, list } = marked(t)
+  const { live } = await quietAndLive(j, list, path.join(dir, 'p'))
+  await live.message({ role: 'user', parts: [{ type: 'text', text: 'growing' }] })
+  // One transient failure (EIO, EMFILE...) stat'ing the live log: that listing flags it damaged, fair enough.
+  const statSync = fs.statSync
+  let failed = false
+  t.mock.method(fs, 'statSync', (file: fs.PathLike, ...rest: unknown[]) => {
+    if (!failed && String(file) === live.path) {
+      failed = true
+      throw Object.assign(new Error(`EIO: i/o error, stat '${live.path}'`), { code: 'EIO' })
+    }
+    return (statSync as (...a: unknown[]) => unknown)(file, ...rest)
+  })
+  assert.equal((await list()).find(r => r.id === live.id)?.damaged, true)
+  assert.ok(failed)
+  // The failure is gone; the writer still holds the session, so the folder has not changed.
+  const rows = await list()
+  assert.equal(rows.find(r => r.id === live.id)?.messages, 1, 'the live session is listed again')
+  await live.close()
+})
+
+
+/** A writer process that dies mid-line: its lock folder stays, its log ends in a torn line. */
+function crashedWriter(root: string, project: string): string {
+  const journal = fileURLToPath(new URL('../../lib/journal.js', import.meta.url))
+  const script = `
+    import fs from 'node:fs'
+    const { Journal } = await import(${JSON.stringify(journal)})
+    const s = await new Journal({ root: ${JSON.stringify(root)}, fsync: 'never' }).create({ project: ${JSON.stringify(project)}, title: 'crashed' })
+    await s.message({ role: 'user', parts: [{ type: 'text', text: 'before the crash' }] })
+    fs.appendFileSync(s.path, '{"seq":2,"type":"message","role":"us') // the write the crash cut short
+    fs.writeSync(1, s.id)
+    process.kill(process.pid, 'SIGKILL') // no exit handler runs: the lock folder stays`
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  assert.equal(child.signal, 'SIGKILL', child.stderr)
+  return child.stdout
+}
+
+test('list with a folder mark: after each journal operation (create, live append, title, revert, import, a crashed writer, verify --repair, resume, delete) a marked listing equals one made from no cache', async t => {
+  const { dir, root, list, indexFile, j } = marked(t, { lockStaleMs: 2000 })
+  const project = path.join(dir, 'p')
+  const check = async (step: string) => {
+    await tick()
+    const marked = await list()
+    assert.ok(JSON.parse(firstLine(indexFile(project))).mark, `${step}: the listing before was marked`)
+    fs.rmSync(indexFile(project))
+    const truth = await list()
+    assert.deepEqual(marked, truth, step)
+    // The folder as it is now, marked: this listing trusts the mark (stats only the logs a writer holds).
+    assert.ok(JSON.parse(firstLine(indexFile(project))).mark, `${step}: marked now`)
+    assert.deepEqual(await list(), truth, `${step}, listed again under the new mark`)
+  }
+  const age = (id: string) => {
+    const old = new Date(Date.now() - 60_000)
+    fs.utimesSync(`${path.join(path.dirname(indexFile(project)), 'sessions', id)}.ndjson.lock`, old, old)
+  }
+  const a = await j.create({ project, title: 'a' })
+  const first = await a.message({ role: 'user', parts: [{ type: 'text', text: 'first' }] })
+  await a.close()
+  await tick()
+  await list()
+  const b = await j.create({ project, title: 'b' })
+  await check('create, held open')
+  await b.message({ role: 'user', parts: [{ type: 'text', text: 'growing' }] })
+  await check('append by a live writer')
+  const a2 = await j.resume(a.id)
+  await a2.title('renamed')
+  await a2.revert(first)
+  await a2.close()
+  await check('resume, title, revert, close')
+  await b.close()
+  await check('close')
+  await j.import(await j.export(a.id), { newId: true })
+  await check('import')
+  const crashed = crashedWriter(root, project)
+  await check('a writer crashed mid-line (its lock left behind)')
+  age(crashed)
+  const report = await j.verify(crashed, { repair: true })
+  assert.ok(report.repaired)
+  await check('verify --repair of the crashed writer\'s log (stale lock taken over)')
+  const again = crashedWriter(root, project)
+  age(again)
+  const resumed = await j.resume(again)
+  await resumed.message({ role: 'assistant', parts: [{ type: 'text', text: 'after' }] })
+  await check('resume after a crash, held open')
+  await resumed.close()
+  await j.delete(a.id)
+  await check('close, delete')
+})
+
+/** `projects` projects of one closed session each (titled p0, p1…), listed once by `pack` a tick later. */
+async function packedRoot(j: Journal, dir: string, projects: number, pack: () => Promise<unknown>): Promise<string[]> {
+  const ids: string[] = []
+  for (let p = 0; p < projects; p++) {
+    const s = await j.create({ project: path.join(dir, `p${p}`), title: `p${p}` })
+    await s.close()
+    ids.push(s.id)
+  }
+  await tick()
+  await pack()
+  return ids
+}
+
+test('packed index: packed projects whose logs grow get their own index.json, even when as many as packAt grow at once', async t => {
+  const { dir, j, list, layout, indexFile } = marked(t)
+  const ids = await packedRoot(j, dir, 4, () => list(3))
+  assert.ok(fs.existsSync(layout.packedIndexFile))
+  for (const id of ids.slice(0, 3)) {
+    const s = await j.resume(id)
+    await s.message({ role: 'user', parts: [{ type: 'text', text: 'more' }] })
+    await s.close()
+  }
+  await tick()
+  await list(3)
+  // Repacked instead, without states: each of these logs is read whole again at its next append, and again after.
+  assert.deepEqual([0, 1, 2].map(p => fs.existsSync(indexFile(path.join(dir, `p${p}`)))), [true, true, true])
+})
+
+test('packed index: list({ project }) of a packed root: a grown packed project gets the right rows and its own index, the others stay packed', async t => {
+  const { dir, j, list, layout, indexFile } = marked(t)
+  const ids = await packedRoot(j, dir, 3, () => list(2))
+  const packed = fs.readFileSync(layout.packedIndexFile, 'utf8')
+  const s = await j.resume(ids[1]!)
+  await s.title('renamed')
+  await s.message({ role: 'user', parts: [{ type: 'text', text: 'more' }] })
+  await s.close()
+  await tick()
+  const one = await listSessions(layout, { projectId: projectIdOf(path.join(dir, 'p1')), racyMs: 0, packAt: 2 })
+  assert.deepEqual(one.map(r => [r.id, r.title, r.messages]), [[ids[1], 'renamed', 1]])
+  assert.ok(fs.existsSync(indexFile(path.join(dir, 'p1'))))
+  assert.equal(fs.readFileSync(layout.packedIndexFile, 'utf8'), packed, 'the packed file is left as it was')
+  const all = await list(2)
+  assert.deepEqual(all.map(r => [r.id, r.title, r.messages]).sort(), [[ids[0], 'p0', 0], [ids[1], 'renamed', 1], [ids[2], 'p2', 0]].sort())
+  assert.deepEqual([0, 2].map(p => fs.existsSync(indexFile(path.join(dir, `p${p}`)))), [false, false])
 })
