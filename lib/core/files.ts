@@ -197,17 +197,39 @@ const FIRST_READ = 4096
 let buffer = Buffer.allocUnsafe(4 * FIRST_READ)
 
 /**
- * A file's first line (all of it without a newline): each read asks for as much as was read so
- * far, so at most about twice the line is read (the listing cache's rows, not the state after them).
+ * Opens a cache file for reading, refusing anything but a regular file with ENOENT (a cache
+ * missing): non-blocking, so a FIFO planted at a cache's name cannot hang a synchronous open.
+ */
+function openCacheSync(file: string): number {
+  const fd = fsSync.openSync(file, fsSync.constants.O_RDONLY | fsSync.constants.O_NONBLOCK)
+  if (fsSync.fstatSync(fd).isFile()) return fd
+  fsSync.closeSync(fd)
+  throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOENT' })
+}
+
+/** A cache file's whole text (see openCacheSync). */
+export function readCacheSync(file: string): string {
+  const fd = openCacheSync(file)
+  try {
+    return fsSync.readFileSync(fd, 'utf8')
+  } finally {
+    fsSync.closeSync(fd)
+  }
+}
+
+/**
+ * A cache file's first line (all of it without a newline): each read asks for as much as was
+ * read so far, so at most about twice the line is read (the listing cache's rows, not the state
+ * after them), into a buffer of at most twice the line.
  */
 export function readFirstLine(file: string): string {
-  const fd = fsSync.openSync(file, 'r')
+  const fd = openCacheSync(file)
   try {
     let length = 0
     for (;;) {
       const want = Math.max(FIRST_READ, length)
       if (length + want > buffer.length) {
-        const bigger = Buffer.allocUnsafe(2 * (length + want))
+        const bigger = Buffer.allocUnsafe(length + want)
         buffer.copy(bigger, 0, 0, length)
         buffer = bigger
       }

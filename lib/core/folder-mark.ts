@@ -13,7 +13,7 @@
  * The folder is stat'ed before it is read: a change after that moves the ctime past the one kept.
  */
 import fsSync from 'node:fs'
-import { isNotFound } from './errors.js'
+import { isErrnoException, isNotFound } from './errors.js'
 import { isSessionId } from './ids.js'
 import { LOG_SUFFIX } from './paths.js'
 
@@ -33,7 +33,8 @@ export function stampFolder(dir: string, racyMs = RACY_MS): FolderStamp | null {
   try {
     folder = fsSync.statSync(dir, { bigint: true })
   } catch (error) {
-    if (isNotFound(error)) return null
+    // ENOTDIR: a file where a project folder should be is no project.
+    if (isNotFound(error) || (isErrnoException(error) && error.code === 'ENOTDIR')) return null
     throw error
   }
   if (!folder.isDirectory()) return null

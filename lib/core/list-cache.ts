@@ -14,7 +14,7 @@
  */
 import fsSync from 'node:fs'
 import { isErrnoException } from './errors.js'
-import { readFirstLine, writeCacheSync } from './files.js'
+import { readCacheSync, readFirstLine, writeCacheSync } from './files.js'
 import { isSessionId } from './ids.js'
 import type { Prompt } from './prompt.js'
 import { isSummary, type Summary } from './summary.js'
@@ -77,19 +77,19 @@ const EMPTY = (): CacheFile<never> => ({ version: INDEX_VERSION, projectPath: nu
 /** The rows: the file's first line only, read in chunks until its newline. */
 export function readRows(file: string): CacheFile<CachedRow> {
   // Missing is the usual case for a packed project (list-pack.ts): a stat that does not throw, not an open that does.
-  if (fsSync.statSync(file, { throwIfNoEntry: false }) === undefined) return EMPTY()
+  if (fsSync.statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return EMPTY()
   return decodeRows(parse(() => readFirstLine(file), isEncoded))
 }
 
 /** The states: the second line (of the file as it is now: keys tell whether an entry still fits a row). */
 export function readStates(file: string): Record<string, CachedState> {
-  return parse(() => line(fsSync.readFileSync(file, 'utf8'), 1), isCachedState).sessions
+  return parse(() => line(readCacheSync(file), 1), isCachedState).sessions
 }
 
 /** Both lines in one read, for a listing that needs every state (usage by quarter hour). */
 export function readBoth(file: string): [CacheFile<CachedRow>, Record<string, CachedState>] {
   let text = ''
-  const rows = decodeRows(parse(() => line(text = fsSync.readFileSync(file, 'utf8'), 0), isEncoded))
+  const rows = decodeRows(parse(() => line(text = readCacheSync(file), 0), isEncoded))
   return [rows, text === '' ? {} : parse(() => line(text, 1), isCachedState).sessions]
 }
 

@@ -11,9 +11,8 @@
  * packed is read once from its start, and its project gets its own `index.json` then. One line
  * per project (its id, a tab, its rows), parsed when asked for: `list --project` parses one.
  */
-import fsSync from 'node:fs'
 import { isErrnoException } from './errors.js'
-import { writeCacheSync } from './files.js'
+import { readCacheSync, writeCacheSync } from './files.js'
 import { isProjectId } from './paths.js'
 import { encodeRows, INDEX_VERSION, rowsOf, writeCache, type CacheFile, type CachedRow, type CachedState } from './list-cache.js'
 
@@ -59,7 +58,7 @@ export class PackedIndex {
     const lines = new Map<string, string>()
     let text: string
     try {
-      text = fsSync.readFileSync(this.file, 'utf8')
+      text = readCacheSync(this.file)
     } catch (error) {
       // Missing or unreadable: nothing packed.
       if (isErrnoException(error)) return lines

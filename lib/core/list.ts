@@ -159,9 +159,10 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   }
   const writers: string[] = []
   if (live !== null) {
+    const writing = new Set(live)
     for (const id in index.sessions) {
       const file = `${sessionsDir}/${id}${LOG_SUFFIX}`
-      if (live.includes(id)) statThen(id, file)
+      if (writing.has(id)) statThen(id, file)
       else consider(id, file, index.sessions[id]!.ino, index.sessions[id]!.born, index.sessions[id]!.offset)
     }
   } else {

@@ -882,3 +882,35 @@ test('packed index: list({ project }) of a packed root: a grown packed project g
   assert.deepEqual(all.map(r => [r.id, r.title, r.messages]).sort(), [[ids[0], 'p0', 0], [ids[1], 'renamed', 1], [ids[2], 'p2', 0]].sort())
   assert.deepEqual([0, 2].map(p => fs.existsSync(indexFile(path.join(dir, `p${p}`)))), [false, false])
 })
+
+test('list opens no cache file that is not a regular file (a FIFO at index.json or packed-index.json would block a synchronous open forever)', async t => {
+  const { dir, j, layout, indexFile } = marked(t)
+  for (const name of ['p0', 'p1']) await (await j.create({ project: path.join(dir, name), title: name })).close()
+  spawnSync('mkfifo', [layout.packedIndexFile, indexFile(path.join(dir, 'p1'))])
+  assert.ok(fs.statSync(layout.packedIndexFile).isFIFO())
+  // Stands in for the open that would never return (one without O_NONBLOCK): records it, and fails it instead of blocking the test.
+  const blocking: string[] = []
+  const guard = <F extends (...args: never[]) => unknown>(real: F) => (file: fs.PathLike | number, ...rest: unknown[]) => {
+    const nonBlocking = typeof rest[0] === 'number' && (rest[0] & fs.constants.O_NONBLOCK) !== 0
+    if (typeof file !== 'number' && !nonBlocking && fs.statSync(file, { throwIfNoEntry: false })?.isFIFO()) {
+      blocking.push(path.basename(String(file)))
+      throw Object.assign(new Error(`open ${String(file)} would block`), { code: 'EAGAIN' })
+    }
+    return (real as unknown as (...a: unknown[]) => unknown)(file, ...rest)
+  }
+  t.mock.method(fs, 'openSync', guard(fs.openSync))
+  t.mock.method(fs, 'readFileSync', guard(fs.readFileSync))
+  assert.deepEqual((await j.list()).map(r => r.title).sort(), ['p0', 'p1'])
+  await j.usage({ by: 'day' }) // reads the state lines too: the same refusal
+  assert.deepEqual(blocking, [], 'no FIFO opened')
+})
+
+test('list: a file where a project folder should be is no project (not an error)', async t => {
+  const { dir, j, root } = marked(t)
+  const s = await j.create({ project: path.join(dir, 'p'), title: 'real' })
+  await s.close()
+  const fake = path.join(root, 'projects', projectIdOf(path.join(dir, 'q')))
+  fs.writeFileSync(fake, 'not a folder')
+  assert.deepEqual((await j.list()).map(r => r.title), ['real'])
+})
+
