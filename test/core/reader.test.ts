@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { tempDir, rejectsWith } from '../helpers.js'
-import { readEvents, scanLog, scanLogSync, type ScanOptions, type ScanState } from '../../lib/core/reader.js'
+import { readEvents, scanLog, scanLogInto, scanLogSync, type ScanOptions, type ScanState } from '../../lib/core/reader.js'
 import { toLine } from '../../lib/core/event.js'
 import type { JournalEvent } from '../../lib/core/types.js'
 
@@ -238,7 +238,7 @@ test('readEvents: every good event one by one, header first', async t => {
   assert.deepEqual(seqs, [0, 1, 2])
 })
 
-test('scanLogSync: the same events, damage and position as scanLog, on hostile logs and from a position', async t => {
+test('scanLogSync and scanLogInto: the same events, damage and position as scanLog, on hostile logs and from a position', async t => {
   const dir = tempDir(t)
   const logs: Record<string, string | Buffer> = {
     clean: headerLine() + noteLine(1) + noteLine(2, { __proto__: 'x', constructor: 1 }),
@@ -262,6 +262,11 @@ test('scanLogSync: the same events, damage and position as scanLog, on hostile l
       const events = scanLogSync(file, state, options)
       assert.deepEqual(events, streamed, name)
       assert.deepEqual(state, streamedState, name)
+      const sunkState: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+      const sunk: JournalEvent[] = []
+      await scanLogInto(file, sunkState, options, sunk)
+      assert.deepEqual(sunk, streamed, name)
+      assert.deepEqual(sunkState, streamedState, name)
     }
   }
 })
@@ -274,4 +279,28 @@ test('scanLogSync: strict throws ERR_CORRUPT_LOG at the damaged line; missing is
   assert.throws(() => scanLogSync(file, state(), { strict: true }), (e: Error & { code?: string, context?: { line?: number } }) => e.code === 'ERR_CORRUPT_LOG' && /:2 /.test(e.message))
   assert.throws(() => scanLogSync(path.join(dir, 'missing.ndjson'), state()), (e: Error & { code?: string }) => e.code === 'ERR_SESSION_NOT_FOUND')
   assert.throws(() => scanLogSync(dir, state()), (e: Error & { code?: string }) => e.code === 'ERR_CORRUPT_LOG')
+})
+
+test('scanLogInto: each event reaches the sink as its line is parsed, not a chunk later', async t => {
+  // 3,000 lines of 1000 bytes: three 1 MiB chunks, so batches would arrive ~1,000 lines late.
+  const file = write(t, headerLine() + Array.from({ length: 3000 }, (_, i) => lineOfBytes(i + 1, 1000)).join(''))
+  const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+  const linesBefore: number[] = []
+  await scanLogInto(file, state, {}, { push: (e: JournalEvent) => linesBefore.push(state.position.lines - e.seq) })
+  assert.equal(linesBefore.length, 3001)
+  assert.deepEqual(new Set(linesBefore), new Set([0]), 'the scan had counted exactly the lines before each event')
+  assert.equal(state.position.lines, 3001)
+})
+
+test('scanLogInto: strict throws ERR_CORRUPT_LOG at the damaged line after the lines before it; missing is ERR_SESSION_NOT_FOUND; a folder is refused', async t => {
+  const dir = tempDir(t)
+  const file = path.join(dir, 'log.ndjson')
+  fs.writeFileSync(file, headerLine() + noteLine(1) + '{nope\n' + noteLine(3))
+  const state = (): ScanState => ({ damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } })
+  const sunk: JournalEvent[] = []
+  const error = await rejectsWith(scanLogInto(file, state(), { strict: true }, sunk), 'ERR_CORRUPT_LOG')
+  assert.deepEqual([error.path, error.line, error.offset], [file, 3, Buffer.byteLength(headerLine() + noteLine(1))])
+  assert.deepEqual(sunk.map(e => e.seq), [0, 1])
+  await rejectsWith(scanLogInto(path.join(dir, 'missing.ndjson'), state(), {}, []), 'ERR_SESSION_NOT_FOUND')
+  await rejectsWith(scanLogInto(dir, state(), {}, []), 'ERR_CORRUPT_LOG')
 })
