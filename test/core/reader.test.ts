@@ -304,3 +304,29 @@ test('scanLogInto: strict throws ERR_CORRUPT_LOG at the damaged line after the l
   await rejectsWith(scanLogInto(path.join(dir, 'missing.ndjson'), state(), {}, []), 'ERR_SESSION_NOT_FOUND')
   await rejectsWith(scanLogInto(dir, state(), {}, []), 'ERR_CORRUPT_LOG')
 })
+
+test('scanLog and scanLogInto close the log: read to the end, left early by the consumer, or stopped by damage in strict mode', async t => {
+  const file = write(t, headerLine() + Array.from({ length: 2500 }, (_, i) => lineOfBytes(i + 1, 1000)).join('') + 'bad\n')
+  // Every handle the reader opens, and which of them it closed (close is an own property of each handle).
+  const fsp = fs.promises as { open: typeof fs.promises.open }
+  const open = fsp.open
+  let opened = 0
+  let closed = 0
+  fsp.open = async (...args: Parameters<typeof fs.promises.open>) => {
+    const handle = await open(...args)
+    opened++
+    const close = handle.close
+    handle.close = () => { closed++; return close() }
+    return handle
+  }
+  t.after(() => { fsp.open = open })
+  const fresh = (): ScanState => ({ damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } })
+  for await (const _ of scanLog(file, fresh())) { /* to the end */ }
+  for await (const _ of scanLog(file, fresh())) break
+  for await (const _ of readEvents(file)) break
+  await scanLogInto(file, fresh(), {}, [])
+  await rejectsWith(scanLogInto(file, fresh(), { strict: true }, []), 'ERR_CORRUPT_LOG')
+  await rejectsWith((async () => { for await (const _ of scanLog(file, fresh(), { strict: true })) { /* to the damage */ } })(), 'ERR_CORRUPT_LOG')
+  assert.equal(opened, 6)
+  assert.equal(closed, 6)
+})
