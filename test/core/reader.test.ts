@@ -330,3 +330,30 @@ test('scanLog and scanLogInto close the log: read to the end, left early by the 
   assert.equal(opened, 6)
   assert.equal(closed, 6)
 })
+
+test('scanLog, scanLogInto, scanLogSync: a log of mostly non-ASCII text over several chunks reads as each line parsed on its own, damage and all', async t => {
+  const parts: Buffer[] = [Buffer.from(headerLine())]
+  for (let seq = 1; seq <= 5000; seq++) {
+    // Not UTF-8 (a stray byte, an overlong slash, an encoded surrogate): read as replacement characters, like Buffer.toString.
+    if (seq === 4321) parts.push(Buffer.concat([Buffer.from(noteLine(seq, 'ü:').slice(0, -3)), Buffer.from([0xff, 0xc0, 0xaf, 0xed, 0xa0, 0x80]), Buffer.from('"}\n')]))
+    else if (seq % 503 === 0) parts.push(Buffer.from(noteLine(seq, `crlf ünïcode 🚀 ${seq}`).replace('\n', '\r\n')))
+    else if (seq % 307 === 0) parts.push(Buffer.from(`{"seq":${seq},"not json ü\n`))
+    else parts.push(Buffer.from(noteLine(seq, `${'日本語 ünïcode 🚀 \u2028 '.repeat(seq % 37)}${seq}`)))
+  }
+  const bytes = Buffer.concat(parts)
+  assert.ok(bytes.length > 3 * CHUNK)
+  const file = write(t, bytes)
+  // The reference: every line decoded and parsed on its own; what does not parse is not an event.
+  const expected = bytes.toString('utf8').split('\n').slice(0, -1).map(line => line.replace(/\r$/, '')).flatMap(line => {
+    try { return [JSON.parse(line) as JournalEvent] } catch { return [] }
+  })
+  const r = await scan(file)
+  assert.deepEqual(r.events, expected)
+  assert.ok(r.events.some(e => /\ufffd/.test(String((e as { data?: unknown }).data))), 'the lines that are not UTF-8 are events')
+  assert.equal(r.damage.filter(d => d.kind === 'crlf').length, Math.floor(5000 / 503))
+  assert.equal(r.damage.filter(d => d.kind === 'bad-json').length, Math.floor(5000 / 307))
+  const into: JournalEvent[] = []
+  await scanLogInto(file, { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }, {}, into)
+  assert.deepEqual(into, expected)
+  assert.deepEqual(scanLogSync(file, { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }), expected)
+})
