@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import { logLines, rejectsWith } from '../helpers.js'
 import { journalIn, richSession } from '../sessions.js'
 import { HistoryReader, type HistoryOptions } from '../../lib/core/history.js'
-import { fold } from '../../lib/core/fold.js'
+import { fold, FoldState } from '../../lib/core/fold.js'
 import { scanLog, type ScanState } from '../../lib/core/reader.js'
 import { toLine } from '../../lib/core/event.js'
 import type { History, JournalEvent } from '../../lib/core/types.js'
@@ -153,4 +153,25 @@ test('read() of a log spanning several chunks, streamed into the fold: the same 
   assert.equal(({} as Record<string, unknown>).polluted, undefined)
   const part = history.messages.find(m => /^r\d+$/.test(m.id) && m.parts.length > 0)!.parts[0]!
   assert.deepEqual(Object.getOwnPropertyDescriptor(part, '__proto__')?.value, { polluted: true }, 'kept as a plain own key')
+})
+
+test('read() without a listener folds each event as its line is parsed: no chunk of parsed events waits for the fold', async t => {
+  const { reader, file } = await setup(t)
+  fs.appendFileSync(file, titles(file, 3000, `${'x'.repeat(1000)} title`)) // ~3 MiB: several chunks
+  const [parse, push] = [JSON.parse, FoldState.prototype.push]
+  let parsed = 0
+  let pushed = 0
+  let ahead = 0
+  JSON.parse = ((...args: Parameters<typeof JSON.parse>) => { parsed++; return parse(...args) }) as typeof JSON.parse
+  FoldState.prototype.push = function (this: FoldState, event: JournalEvent) {
+    ahead = Math.max(ahead, parsed - pushed++)
+    return push.call(this, event)
+  }
+  t.after(() => { JSON.parse = parse; FoldState.prototype.push = push })
+  const history = await reader().read()
+  JSON.parse = parse
+  FoldState.prototype.push = push
+  assert.equal(history.info.title, `${'x'.repeat(1000)} title 2999`)
+  assert.ok(pushed > 3000)
+  assert.equal(ahead, 1, 'each push came right after its own parse')
 })
