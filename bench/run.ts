@@ -57,6 +57,8 @@ const { values } = parseArgs({
   },
 })
 const n = (key: keyof typeof values) => Number(values[key])
+// `--read-mb 10,100,500` prints the read row at each size (how it grows); export and choices use the first.
+const readMb = String(values['read-mb']).split(',').map(Number)
 const rounds = n('rounds')
 const log = (line: string) => { if (!values.json) process.stderr.write(`${line}\n`) }
 
@@ -66,14 +68,18 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
   ['append-awaited', () => appendAwaited(Math.min(n('events'), 50_000), rounds, 'never')],
   ['append-always', () => appendAlways(n('always-events'), 16, rounds)],
   ['read', async () => {
-    const r = await readScenario(n('read-mb') * 2 ** 20, rounds)
-    fs.rmSync(r.root, { recursive: true, force: true })
-    return r.row
+    const rows: Row[] = []
+    for (const mb of readMb) {
+      const r = await readScenario(mb * 2 ** 20, rounds)
+      fs.rmSync(r.root, { recursive: true, force: true })
+      rows.push(r.row)
+    }
+    return rows
   }],
   ['list', () => listScenario(n('sessions'), n('projects'), rounds)],
   ['usage', () => usageScenario(n('sessions'), n('projects'), rounds)],
   ['resume', () => resumeScenario(n('resume-gb') * 2 ** 30, Math.max(rounds, 9))],
-  ['export', () => exportScenario(n('read-mb') * 2 ** 20, rounds)],
+  ['export', () => exportScenario(readMb[0]! * 2 ** 20, rounds)],
   ['fold', () => foldScenario(n('fold-messages'), rounds)],
   ['redact', () => redactScenario(n('redact-kib'), rounds)],
   ['config', () => configScenario(n('config-kib'), rounds)],
@@ -98,7 +104,7 @@ for (const [name, run] of scenarios) {
 let measured: Choice[] = []
 if (values.only?.split(',').includes('choices')) {
   log('running choices…')
-  measured = await choices(rounds, n('read-mb'))
+  measured = await choices(rounds, readMb[0]!)
 }
 
 const machine = { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.release()}` }

@@ -5,7 +5,7 @@
  * bytes appended since the last one and keeps folding where it stopped.
  */
 import { FoldState, type FoldDefaults } from './fold.js'
-import { scanLog, type ScanPosition, type ScanState } from './reader.js'
+import { scanLog, scanLogInto, type ScanPosition, type ScanState } from './reader.js'
 import type { Damage, History, JournalEvent } from './types.js'
 
 export interface HistoryOptions {
@@ -38,10 +38,15 @@ export class HistoryReader {
       from: this.position,
       ...(this.options.strict ? { strict: true } : {}),
     }
-    // Batches straight from the reader: an async step per event would cost more than the fold.
-    for await (const batch of scanLog(this.file, state, scan)) {
-      for (const event of batch) this.fold.push(event)
-      onBatch?.(batch)
+    if (onBatch) {
+      // Batches straight from the reader: an async step per event would cost more than the fold.
+      for await (const batch of scanLog(this.file, state, scan)) {
+        for (const event of batch) this.fold.push(event)
+        onBatch(batch)
+      }
+    } else {
+      // No one wants the events: each goes into the fold as its line is parsed, no batch held.
+      await scanLogInto(this.file, state, scan, this.fold)
     }
     this.position = state.position
     // A torn tail is re-read by every scan until its newline comes: report only the latest.

@@ -7,7 +7,7 @@
 import fsSync from 'node:fs'
 import fs from 'node:fs/promises'
 import { CorruptLogError, isNotFound, SessionNotFoundError } from './errors.js'
-import { LineScanner } from './line-scanner.js'
+import { LineScanner, type EventSink } from './line-scanner.js'
 import type { Damage, JournalEvent } from './types.js'
 
 export { DEFAULT_MAX_LINE_BYTES } from './line-scanner.js'
@@ -49,6 +49,27 @@ export interface ScanState {
  */
 export async function* scanLog(file: string, state: ScanState, options: ScanOptions = {}): AsyncGenerator<JournalEvent[]> {
   const lines = new LineScanner(file, state, options)
+  for await (const chunk of chunks(file, lines.pos.offset)) {
+    const out: JournalEvent[] = []
+    lines.feed(chunk, chunk.length, out)
+    if (out.length > 0) yield out
+  }
+  lines.end()
+}
+
+/**
+ * scanLog() without batches: each event goes to `sink` as soon as its line is parsed. A fold
+ * as the sink never holds a chunk's worth of parsed events (~1,200 for 1 MiB) that a
+ * young-generation GC would copy before the fold drops most of them (docs/performance.md).
+ */
+export async function scanLogInto(file: string, state: ScanState, options: ScanOptions, sink: EventSink): Promise<void> {
+  const lines = new LineScanner(file, state, options)
+  for await (const chunk of chunks(file, lines.pos.offset)) lines.feed(chunk, chunk.length, sink)
+  lines.end()
+}
+
+/** The bytes of a log from `offset` on, chunk by chunk: each a view on one reused buffer, valid until the next. */
+async function* chunks(file: string, offset: number): AsyncGenerator<Buffer> {
   let handle: fs.FileHandle
   try {
     handle = await fs.open(file, 'r')
@@ -60,15 +81,13 @@ export async function* scanLog(file: string, state: ScanState, options: ScanOpti
     const stat = await handle.stat()
     if (!stat.isFile()) throw new CorruptLogError(`${file} is not a regular file`, { path: file })
     // A small log (the usual case when listing thousands) gets a small buffer, not 1 MiB of garbage.
-    const buf = Buffer.allocUnsafe(bufferFor(stat.size - lines.pos.offset))
-    for (let at = lines.pos.offset; ;) {
+    const buf = Buffer.allocUnsafe(bufferFor(stat.size - offset))
+    for (let at = offset; ;) {
       const { bytesRead } = await handle.read(buf, 0, buf.length, at)
       if (bytesRead === 0) break
       at += bytesRead
-      const out = lines.feed(buf, bytesRead)
-      if (out.length > 0) yield out
+      yield buf.subarray(0, bytesRead)
     }
-    lines.end()
   } finally {
     await handle.close()
   }
@@ -96,7 +115,7 @@ export function scanLogSync(file: string, state: ScanState, options: ScanOptions
       const bytesRead = fsSync.readSync(fd, buf, 0, buf.length, at)
       if (bytesRead === 0) break
       at += bytesRead
-      for (const event of lines.feed(buf, bytesRead)) events.push(event)
+      lines.feed(buf, bytesRead, events)
     }
     lines.end()
     return events

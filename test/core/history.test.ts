@@ -4,7 +4,8 @@ import fs from 'node:fs'
 import { logLines, rejectsWith } from '../helpers.js'
 import { journalIn, richSession } from '../sessions.js'
 import { HistoryReader, type HistoryOptions } from '../../lib/core/history.js'
-import { fold } from '../../lib/core/fold.js'
+import { fold, FoldState } from '../../lib/core/fold.js'
+import { scanLog, type ScanState } from '../../lib/core/reader.js'
 import { toLine } from '../../lib/core/event.js'
 import type { History, JournalEvent } from '../../lib/core/types.js'
 
@@ -125,4 +126,52 @@ test('strict: damage throws ERR_CORRUPT_LOG with line and offset; a torn tail al
   await r.read()
   fs.appendFileSync(file, 'not json\n')
   await rejectsWith(r.read(), 'ERR_CORRUPT_LOG')
+})
+
+test('read() of a log spanning several chunks, streamed into the fold: the same history and damage as fold() over scanLog batches, whatever read() holds in between', async t => {
+  const { reader, file, id, projectId, project } = await setup(t)
+  const lines = logLines(file)
+  let seq = Math.max(...lines.map(e => e.seq as number))
+  const line = (event: Record<string, unknown>) => toLine({ seq: ++seq, ts: TS, ...event })
+  let tail = ''
+  // ~3 MiB of streamed replies: growing replacements of one part, hostile keys and text, a
+  // repeated message id, reverts, and damage that lands in every chunk.
+  for (let turn = 0; seq < 4000 || Buffer.byteLength(tail) < 3 * 1024 * 1024; turn++) {
+    const reply = `r${turn % 40}` // ids come back: a repeated id replaces its message
+    tail += line({ type: 'message', id: reply, role: 'assistant', parts: [] })
+    for (let u = 1; u <= 4; u++) tail += line({ type: 'part', messageId: reply, part: JSON.parse(`{"id":"answer","type":"text","__proto__":{"polluted":true},"text":${JSON.stringify(`${'ü🚀\u2028\u001b[2J'.repeat(u * 40)} ${turn}`)}}`) })
+    if (turn % 97 === 0) tail += '{"seq": "not a number"}\n' + 'garbage\n' + '\n'
+    if (turn % 131 === 0) tail += line({ type: 'revert', messageId: `r${(turn + 7) % 40}` })
+  }
+  fs.appendFileSync(file, tail)
+  const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+  const events: JournalEvent[] = []
+  for await (const batch of scanLog(file, state, { expectId: id, maxLineBytes: 1024 * 1024 })) events.push(...batch)
+  assert.ok(state.damage.length > 20, 'damage in every chunk')
+  const history = await reader().read()
+  assert.deepEqual(copy(history), { ...structuredClone(fold(events, { id, projectId, projectPath: project })), damage: structuredClone(state.damage) })
+  assert.equal(({} as Record<string, unknown>).polluted, undefined)
+  const part = history.messages.find(m => /^r\d+$/.test(m.id) && m.parts.length > 0)!.parts[0]!
+  assert.deepEqual(Object.getOwnPropertyDescriptor(part, '__proto__')?.value, { polluted: true }, 'kept as a plain own key')
+})
+
+test('read() without a listener folds each event as its line is parsed: no chunk of parsed events waits for the fold', async t => {
+  const { reader, file } = await setup(t)
+  fs.appendFileSync(file, titles(file, 3000, `${'x'.repeat(1000)} title`)) // ~3 MiB: several chunks
+  const [parse, push] = [JSON.parse, FoldState.prototype.push]
+  let parsed = 0
+  let pushed = 0
+  let ahead = 0
+  JSON.parse = ((...args: Parameters<typeof JSON.parse>) => { parsed++; return parse(...args) }) as typeof JSON.parse
+  FoldState.prototype.push = function (this: FoldState, event: JournalEvent) {
+    ahead = Math.max(ahead, parsed - pushed++)
+    return push.call(this, event)
+  }
+  t.after(() => { JSON.parse = parse; FoldState.prototype.push = push })
+  const history = await reader().read()
+  JSON.parse = parse
+  FoldState.prototype.push = push
+  assert.equal(history.info.title, `${'x'.repeat(1000)} title 2999`)
+  assert.ok(pushed > 3000)
+  assert.equal(ahead, 1, 'each push came right after its own parse')
 })

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { tempDir, rejectsWith } from '../helpers.js'
-import { readEvents, scanLog, scanLogSync, type ScanOptions, type ScanState } from '../../lib/core/reader.js'
+import { readEvents, scanLog, scanLogInto, scanLogSync, type ScanOptions, type ScanState } from '../../lib/core/reader.js'
 import { toLine } from '../../lib/core/event.js'
 import type { JournalEvent } from '../../lib/core/types.js'
 
@@ -238,7 +238,7 @@ test('readEvents: every good event one by one, header first', async t => {
   assert.deepEqual(seqs, [0, 1, 2])
 })
 
-test('scanLogSync: the same events, damage and position as scanLog, on hostile logs and from a position', async t => {
+test('scanLogSync and scanLogInto: the same events, damage and position as scanLog, on hostile logs and from a position', async t => {
   const dir = tempDir(t)
   const logs: Record<string, string | Buffer> = {
     clean: headerLine() + noteLine(1) + noteLine(2, { __proto__: 'x', constructor: 1 }),
@@ -262,6 +262,11 @@ test('scanLogSync: the same events, damage and position as scanLog, on hostile l
       const events = scanLogSync(file, state, options)
       assert.deepEqual(events, streamed, name)
       assert.deepEqual(state, streamedState, name)
+      const sunkState: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+      const sunk: JournalEvent[] = []
+      await scanLogInto(file, sunkState, options, sunk)
+      assert.deepEqual(sunk, streamed, name)
+      assert.deepEqual(sunkState, streamedState, name)
     }
   }
 })
@@ -274,4 +279,81 @@ test('scanLogSync: strict throws ERR_CORRUPT_LOG at the damaged line; missing is
   assert.throws(() => scanLogSync(file, state(), { strict: true }), (e: Error & { code?: string, context?: { line?: number } }) => e.code === 'ERR_CORRUPT_LOG' && /:2 /.test(e.message))
   assert.throws(() => scanLogSync(path.join(dir, 'missing.ndjson'), state()), (e: Error & { code?: string }) => e.code === 'ERR_SESSION_NOT_FOUND')
   assert.throws(() => scanLogSync(dir, state()), (e: Error & { code?: string }) => e.code === 'ERR_CORRUPT_LOG')
+})
+
+test('scanLogInto: each event reaches the sink as its line is parsed, not a chunk later', async t => {
+  // 3,000 lines of 1000 bytes: three 1 MiB chunks, so batches would arrive ~1,000 lines late.
+  const file = write(t, headerLine() + Array.from({ length: 3000 }, (_, i) => lineOfBytes(i + 1, 1000)).join(''))
+  const state: ScanState = { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }
+  const linesBefore: number[] = []
+  await scanLogInto(file, state, {}, { push: (e: JournalEvent) => linesBefore.push(state.position.lines - e.seq) })
+  assert.equal(linesBefore.length, 3001)
+  assert.deepEqual(new Set(linesBefore), new Set([0]), 'the scan had counted exactly the lines before each event')
+  assert.equal(state.position.lines, 3001)
+})
+
+test('scanLogInto: strict throws ERR_CORRUPT_LOG at the damaged line after the lines before it; missing is ERR_SESSION_NOT_FOUND; a folder is refused', async t => {
+  const dir = tempDir(t)
+  const file = path.join(dir, 'log.ndjson')
+  fs.writeFileSync(file, headerLine() + noteLine(1) + '{nope\n' + noteLine(3))
+  const state = (): ScanState => ({ damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } })
+  const sunk: JournalEvent[] = []
+  const error = await rejectsWith(scanLogInto(file, state(), { strict: true }, sunk), 'ERR_CORRUPT_LOG')
+  assert.deepEqual([error.path, error.line, error.offset], [file, 3, Buffer.byteLength(headerLine() + noteLine(1))])
+  assert.deepEqual(sunk.map(e => e.seq), [0, 1])
+  await rejectsWith(scanLogInto(path.join(dir, 'missing.ndjson'), state(), {}, []), 'ERR_SESSION_NOT_FOUND')
+  await rejectsWith(scanLogInto(dir, state(), {}, []), 'ERR_CORRUPT_LOG')
+})
+
+test('scanLog and scanLogInto close the log: read to the end, left early by the consumer, or stopped by damage in strict mode', async t => {
+  const file = write(t, headerLine() + Array.from({ length: 2500 }, (_, i) => lineOfBytes(i + 1, 1000)).join('') + 'bad\n')
+  // Every handle the reader opens, and which of them it closed (close is an own property of each handle).
+  const fsp = fs.promises as { open: typeof fs.promises.open }
+  const open = fsp.open
+  let opened = 0
+  let closed = 0
+  fsp.open = async (...args: Parameters<typeof fs.promises.open>) => {
+    const handle = await open(...args)
+    opened++
+    const close = handle.close
+    handle.close = () => { closed++; return close() }
+    return handle
+  }
+  t.after(() => { fsp.open = open })
+  const fresh = (): ScanState => ({ damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } })
+  for await (const _ of scanLog(file, fresh())) { /* to the end */ }
+  for await (const _ of scanLog(file, fresh())) break
+  for await (const _ of readEvents(file)) break
+  await scanLogInto(file, fresh(), {}, [])
+  await rejectsWith(scanLogInto(file, fresh(), { strict: true }, []), 'ERR_CORRUPT_LOG')
+  await rejectsWith((async () => { for await (const _ of scanLog(file, fresh(), { strict: true })) { /* to the damage */ } })(), 'ERR_CORRUPT_LOG')
+  assert.equal(opened, 6)
+  assert.equal(closed, 6)
+})
+
+test('scanLog, scanLogInto, scanLogSync: a log of mostly non-ASCII text over several chunks reads as each line parsed on its own, damage and all', async t => {
+  const parts: Buffer[] = [Buffer.from(headerLine())]
+  for (let seq = 1; seq <= 5000; seq++) {
+    // Not UTF-8 (a stray byte, an overlong slash, an encoded surrogate): read as replacement characters, like Buffer.toString.
+    if (seq === 4321) parts.push(Buffer.concat([Buffer.from(noteLine(seq, 'ü:').slice(0, -3)), Buffer.from([0xff, 0xc0, 0xaf, 0xed, 0xa0, 0x80]), Buffer.from('"}\n')]))
+    else if (seq % 503 === 0) parts.push(Buffer.from(noteLine(seq, `crlf ünïcode 🚀 ${seq}`).replace('\n', '\r\n')))
+    else if (seq % 307 === 0) parts.push(Buffer.from(`{"seq":${seq},"not json ü\n`))
+    else parts.push(Buffer.from(noteLine(seq, `${'日本語 ünïcode 🚀 \u2028 '.repeat(seq % 37)}${seq}`)))
+  }
+  const bytes = Buffer.concat(parts)
+  assert.ok(bytes.length > 3 * CHUNK)
+  const file = write(t, bytes)
+  // The reference: every line decoded and parsed on its own; what does not parse is not an event.
+  const expected = bytes.toString('utf8').split('\n').slice(0, -1).map(line => line.replace(/\r$/, '')).flatMap(line => {
+    try { return [JSON.parse(line) as JournalEvent] } catch { return [] }
+  })
+  const r = await scan(file)
+  assert.deepEqual(r.events, expected)
+  assert.ok(r.events.some(e => /\ufffd/.test(String((e as { data?: unknown }).data))), 'the lines that are not UTF-8 are events')
+  assert.equal(r.damage.filter(d => d.kind === 'crlf').length, Math.floor(5000 / 503))
+  assert.equal(r.damage.filter(d => d.kind === 'bad-json').length, Math.floor(5000 / 307))
+  const into: JournalEvent[] = []
+  await scanLogInto(file, { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }, {}, into)
+  assert.deepEqual(into, expected)
+  assert.deepEqual(scanLogSync(file, { damage: [], position: { offset: 0, lines: 0, lastSeq: -1 } }), expected)
 })
