@@ -1,8 +1,13 @@
-/** read(): the folded history of a big session against chunked split + JSON.parse of the same file. */
+/**
+ * read(): the folded history of a big session against chunked split + JSON.parse of the same
+ * file (nothing kept), and against issue 16's floor: the same bytes already in memory, split,
+ * parsed and folded by the public fold() (the result kept, as read() keeps it).
+ */
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Journal } from '../lib/index.js'
+import { Journal, type JournalEvent } from '../lib/index.js'
+import { FoldState } from '../lib/core/fold.js'
 import { bigSession } from './data.js'
 import { sideBySide, tempRoot, type Row } from './util.js'
 
@@ -30,12 +35,29 @@ export async function rawParse(file: string): Promise<number> {
   return n
 }
 
-export async function readScenario(bytes: number, rounds: number): Promise<{ row: Row, root: string, id: string, file: string }> {
+/**
+ * Issue 16's floor for read(): the log's bytes already in memory, split on \n, JSON.parse each
+ * line, each event pushed into the fold as parsed (the fold read() uses, without a generator or
+ * an array of every event between them).
+ */
+export function inMemoryFold(bytes: Buffer): number {
+  const folder = new FoldState()
+  let at = 0
+  for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, at)) {
+    folder.push(JSON.parse(bytes.toString('utf8', at, nl)) as JournalEvent)
+    at = nl + 1
+  }
+  return folder.result().messages.length
+}
+
+export async function readScenario(bytes: number, rounds: number): Promise<{ row: Row, foldRow: Row, root: string, id: string, file: string }> {
   const root = tempRoot('read')
   const { id, path: file } = await bigSession(root, bytes)
   const size = fs.statSync(file).size
   const journal = new Journal({ root })
   const r = await sideBySide(rounds, () => rawParse(file), () => journal.read(id))
+  const logBytes = fs.readFileSync(file)
+  const inMemory = await sideBySide(rounds, () => inMemoryFold(logBytes), () => journal.read(id))
   const mbps = (ms: number) => `${(size / 1048576 / (ms / 1000)).toFixed(0)} MB/s (${ms.toFixed(0)} ms)`
   // Peak RSS is per process: measure read() alone in a fresh child.
   const child = spawnSync(process.execPath, [fileURLToPath(new URL('./read-child.js', import.meta.url)), root, id], { encoding: 'utf8' })
@@ -52,6 +74,14 @@ export async function readScenario(bytes: number, rounds: number): Promise<{ row
       journal: `${mbps(r.journal)}, peak RSS ${maxRssMB.toFixed(0)} MB`,
       baseline: mbps(r.baseline),
       note: `folded result ${resultMB.toFixed(1)} MB (JSON), RSS limit ${rssLimit.toFixed(0)} MB`,
+    },
+    foldRow: {
+      scenario: `read() ${(size / 1048576).toFixed(0)} MB session, against its bytes in memory`,
+      target: '>= 0.9x split + parse + fold in memory',
+      ratio: inMemory.baseline / inMemory.journal,
+      ok: inMemory.baseline / inMemory.journal >= 0.9,
+      journal: mbps(inMemory.journal),
+      baseline: `${mbps(inMemory.baseline)} (bytes already read)`,
     },
     root, id, file,
   }

@@ -72,7 +72,7 @@ const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
     for (const mb of readMb) {
       const r = await readScenario(mb * 2 ** 20, rounds)
       fs.rmSync(r.root, { recursive: true, force: true })
-      rows.push(r.row)
+      rows.push(r.row, r.foldRow)
     }
     return rows
   }],
