@@ -39,9 +39,14 @@ export function whatRan(name: string, input: unknown): string | undefined {
     // Codex-style argv: ["bash", "-lc", "npm test"].
     if (Array.isArray(value) && value.length > 0 && value.every(v => typeof v === 'string')) return value.join(' ')
   }
-  const patch = Object.values(args).find((v): v is string => typeof v === 'string' && v.startsWith('*** Begin Patch'))
-  if (patch !== undefined) return patchedFiles(patch)
-  return Object.values(args).find(said)
+  // An apply_patch body anywhere says it best; else the first string that says something.
+  let first: string | undefined
+  for (const value of Object.values(args)) {
+    if (typeof value !== 'string') continue
+    if (value.startsWith('*** Begin Patch')) return patchedFiles(value)
+    if (first === undefined && said(value)) first = value
+  }
+  return first
 }
 
 /**
@@ -53,7 +58,7 @@ export function toolSummary(tool: Pick<ToolPart, 'name' | 'input' | 'title'>): s
   const ran = whatRan(tool.name, input) ?? tool.title
   if (ran !== undefined || input === undefined || input === null) return ran
   if (typeof input === 'string') return said(input) ? cutChars(input, SUMMARY_JSON_CHARS) : undefined
-  if (typeof input === 'object' && Object.keys(input).length === 0) return undefined
+  if (typeof input === 'object' && isEmpty(input)) return undefined
   return jsonLine(input, SUMMARY_JSON_CHARS)
 }
 
@@ -71,6 +76,13 @@ function parsedObject(text: string): Record<string, unknown> | undefined {
 function patchedFiles(patch: string): string {
   const files = [...patch.slice(0, PARSE_CHARS).matchAll(/^\*\*\* (?:Update|Add|Delete) File: (.+)$/gm)].map(m => m[1]!)
   return files.length === 0 ? 'patch' : files.join(', ')
+}
+
+/** No items, no own keys; asks for at most one key (Object.keys of a 5-million-item array costs 5 million strings). */
+function isEmpty(value: object): boolean {
+  if (Array.isArray(value)) return value.length === 0
+  for (const key in value) if (Object.hasOwn(value, key)) return false
+  return true
 }
 
 /** A string that says something (not empty, not only spaces). */

@@ -75,3 +75,8 @@ test('whatRan and toolSummary: hostile inputs cost a bounded amount and never th
   assert.equal(whatRan('', { path: 'p' }), 'p')
   assert.equal(whatRan('__/.:', { url: 'u' }), 'u')
 })
+
+test('whatRan: a patch anywhere in the input wins over an earlier string', () => {
+  assert.equal(whatRan('custom', { note: 'first', body: '*** Begin Patch\n*** Delete File: old.ts\n*** End Patch' }), 'old.ts')
+  assert.equal(whatRan('custom', { n: 1, note: ' ', other: 'second' }), 'second')
+})
