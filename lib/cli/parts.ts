@@ -1,5 +1,5 @@
 /** Message parts for human formats: text in full (show), tool calls on one line (show, tail). */
-import { cutOutput, toolPart, type Part } from '../index.js'
+import { cutOutput, toolPart, toolSummary, type Part } from '../index.js'
 import { brief } from './format.js'
 import { oneLine, printable } from './text.js'
 
@@ -16,14 +16,13 @@ export interface ToolCall {
 export function toolCall(part: Record<string, unknown>): ToolCall | undefined {
   const tool = toolPart(part)
   if (!tool) return undefined
-  const { input, output, status, error } = tool
-  const inputText = isObject(input) && Object.keys(input).length === 1 ? brief(Object.values(input)[0], 80) : brief(input, 80)
+  const { output, status, error } = tool
   const outcome = [
-    status !== undefined ? oneLine(status) : error === undefined ? '' : 'error',
+    status === undefined ? '' : oneLine(status),
     typeof output === 'string' ? `${output === '' ? 0 : output.split('\n').length} line(s) of output` : output === undefined ? '' : 'output',
   ].filter(Boolean).join(', ')
   return {
-    line: [`[${oneLine(tool.name)}]`, inputText, outcome ? `-> ${outcome}` : ''].filter(Boolean).join(' '),
+    line: [`[${oneLine(tool.name)}]`, brief(toolSummary(tool), 80), outcome ? `-> ${outcome}` : ''].filter(Boolean).join(' '),
     ...(error === undefined ? {} : { error }),
     ...(typeof output === 'string' && output !== '' ? { output } : {}),
   }
@@ -60,8 +59,4 @@ export function partSummary(part: Record<string, unknown>, max: number): string 
 
 function indented(text: string): string[] {
   return printable(text).split('\n').map(l => `    ${l}`.trimEnd())
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

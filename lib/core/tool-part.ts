@@ -1,23 +1,29 @@
 /**
  * Tool parts as hosts spell them. The journal's convention is OpenCode's
- * (`{ type: 'tool', tool, callID, state: { status, input, output, error } }`); the AI SDK,
- * Anthropic and others write `tool-call`, `tool_use`… with `name`/`toolName` and the fields at
- * the top. One recognizer, so the listing's counts, `show`, the markdown export and the MCP
- * transcript agree on what a tool call is.
+ * (`{ type: 'tool', tool, callID, state: { status, input, output, error, title, time } }`); the
+ * AI SDK, Anthropic and others write `tool-call`, `tool_use`, `tool_result`… with
+ * `name`/`toolName` and the fields at the top. One reader, so the listing's counts, the share
+ * page, `show`, `tail`, the markdown export and the MCP transcript agree on what a call is.
+ *
+ * One precedence rule for every field: `state`'s field first, when the part has a `state`
+ * object, then the top-level spellings. A `state` object is the convention (OpenCode writes
+ * nothing else, every importer builds one, the OpenCode export reads it first), and it is what
+ * a host updates as the call runs; a top-level field beside it is at best a copy, possibly
+ * stale (a host that wrote its own `input` at the pending stage). Hosts without a `state`
+ * (Anthropic, the AI SDK, Gemini's raw calls, or the AI SDK 5's `state` that is a string)
+ * have only the top-level fields, so the rule changes nothing for them.
  */
+import { jsonLine } from './json-line.js'
 
 /** Types of parts that are a call (counted in listings). */
 const CALL_TYPES: ReadonlySet<string> = new Set(['tool', 'tool-call', 'tool_call', 'tool-use', 'tool_use'])
 /** Types of parts that only carry a call's result (shown, never counted: the call was). */
 const RESULT_TYPES: ReadonlySet<string> = new Set(['tool-result', 'tool_result'])
 
-/** Whether a part of this type is a tool part (a call or a result-only part): what the share page renders as one. */
-export function isToolPartType(type: string): boolean {
-  return CALL_TYPES.has(type) || RESULT_TYPES.has(type)
-}
-
 /** A name longer than this is cut in listings: a hostile log must not bloat the listing cache. */
 export const TOOL_NAME_CHARS = 64
+/** An error object without a message is shown as JSON cut here: enough to read, bounded whatever the log holds. */
+export const ERROR_JSON_CHARS = 10_000
 
 export interface ToolPart {
   /** The tool's name (`bash`, `read`…), else the part's type. */
@@ -25,10 +31,17 @@ export interface ToolPart {
   /** A result-only part (`tool_result`), which the listing does not count as a call. */
   result: boolean
   input: unknown
+  /** `output`, `result`, or an Anthropic `tool_result`'s `content`. */
   output: unknown
+  /** As written; else `error` for a call that failed (an error, or Anthropic's `is_error: true`). */
   status: string | undefined
-  /** The error of a failed call as text (a string as written, an object's `message`, else its JSON). */
+  /** The error of a failed call as text (a string as written, an object's `message` or OpenCode's `data.message`, else its JSON). */
   error: string | undefined
+  /** The host's own one-line title of the call (OpenCode's `state.title`, Gemini's display name), when not empty. */
+  title: string | undefined
+  /** When the call started and ended (`time.start`, `time.end`, epoch milliseconds), when they are finite numbers. */
+  start: number | undefined
+  end: number | undefined
 }
 
 /** The fields of a tool part wherever the host put them, or undefined when it is no tool part. */
@@ -38,31 +51,42 @@ export function toolPart(part: Readonly<Record<string, unknown>>): ToolPart | un
   const result = RESULT_TYPES.has(type)
   if (!result && !CALL_TYPES.has(type)) return undefined
   const state = isObject(part.state) ? part.state : {}
-  const name = typeof part.tool === 'string' ? part.tool : typeof part.name === 'string' ? part.name : typeof part.toolName === 'string' ? part.toolName : type
-  const status = part.status ?? state.status
+  const error = errorText(state.error ?? part.error)
+  const status = text(state.status ?? part.status) ?? (error !== undefined || part.is_error === true ? 'error' : undefined)
+  const time = isObject(state.time) ? state.time : isObject(part.time) ? part.time : {}
   return {
-    name,
+    name: nameOf(part, type),
     result,
-    input: part.input ?? part.args ?? part.arguments ?? state.input,
-    output: part.output ?? part.result ?? state.output,
-    status: typeof status === 'string' ? status : undefined,
-    error: errorText(part.error ?? state.error),
+    input: state.input ?? part.input ?? part.args ?? part.arguments,
+    output: state.output ?? part.output ?? part.result ?? (result ? part.content : undefined),
+    status,
+    error,
+    title: text(state.title ?? part.title) || undefined,
+    start: finite(time.start),
+    end: finite(time.end),
   }
 }
 
 /** The name a listing counts a part under (cut at TOOL_NAME_CHARS), or null when it is no call. */
 export function toolCallName(part: Readonly<Record<string, unknown>>): string | null {
-  // Cheap first: most parts are text, and the summary asks of every part.
+  // Cheap: most parts are text, the summary asks of every part, and only the name counts.
   if (typeof part.type !== 'string' || !CALL_TYPES.has(part.type)) return null
-  return toolPart(part)!.name.slice(0, TOOL_NAME_CHARS)
+  return nameOf(part, part.type).slice(0, TOOL_NAME_CHARS)
+}
+
+function nameOf(part: Readonly<Record<string, unknown>>, type: string): string {
+  return text(part.tool) ?? text(part.name) ?? text(part.toolName) ?? type
 }
 
 function errorText(error: unknown): string | undefined {
-  if (error === undefined || error === null || error === false) return undefined
+  if (error === undefined || error === null || error === false || error === '') return undefined
   if (typeof error === 'string') return error
-  if (isObject(error) && typeof error.message === 'string') return error.message
-  return JSON.stringify(error)
+  if (!isObject(error)) return jsonLine(error, ERROR_JSON_CHARS)
+  return text(error.message) ?? (isObject(error.data) ? text(error.data.message) : undefined) ?? jsonLine(error, ERROR_JSON_CHARS)
 }
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
+const finite = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)

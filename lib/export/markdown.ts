@@ -11,6 +11,7 @@
 import type { CorePorts } from '../core/ports.js'
 import { shortPrompt } from '../core/prompt.js'
 import { toolPart, type ToolPart } from '../core/tool-part.js'
+import { toolSummary } from '../core/tool-what.js'
 import type { JsonValue, Message, Part, SessionInfo } from '../core/types.js'
 import { cutOutput, moreLinesNote, OUTPUT_LINES } from './cut.js'
 import { redactValue, toRedactor, type Redactor } from './redact.js'
@@ -75,8 +76,8 @@ function renderPart(part: Part, maxLines: number): string[] {
 }
 
 function renderTool(tool: ToolPart, maxLines: number): string[] {
-  const ran = what(tool.input)
-  const line = [`**Tool:** ${code(tool.name)}`, ...(ran === '' ? [] : [code(ran, 200)]), ...(tool.status ? [escapeInline(tool.status)] : [])].join(' · ')
+  const ran = toolSummary(tool)
+  const line = [`**Tool:** ${code(tool.name)}`, ...(ran === undefined ? [] : [code(ran, 200)]), ...(tool.status ? [escapeInline(tool.status)] : [])].join(' · ')
   const out = [line, '']
   if (tool.error !== undefined) out.push(...details('Error', tool.error, maxLines))
   if (tool.output !== undefined && tool.output !== null && tool.output !== '') {
@@ -97,19 +98,6 @@ function details(label: string, text: string, maxLines: number): string[] {
     ...(note === '' ? [] : [note, '']),
     '</details>', '',
   ]
-}
-
-/** What a call ran, in a few words: its command, file, pattern or URL, else its input as JSON. */
-function what(input: unknown): string {
-  if (input === undefined || input === null) return ''
-  if (typeof input === 'string') return input
-  if (typeof input === 'object' && !Array.isArray(input)) {
-    const fields = input as Record<string, unknown>
-    for (const key of ['command', 'pattern', 'filePath', 'file_path', 'path', 'url', 'query', 'description']) {
-      if (typeof fields[key] === 'string') return fields[key] as string
-    }
-  }
-  return JSON.stringify(input)
 }
 
 function firstPrompt(messages: Message[]): string | null {

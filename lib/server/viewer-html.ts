@@ -4,6 +4,7 @@
  * field, so no single part can make the page large; the rest is in the JSON.
  */
 
+import { cutChars } from '../core/json-line.js'
 import type { JsonValue } from '../core/types.js'
 
 export interface PartLimits {
@@ -31,11 +32,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** The first `chars` characters, never ending in half a surrogate pair. */
-export function cut(text: string, chars: number): string {
-  if (text.length <= chars) return text
-  const code = text.charCodeAt(chars - 1)
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? chars - 1 : chars)
-}
+export const cut = cutChars
 
 export function label(text: string): string {
   return escapeHtml(printable(text.length > LABEL_CHARS ? `${cut(text, LABEL_CHARS)}…` : text))

@@ -8,14 +8,15 @@
 import type { Part } from '../core/types.js'
 import { renderMarkdown, renderPlain } from './markdown.js'
 import { clipped, count, cut, label, moreNote, printable, stringField, type PartLimits } from './viewer-html.js'
-import { isToolPartType } from '../core/tool-part.js'
+import { toolPart } from '../core/tool-part.js'
 import { renderTool } from './viewer-tool.js'
 
 /** What is left of a page's Markdown budget (`markdownChars`), spent by the parts in order. */
 export interface PageBudget { markdownChars: number }
 
 export function renderPart(part: Part, limits: PartLimits, budget: PageBudget = { ...limits }): string {
-  if (isToolPartType(part.type)) return renderTool(part, limits)
+  const tool = toolPart(part)
+  if (tool) return renderTool(tool, limits)
   switch (part.type) {
     case 'text': return renderLongText(stringField(part, 'text') ?? '', limits, budget)
     case 'reasoning':

@@ -56,3 +56,27 @@ test('show --redact: secrets are gone from everything printed (title, text, tool
   assert.ok(!j.stdout.includes(SECRET))
   assert.equal(JSON.parse(j.stdout).info.title, 'deploy with [REDACTED]')
 })
+
+test('show: a call\'s line says what it ran as the share page and the markdown export do', async t => {
+  const { journal, root, project } = journalIn(t)
+  const s = await journal.create({ project })
+  const m = await s.message({ role: 'assistant', parts: [] })
+  await s.part(m, { id: 'a', type: 'tool', tool: 'shell', state: { status: 'completed', input: { command: ['bash', '-lc', 'cargo build'], workdir: '/x' } } })
+  await s.part(m, { id: 'b', type: 'tool', tool: 'apply_patch', state: { status: 'completed', input: { input: '*** Begin Patch\n*** Update File: a.ts\n*** Delete File: b.ts\n*** End Patch' } } })
+  await s.part(m, { id: 'c', type: 'tool', tool: 'bash', input: { command: 'stale' }, state: { status: 'running', input: { description: 'Build', command: 'make all' } } })
+  await s.part(m, { id: 'd', type: 'tool', tool: 'todowrite', state: { status: 'completed', input: { todos: [1] }, title: '1 todo' } })
+  await s.part(m, { id: 'e', type: 'tool_result', tool_use_id: 'u', is_error: true, content: 'No such file' })
+  await s.part(m, { id: 'f', type: 'tool', tool: 'bash', state: { status: 'completed', input: { command: `\u001b[2J${'y'.repeat(500)}` } } })
+  await s.close()
+  const r = await run(['show', s.id], { root })
+  assert.equal(r.code, 0)
+  const lines = r.stdout.split('\n').filter(l => l.startsWith('  ['))
+  assert.deepEqual(lines, [
+    '  [shell] bash -lc cargo build -> completed',
+    '  [apply_patch] a.ts, b.ts -> completed',
+    '  [bash] make all -> running',
+    '  [todowrite] 1 todo -> completed',
+    '  [tool_result] -> error, 1 line(s) of output',
+    `  [bash] ␛[2J${'y'.repeat(75)}… -> completed`,
+  ])
+})

@@ -152,6 +152,38 @@ test('toMarkdown: a call\'s one line says what it ran: command, pattern, file, e
   assert.equal(line({ command: 'y'.repeat(1000) }), `**Tool:** \`x\` · \`${'y'.repeat(200)}…\``)
 })
 
+test('toMarkdown: the one line says what ran as the share page does (core toolSummary), from the fields toolPart reads', () => {
+  const lines = (parts: Array<Record<string, unknown>>) => toMarkdown({ info: info({ title: 't' }), messages: [{ id: 'a', role: 'assistant', created: 'T', parts: parts as never }] })
+    .split('\n').filter(l => l.startsWith('**Tool:**'))
+  assert.deepEqual(lines([
+    // By kind of tool: a shell's command (here `cmd`), not its description.
+    { id: '1', type: 'tool', tool: 'local_shell', state: { status: 'completed', input: { description: 'Build it', cmd: 'make' } } },
+    // Codex: argv joined; apply_patch as the files it touches; arguments as a JSON string parsed.
+    { id: '2', type: 'tool', tool: 'shell', state: { status: 'completed', input: { command: ['bash', '-lc', 'cargo build'], workdir: '/x' } } },
+    { id: '3', type: 'tool', tool: 'apply_patch', state: { status: 'completed', input: { input: '*** Begin Patch\n*** Update File: a.ts\n@@\n-x\n+y\n*** Add File: b.ts\n+z\n*** End Patch' } } },
+    { id: '4', type: 'tool_call', name: 'mcp__fs__read_file', arguments: '{"encoding":"utf8","path":"docs/e.md"}' },
+    // Nothing to quote: the host's title, else the input as JSON; no input, no second field.
+    { id: '5', type: 'tool', tool: 'todowrite', state: { status: 'completed', input: { todos: [{ done: true }] }, title: '1 todo' } },
+    { id: '6', type: 'tool', tool: 'todowrite', state: { status: 'completed', input: { todos: [{ done: true }] } } },
+    { id: '7', type: 'tool', tool: 'x', state: { status: 'completed', input: {} } },
+    // The state wins over a stale top-level copy; Anthropic's result: is_error is its status, content its output.
+    { id: '8', type: 'tool', tool: 'bash', input: { command: 'stale' }, state: { status: 'completed', input: { command: 'fresh' } } },
+    { id: '9', type: 'tool_result', tool_use_id: 'u', is_error: true, content: 'No such file' },
+  ]), [
+    '**Tool:** `local_shell` · `make` · completed',
+    '**Tool:** `shell` · `bash -lc cargo build` · completed',
+    '**Tool:** `apply_patch` · `a.ts, b.ts` · completed',
+    '**Tool:** `mcp__fs__read_file` · `docs/e.md`',
+    '**Tool:** `todowrite` · `1 todo` · completed',
+    '**Tool:** `todowrite` · `{"todos":[{"done":true}]}` · completed',
+    '**Tool:** `x` · completed',
+    '**Tool:** `bash` · `fresh` · completed',
+    '**Tool:** `tool_result` · error',
+  ])
+  assert.match(toMarkdown({ info: info(), messages: [{ id: 'a', role: 'assistant', created: 'T', parts: [{ id: 'r', type: 'tool_result', is_error: true, content: 'No such file' }] }] }),
+    /\*\*Tool:\*\* `tool_result` · error\n\n<details><summary>Output \(1 line\)<\/summary>\n\n```text\nNo such file\n```/)
+})
+
 test('toMarkdown: an HTML comment left open, or a </details> in reasoning, cannot hide the messages after it', () => {
   const sneaky: Message[] = [
     { id: 'u', role: 'user', created: 'T', parts: [{ id: 't', type: 'text', text: 'look at this:\n<!-- hidden' }] },

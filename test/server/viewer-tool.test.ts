@@ -1,41 +1,16 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { toolPart } from '../../lib/core/tool-part.js'
 import type { JsonValue, Part } from '../../lib/core/types.js'
-import { DEFAULT_PART_LIMITS } from '../../lib/server/viewer-html.js'
-import { elapsed, failure, renderTool, whatRan } from '../../lib/server/viewer-tool.js'
+import { DEFAULT_PART_LIMITS, type PartLimits } from '../../lib/server/viewer-html.js'
+import { elapsed, renderTool as renderToolPart } from '../../lib/server/viewer-tool.js'
 
 const limits = { ...DEFAULT_PART_LIMITS, jsonHref: '../api/share/abc' }
 const tool = (fields: Record<string, JsonValue>): Part => ({ id: 't', type: 'tool', ...fields }) as Part
+/** A part rendered as the page does: read by core's toolPart(), then drawn. */
+const renderTool = (part: Part, partLimits: PartLimits): string => renderToolPart(toolPart(part) ?? assert.fail(JSON.stringify(part)), partLimits)
 /** The one line of a rendered call. */
 const summary = (html: string): string => /<summary>([\s\S]*?)<\/summary>/.exec(html)?.[1] ?? assert.fail(html)
-
-test('the summary line says what ran, by kind of tool', () => {
-  const cases: Array<[string, JsonValue, string]> = [
-    ['bash', { command: 'npm test', description: 'Run the tests' }, 'npm test'],
-    ['Bash', { description: 'Run', command: 'ls -la' }, 'ls -la'],
-    ['shell', { command: ['bash', '-lc', 'cargo build'], workdir: '/x' }, 'bash -lc cargo build'],
-    ['local_shell', { cmd: 'make' }, 'make'],
-    ['read', { filePath: '/src/a.ts', offset: 10 }, '/src/a.ts'],
-    ['Read', { file_path: '/src/b.ts' }, '/src/b.ts'],
-    ['write', { content: 'x = 1', filePath: '/src/c.py' }, '/src/c.py'],
-    ['edit', { oldString: 'a', newString: 'b', filePath: '/src/d.ts' }, '/src/d.ts'],
-    ['mcp__fs__read_file', { path: 'docs/e.md' }, 'docs/e.md'],
-    ['grep', { include: '*.ts', pattern: 'TODO\\(', path: 'src' }, 'TODO\\('],
-    ['glob', { path: '/repo', pattern: '**/*.test.ts' }, '**/*.test.ts'],
-    ['list', { ignore: ['node_modules'], path: '/repo' }, '/repo'],
-    ['webfetch', { format: 'markdown', url: 'https://example.com/doc' }, 'https://example.com/doc'],
-    ['web_search', { query: 'markdown-it maxNesting' }, 'markdown-it maxNesting'],
-    ['task', { prompt: 'long prompt', description: 'Find the bug' }, 'Find the bug'],
-    ['apply_patch', { input: '*** Begin Patch\n*** Update File: a.ts\n@@\n-x\n+y\n*** Add File: b.ts\n+z\n*** End Patch' }, 'a.ts, b.ts'],
-    ['frobnicate', { count: 3, target: 'widget', other: 'later' }, 'widget'],
-    ['bash', 'echo as a string', 'echo as a string'],
-    ['bash', '{"command":"echo parsed"}', 'echo parsed'],
-  ]
-  for (const [name, input, what] of cases) assert.equal(whatRan(name, input), what, `${name} ${JSON.stringify(input)}`)
-  for (const input of [undefined, null, 3, [], {}, { n: 1, flag: true }, '', { command: '' }] as Array<JsonValue | undefined>) {
-    assert.equal(whatRan('bash', input), undefined, JSON.stringify(input))
-  }
-})
 
 test('an OpenCode tool part: name, what it ran, status and duration on one line; input and output behind it', () => {
   const html = renderTool(tool({
@@ -68,15 +43,11 @@ test('the other hosts\' spellings are read too', () => {
 test('a failed call shows its error text in plain sight, whatever shape the error has', () => {
   const html = renderTool(tool({ tool: 'bash', state: { status: 'error', input: { command: 'tsc' }, error: 'error TS2322: <bad>' } }), limits)
   assert.match(html, /^<div class="tool failed"><details><summary>.*<span class="status error">error<\/span><\/summary>.*<\/details><div class="tool-error"><pre>error TS2322: &lt;bad&gt;<\/pre><\/div><\/div>$/s)
-  assert.equal(failure('boom'), 'boom')
-  assert.equal(failure({ message: 'denied' }), 'denied')
-  assert.equal(failure({ name: 'APIError', data: { message: 'rate limited', status: 429 } }), 'rate limited')
-  assert.deepEqual(failure({ code: 7 }), { code: 7 })
-  for (const none of [undefined, null, false, '']) assert.equal(failure(none), undefined)
   // An error without a status still marks the call failed.
   const flat = renderTool(tool({ name: 'read', input: { path: 'a' }, error: { code: 'ENOENT' } }), limits)
   assert.match(flat, /<span class="status error">error<\/span>/)
-  assert.match(flat, /<div class="tool-error"><pre>\{\n {2}&quot;code&quot;: &quot;ENOENT&quot;\n\}<\/pre><\/div>/)
+  // An error object without a message: its JSON, on one line (core's toolPart() reads every surface's error text).
+  assert.match(flat, /<div class="tool-error"><pre>\{&quot;code&quot;:&quot;ENOENT&quot;\}<\/pre><\/div>/)
 })
 
 test('a long output is cut after toolLines lines, with the count of what was cut', () => {
@@ -93,9 +64,13 @@ test('a long output is cut after toolLines lines, with the count of what was cut
 test('durations read as people say them; anything but two ordered numbers is no duration', () => {
   const cases: Array<[number, string]> = [[0, '0 ms'], [340, '340 ms'], [999, '999 ms'], [999.6, '1.0 s'], [1234, '1.2 s'],
     [9949, '9.9 s'], [9951, '10 s'], [59_400, '59 s'], [59_600, '1 min 0 s'], [125_000, '2 min 5 s'], [3_600_000, '1 h 0 min'], [90_061_000, '25 h 1 min']]
-  for (const [ms, text] of cases) assert.equal(elapsed({ start: 1_700_000_000_000, end: 1_700_000_000_000 + ms }), text, String(ms))
-  for (const time of [undefined, null, 5, { start: 1 }, { start: 5, end: 1 }, { start: '1', end: '2' }, { start: 0, end: 1e309 }] as Array<JsonValue | undefined>) {
-    assert.equal(elapsed(time), undefined, JSON.stringify(time))
+  for (const [ms, text] of cases) assert.equal(elapsed(1_700_000_000_000, 1_700_000_000_000 + ms), text, String(ms))
+  for (const [start, end] of [[undefined, undefined], [1, undefined], [undefined, 1], [5, 1], [-Number.MAX_VALUE, Number.MAX_VALUE]]) {
+    assert.equal(elapsed(start, end), undefined, `${start} ${end}`)
+  }
+  // What toolPart() does not give as a time (no object, not a number, not finite) is no duration on the line.
+  for (const time of [5, { start: 1 }, { start: '1', end: '2' }, { start: 0, end: 1e309 }] as JsonValue[]) {
+    assert.doesNotMatch(renderTool(tool({ tool: 'bash', state: { status: 'completed', time } }), limits), /duration/, JSON.stringify(time))
   }
 })
 
@@ -119,6 +94,19 @@ test('hostile fields: markup, terminal escapes, huge and multi-line commands, __
   const polluted = JSON.parse('{"id":"p","type":"tool","__proto__":{"tool":"evil","state":{"status":"completed"}},' +
     '"state":{"__proto__":{"status":"evil"},"input":{"__proto__":{"command":"evil"},"command":"echo safe"}}}') as Part
   assert.equal(summary(renderTool(polluted, limits)), '<span class="tool-name">tool</span> <code class="tool-what">echo safe</code>')
-  assert.equal(whatRan('bash', JSON.parse('{"__proto__":{"command":"evil"}}') as JsonValue), undefined)
   assert.equal(({} as Record<string, unknown>).command, undefined)
+})
+
+test('the line says what ran as the markdown export and the CLI do: no string to quote and no title is the input as JSON', () => {
+  assert.equal(summary(renderTool(tool({ tool: 'todowrite', state: { status: 'completed', input: { todos: [{ done: true }] } } }), limits)),
+    '<span class="tool-name">todowrite</span> <code class="tool-what">{&quot;todos&quot;:[{&quot;done&quot;:true}]}</code> · <span class="status completed">completed</span>')
+  // The state's fields win over a stale top-level copy, as everywhere (core's toolPart()).
+  assert.equal(summary(renderTool(tool({ tool: 'bash', input: { command: 'stale' }, time: { start: 0, end: 1 }, state: { input: { command: 'fresh' }, time: { start: 0, end: 2000 } } }), limits)),
+    '<span class="tool-name">bash</span> <code class="tool-what">fresh</code> · <span class="duration">2.0 s</span>')
+  // An input nested deeper than the stack allows: the line is cut at 160 characters, the input box at toolChars.
+  let deep: JsonValue = 0
+  for (let i = 0; i < 200_000; i++) deep = [deep]
+  const html = renderTool(tool({ tool: 'x', state: { input: { deep } } }), limits)
+  assert.match(summary(html), /^<span class="tool-name">x<\/span> <code class="tool-what">\{&quot;deep&quot;:\[{152}…<\/code>$/)
+  assert.match(html, /<div class="label">input<\/div><pre>\{\n {2}&quot;deep&quot;: \[\n/)
 })
