@@ -72,8 +72,8 @@ export class Appender {
   get closed(): boolean { return this.closing !== null }
 
   /**
-   * Queues one event; resolves to `value` once it is acknowledged. Not an async function: on
-   * the hot path the extra promise and await of one cost as much as the write itself.
+   * Writes one event (the first of its tick) or queues it; resolves to `value` once it is
+   * acknowledged. Not an async function: its extra promise and await cost as much as a write.
    */
   enqueue<R>(body: EventBody, value: R, ts?: string): Promise<R> {
     if (this.closing) return Promise.reject(new SessionClosedError(`session ${this.log.id} is closed`, { id: this.log.id, path: this.log.path }))
