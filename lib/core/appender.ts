@@ -2,17 +2,17 @@
  * The appender: the write/sync/failure machine behind one open session. It turns bodies into
  * whole lines on an O_APPEND file descriptor and knows nothing of what the events mean.
  *
- * Appends made in the same tick are joined into one write (a host streaming a reply pays
- * one syscall per burst, not per part). A line is acknowledged once the OS has it
- * ('never', 'batch') or once it is synced ('always'). With 'always', appends that arrive
- * while a sync is in flight wait for the next one: a group commit, one fdatasync per group.
+ * The first append of a tick is written at once, the rest of the tick joined into one write
+ * (a burst costs two syscalls, not one per part). A line is acknowledged once the OS has it
+ * ('never', 'batch') or once it is synced ('always'). With 'always', every append is queued, and
+ * those that arrive while a sync is in flight wait for the next one: a group commit.
  * A failed write is cut back off the file, so a half line is never followed by good lines.
  */
 import { EventTooLargeError, SessionClosedError, SessionLockedError, WriteFailedError, type JournalError } from './errors.js'
 import { toLine } from './event.js'
 import type { OpenLog } from './log-file.js'
 import type { JournalEvent } from './types.js'
-import type { WriterIO } from './writer-io.js'
+import { writeAll, type WriterIO } from './writer-io.js'
 
 export type Durability = 'always' | 'batch' | 'never'
 
@@ -37,15 +37,15 @@ interface Pending {
   reject: (error: Error) => void
 }
 
+// Node's queueMicrotask() makes an AsyncResource and a bound function per call; a reaction to a settled promise is the same queue, cheaply.
+const SETTLED = Promise.resolve()
+
 // toISOString costs more than the rest of an append's bookkeeping: reuse it within a millisecond.
 let lastMs = 0
 let lastIso = ''
 function now(): string {
   const ms = Date.now()
-  if (ms !== lastMs) {
-    lastMs = ms
-    lastIso = new Date(ms).toISOString()
-  }
+  if (ms !== lastMs) lastIso = new Date(lastMs = ms).toISOString()
   return lastIso
 }
 
@@ -60,6 +60,7 @@ export class Appender {
   private closing: Promise<void> | null = null
   private readonly listeners = new Set<AppendListener>()
   private readonly closeHooks: Array<() => Promise<void>> = []
+  private readonly flushTask = (): void => this.flush()
 
   constructor(private readonly log: OpenLog, private readonly settings: AppenderSettings) {
     this.size = log.size
@@ -71,8 +72,8 @@ export class Appender {
   get closed(): boolean { return this.closing !== null }
 
   /**
-   * Queues one event; resolves to `value` once it is acknowledged. Not an async function: on
-   * the hot path the extra promise and await of one cost as much as the write itself.
+   * Writes one event (the first of its tick) or queues it; resolves to `value` once it is
+   * acknowledged. Not an async function: its extra promise and await cost as much as a write.
    */
   enqueue<R>(body: EventBody, value: R, ts?: string): Promise<R> {
     if (this.closing) return Promise.reject(new SessionClosedError(`session ${this.log.id} is closed`, { id: this.log.id, path: this.log.path }))
@@ -86,13 +87,18 @@ export class Appender {
         { id: this.log.id, path: this.log.path }))
     }
     this.seq++
-    return new Promise<R>((resolve, reject) => {
-      this.pending.push({ event, line, value, resolve: resolve as (value: unknown) => void, reject })
-      if (!this.scheduled && !this.syncing) {
-        this.scheduled = true
-        queueMicrotask(() => this.flush())
+    if (!this.scheduled && !this.syncing) {
+      this.scheduled = true
+      void SETTLED.then(this.flushTask)
+      // Unless syncs are grouped, the first append of a tick goes out now, acknowledged as it returns.
+      if (this.settings.fsync !== 'always') {
+        const failed = this.put(line, event.seq)
+        if (failed) return Promise.reject(failed)
+        if (this.listeners.size > 0) this.notify([event])
+        return Promise.resolve(value)
       }
-    })
+    }
+    return new Promise<R>((resolve, reject) => { this.pending.push({ event, line, value, resolve: resolve as (value: unknown) => void, reject }) })
   }
 
   onAppend(listener: AppendListener): () => void {
@@ -123,20 +129,11 @@ export class Appender {
     const batch = this.pending
     if (batch.length === 0) return
     this.pending = []
-    // A string goes to write(2) without an intermediate Buffer; only a short write needs one.
-    const data = batch.length === 1 ? batch[0]!.line : batch.map(p => p.line).join('')
-    const bytes = Buffer.byteLength(data)
-    const { io } = this.settings
-    try {
-      let done = io.writeSync(this.log.fd, data)
-      if (done < bytes) {
-        const rest = Buffer.from(data)
-        while (done < bytes) done += io.writeSync(this.log.fd, rest.subarray(done))
-      }
-    } catch (error) {
-      return this.writeFailed(batch, error)
+    const failed = this.put(batch.length === 1 ? batch[0]!.line : batch.map(p => p.line).join(''), batch[0]!.event.seq)
+    if (failed) {
+      for (const p of batch) p.reject(failed)
+      return
     }
-    this.size += bytes
     if (this.settings.fsync === 'always') {
       this.syncing = this.sync().then(
         () => this.acknowledge(batch),
@@ -147,6 +144,18 @@ export class Appender {
       })
       return
     }
+    this.acknowledge(batch)
+  }
+
+  /** Hands `data` (whole lines, the first `firstSeq`) to the OS; a failed write is cut back off and returned. */
+  private put(data: string, firstSeq: number): JournalError | undefined {
+    const bytes = Buffer.byteLength(data)
+    try {
+      writeAll(this.settings.io, this.log.fd, data, bytes)
+    } catch (error) {
+      return this.writeFailed(firstSeq, error)
+    }
+    this.size += bytes
     if (this.settings.fsync === 'batch' && !this.syncTimer) {
       this.syncTimer = setTimeout(() => {
         this.syncTimer = null
@@ -154,13 +163,15 @@ export class Appender {
       }, this.settings.batchMs)
       this.syncTimer.unref()
     }
-    this.acknowledge(batch)
+    return undefined
   }
 
   private acknowledge(batch: Pending[]): void {
     for (const p of batch) p.resolve(p.value)
-    if (this.listeners.size === 0) return
-    const events = batch.map(p => p.event)
+    if (this.listeners.size > 0) this.notify(batch.map(p => p.event))
+  }
+
+  private notify(events: JournalEvent[]): void {
     for (const listener of this.listeners) {
       // The events are written and acknowledged: a listener's bug must not undo that or crash the host.
       try {
@@ -176,17 +187,17 @@ export class Appender {
    * give the batch's seqs back, so the log stays exactly as it was. If even that fails, the
    * file's end is unknown and the appender refuses everything after.
    */
-  private writeFailed(batch: Pending[], error: unknown): void {
+  private writeFailed(firstSeq: number, error: unknown): JournalError {
     let cause = this.wrapIO(error, 'write')
     try {
       this.settings.io.ftruncateSync(this.log.fd, this.size)
-      this.seq = batch[0]!.event.seq
+      this.seq = firstSeq
     } catch {
       cause = new WriteFailedError(`write of session ${this.log.id} failed and the partial line could not be cut off: `
         + 'appends are refused; resume() sets it aside', { id: this.log.id, path: this.log.path, cause: error })
       this.failure = cause
     }
-    for (const p of batch) p.reject(cause)
+    return cause
   }
 
   /** A failed sync leaves the synced state unknown: reject the batch and stop. */

@@ -101,9 +101,13 @@ export function assertRef(value: unknown, where: string): string {
 /** `{ id, type, ...rest }`: id and type first so lines read the same whatever order the host used. */
 export function toPart(input: unknown, where: string): Part {
   if (!isPlainObject(input)) throw new InvalidEventError(`${where} must be a plain object`)
-  const { id, type, ...rest } = input
+  const { id, type } = input
   if (typeof type !== 'string' || type.length === 0) throw new InvalidEventError(`${where}.type must be a non-empty string`)
-  const part = { id: id === undefined ? newId() : assertRef(id, `${where}.id`), type, ...rest }
+  const checked = id === undefined ? newId() : assertRef(id, `${where}.id`)
+  // A spread into the first two keys is cheaper than rest-destructuring (a runtime call per part); they are set again after it.
+  const part = { id: checked, type, ...input }
+  part.id = checked
+  part.type = type
   assertPlainJson(part, where)
   return part as Part
 }
@@ -138,7 +142,6 @@ export function toCustomBody(type: unknown, data: unknown): { type: string, data
   return { type, data }
 }
 
-const SEPARATORS = /[\u2028\u2029]/
 const SEPARATORS_ALL = /[\u2028\u2029]/g
 
 /**
@@ -147,7 +150,9 @@ const SEPARATORS_ALL = /[\u2028\u2029]/g
  */
 export function toLine(event: object): string {
   const json = JSON.stringify(event)
-  return (SEPARATORS.test(json) ? json.replace(SEPARATORS_ALL, c => (c === '\u2028' ? '\\u2028' : '\\u2029')) : json) + '\n'
+  // Two indexOf scans of a line cost less than one regular-expression test.
+  const raw = json.indexOf('\u2028') !== -1 || json.indexOf('\u2029') !== -1
+  return (raw ? json.replace(SEPARATORS_ALL, c => (c === '\u2028' ? '\\u2028' : '\\u2029')) : json) + '\n'
 }
 
 const str = (v: unknown) => typeof v === 'string'

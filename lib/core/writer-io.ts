@@ -20,3 +20,12 @@ export const nodeIO: WriterIO = {
   fdatasync: (fd, callback) => fsSync.fdatasync(fd, callback),
   ftruncateSync: (fd, length) => fsSync.ftruncateSync(fd, length),
 }
+
+/** Writes all `bytes` of `data`: a string goes to write(2) without an intermediate Buffer; only a short write needs one. */
+export function writeAll(io: WriterIO, fd: number, data: string, bytes: number): void {
+  let done = io.writeSync(fd, data)
+  if (done < bytes) {
+    const rest = Buffer.from(data)
+    while (done < bytes) done += io.writeSync(fd, rest.subarray(done))
+  }
+}

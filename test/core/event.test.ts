@@ -25,6 +25,26 @@ test('toPart: fills in a missing id with a fresh ULID, placed first', () => {
   assert.notEqual(toPart({ type: 'text' }, 'part').id, part.id)
 })
 
+test('toPart: hostile shapes: an own __proto__ key stays data, an undefined id is filled in, getters cannot swap the checked id or type', () => {
+  const proto = toPart(JSON.parse('{"type":"text","__proto__":{"polluted":true},"id":"p1"}'), 'part')
+  assert.equal(Object.getPrototypeOf(proto), Object.prototype)
+  assert.equal(({} as Record<string, unknown>).polluted, undefined)
+  assert.equal(JSON.stringify(proto), '{"id":"p1","type":"text","__proto__":{"polluted":true}}')
+  const undefinedId = toPart({ text: 'x', id: undefined, type: 'text' }, 'part')
+  assert.deepEqual(Object.keys(undefinedId), ['id', 'type', 'text'])
+  assert.equal(isSessionId(undefinedId.id), true)
+  const bare = Object.assign(Object.create(null) as Record<string, unknown>, { type: 'text', id: 'p2', n: 1 })
+  assert.equal(JSON.stringify(toPart(bare, 'part')), '{"id":"p2","type":"text","n":1}')
+  // A getter read twice answers differently the second time: the part keeps what was checked.
+  const reads = { id: 0, type: 0 }
+  const shifty = {
+    get id() { return reads.id++ === 0 ? 'p3' : '' },
+    get type() { return reads.type++ === 0 ? 'text' : 5 },
+    text: 'y',
+  }
+  assert.equal(JSON.stringify(toPart(shifty, 'part')), '{"id":"p3","type":"text","text":"y"}')
+})
+
 test('toPart: refuses what is not a part', () => {
   const bad: unknown[] = [
     null, 'text', [], [{ type: 'text' }], new (class P { type = 'text' })(),

@@ -112,19 +112,52 @@ test('an event over maxLineBytes is ERR_EVENT_TOO_LARGE; nothing written, seq un
   assert.deepEqual(logLines(s.path).map(e => [e.seq, e.type]), [[0, 'session'], [1, 'x.small']])
 })
 
-test('100 concurrent appends land in call order with seq 1..100, joined into one write', async t => {
-  const io = countingIO()
-  const { j, project } = journal(t, { io, fsync: 'never' })
-  const s = await j.create({ project })
-  const writesBefore = io.writes
-  const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => s.message({ id: `m${i}`, role: 'user', parts: [{ id: 'p', type: 'text', text: String(i) }] })))
-  assert.equal(io.writes - writesBefore, 1, 'appends made in one tick are one write')
-  await s.close()
-  assert.deepEqual(ids, Array.from({ length: 100 }, (_, i) => `m${i}`))
-  const events = logLines(s.path)
-  assert.deepEqual(events.map(e => e.seq), Array.from({ length: 101 }, (_, i) => i))
-  assert.deepEqual(events.slice(1).map(e => e.id), ids)
-})
+for (const fsync of ['never', 'always'] as const) {
+  test(`fsync '${fsync}': 100 concurrent appends land in call order with seq 1..100, ${fsync === 'never' ? 'the first alone, the other 99 in one write' : 'joined into one write'}`, async t => {
+    const io = countingIO()
+    const { j, project } = journal(t, { io, fsync })
+    const s = await j.create({ project })
+    const writesBefore = io.writes
+    const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => s.message({ id: `m${i}`, role: 'user', parts: [{ id: 'p', type: 'text', text: String(i) }] })))
+    assert.equal(io.writes - writesBefore, fsync === 'never' ? 2 : 1, 'appends made in one tick are one write, after the first unless syncs are grouped')
+    await s.close()
+    assert.deepEqual(ids, Array.from({ length: 100 }, (_, i) => `m${i}`))
+    const events = logLines(s.path)
+    assert.deepEqual(events.map(e => e.seq), Array.from({ length: 101 }, (_, i) => i))
+    assert.deepEqual(events.slice(1).map(e => e.id), ids)
+  })
+}
+
+/**
+ * The mechanism behind appends awaited one by one: with nothing queued, an append is written
+ * inside the call (one write(2) of exactly its line), so it needs no queue, no pending promise
+ * and no flush of its own. Counted through a spy on the real fs.
+ */
+for (const fsync of ['never', 'batch', 'always'] as const) {
+  test(`fsync '${fsync}': an append made alone is ${fsync === 'always' ? 'queued for its group commit' : 'one write(2) of its line, done before the call returns'}`, async t => {
+    const { j, project } = journal(t, { fsync, batchMs: 5 })
+    const s = await j.create({ project })
+    const writeSync = t.mock.method(fs, 'writeSync')
+    const ours = () => writeSync.mock.calls.filter(c => String(c.arguments[1]).includes('"messageId":"m1"')).map(c => c.arguments[1])
+    const start = fs.statSync(s.path).size
+    for (let i = 0; i < 3; i++) {
+      const text = `ü🚀 ${i}\u2028`
+      const acknowledged = s.part('m1', { id: `p${i}`, type: 'text', text })
+      const onDisk = fs.readFileSync(s.path).subarray(start).toString()
+      if (fsync === 'always') {
+        assert.equal(ours().length, i, 'not written yet: the write and its sync come in the next microtask')
+      } else {
+        assert.equal(ours().length, i + 1, 'one write per append')
+        assert.equal(onDisk, ours().join(''), 'every line on disk as the call returns, exactly what was written')
+        assert.ok(onDisk.endsWith(`"text":"ü🚀 ${i}\\u2028"}}\n`), onDisk)
+      }
+      assert.equal(await acknowledged, `p${i}`)
+    }
+    assert.equal(ours().length, 3)
+    await s.close()
+    assert.deepEqual(logLines(s.path).map(e => e.seq), [0, 1, 2, 3])
+  })
+}
 
 test('appends in separate ticks are separate writes', async t => {
   const io = countingIO()
@@ -258,6 +291,20 @@ test('seq continues across close and resume', async t => {
   await r2.message({ role: 'user' })
   await r2.close()
   assert.deepEqual(logLines(s.path).map(e => e.seq), [0, 1, 2, 3])
+})
+
+test("fsync 'never': listeners hear the first append of a tick as it is written, the rest of the tick as one batch", async t => {
+  const { j, project } = journal(t, { fsync: 'never' })
+  const s = await j.create({ project }) as OpenSession
+  const seen: number[][] = []
+  s.onAppend(events => seen.push(events.map(e => e.seq)))
+  const appends = [s.title('a')]
+  assert.deepEqual(seen, [[1]], 'heard inside the call that wrote it')
+  appends.push(s.title('b'), s.title('c'))
+  assert.deepEqual(seen, [[1]], 'the rest of the tick is queued')
+  await Promise.all(appends)
+  assert.deepEqual(seen, [[1], [2, 3]])
+  await s.close()
 })
 
 test('a listener that throws neither fails the append nor stops other listeners', async t => {
