@@ -14,6 +14,7 @@ import { openIndex, setup } from './helpers.js'
 
 const lib = new URL('../../lib/index.js', import.meta.url).href
 
+// The deletion retries: another searcher may create a file in the folder while it is emptied (ENOTEMPTY).
 const SEARCHER = `
 import fs from 'node:fs'
 import { Journal } from ${JSON.stringify(lib)}
@@ -22,7 +23,7 @@ const j = new Journal({ root })
 const errors = []
 let hits = 0
 for (let i = 0; i < Number(rounds); i++) {
-  if (who === '0' && i === Math.floor(Number(rounds) / 2)) fs.rmSync(root + '/search', { recursive: true, force: true })
+  if (who === '0' && i === Math.floor(Number(rounds) / 2)) fs.rmSync(root + '/search', { recursive: true, force: true, maxRetries: 20, retryDelay: 10 })
   try { hits += (await j.search(i % 2 ? 'common' : 'word*')).length } catch (error) { errors.push(String(error?.stack ?? error)) }
 }
 process.stdout.write(JSON.stringify({ errors, hits }))
