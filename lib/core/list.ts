@@ -15,8 +15,8 @@
  * The walk uses readdir/stat on the fixed two-level layout rather than fast-glob, which is
  * several times slower on this hot path (docs/performance.md has the numbers).
  */
-import fsSync from 'node:fs'
-import { isNotFound } from './errors.js'
+import fsSync, { type Stats } from 'node:fs'
+import { isNotFound, SessionNotFoundError } from './errors.js'
 import { readdirOrEmpty } from './files.js'
 import { liveSince, lockedId, markOf, stampFolder } from './folder-mark.js'
 import { isSessionId } from './ids.js'
@@ -101,11 +101,12 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
   // Only logs that must be read, have no header, or need their usage state wait for I/O, side by side.
   const later: Array<Promise<void>> = []
   // `base` is where reading starts; null: nothing to read, the row only waits for a lock check.
-  const slow = async (id: string, file: string, size: number, cached: CachedRow | undefined, base: Summary | null) => {
+  // `size` null: a log with no row, not stat'ed (its scan's open tells inode, birth and size).
+  const slow = async (id: string, file: string, size: number | null, cached: CachedRow | undefined, base: Summary | null) => {
     try {
       let row = cached
       if (base !== null) {
-        const summary = await extend(file, id, base, options, pool, size - base.position.offset)
+        const summary = await extend(file, id, base, options, pool, size === null ? null : size - base.position.offset)
         // Extended by a torn tail only? Nothing new to keep: spare the index a rewrite.
         if (row === undefined || summary.position.offset !== row.offset) {
           [row, made[id]] = splitSummary(summary)
@@ -119,7 +120,8 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
       if (collect) collect(listed, usageOf(row!, made[id] ?? stateOf()[id]))
       rows.push(listed)
     } catch (error) {
-      if (!isNotFound(error)) unreadable(id)
+      // Deleted while we listed: not a row.
+      if (!isNotFound(error) && !(error instanceof SessionNotFoundError)) unreadable(id)
     }
   }
   const unreadable = (id: string) => {
@@ -176,7 +178,10 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
       if (writer !== undefined) writers.push(writer)
       if (!name.endsWith(LOG_SUFFIX)) continue
       const id = name.slice(0, -LOG_SUFFIX.length)
-      if (isSessionId(id)) statThen(id, `${sessionsDir}/${name}`)
+      if (!isSessionId(id)) continue
+      // A log with no row is read whole anyway: no stat of its own (a cold list's largest cost after the reads).
+      if (index.sessions[id] === undefined) later.push(slow(id, `${sessionsDir}/${name}`, null, undefined, emptySummary(0, 0)))
+      else statThen(id, `${sessionsDir}/${name}`)
     }
   }
   await Promise.all(later)
@@ -214,15 +219,20 @@ async function removeDeadStaging(layout: Layout, projectId: string, id: string, 
   }
 }
 
-async function extend(file: string, id: string, base: Summary, options: ListOptions, pool: ScanPool, remaining: number): Promise<Summary> {
+async function extend(file: string, id: string, base: Summary, options: ListOptions, pool: ScanPool, remaining: number | null): Promise<Summary> {
   const summary = resumeSummary(base)
   const state: ScanState = { damage: [], position: summary.position }
   const scanOptions = { expectId: id, from: summary.position, ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}) }
+  // Not stat'ed (a log with no row): the key is the file the scan opened.
+  const keyed = remaining !== null ? undefined : (stat: Stats) => {
+    summary.ino = stat.ino
+    summary.born = stat.birthtimeMs
+  }
   try {
-    await pool.scan(file, state, scanOptions, remaining, batch => { for (const event of batch) summarize(summary, event) })
+    await pool.scan(file, state, scanOptions, remaining, batch => { for (const event of batch) summarize(summary, event) }, keyed)
   } catch (error) {
     // A usage key whose hash is known, a prompt that needs an earlier user message: a scan from the start knows.
-    if (error instanceof RebuildNeeded) return extend(file, id, emptySummary(base.ino, base.born), options, pool, remaining + base.position.offset)
+    if (error instanceof RebuildNeeded) return extend(file, id, emptySummary(summary.ino, summary.born), options, pool, remaining === null ? null : remaining + base.position.offset)
     throw error
   }
   summary.position = state.position

@@ -93,26 +93,41 @@ async function* chunks(file: string, offset: number): AsyncGenerator<Buffer> {
   }
 }
 
-/**
- * scanLog() without a promise per step, for a small log: every event at once. Reading a
- * page-cached file this way costs less than one thread-pool round trip of the async scan
- * (docs/performance.md); the caller keeps the event loop turning between logs.
- */
-export function scanLogSync(file: string, state: ScanState, options: ScanOptions = {}): JournalEvent[] {
-  const lines = new LineScanner(file, state, options)
+/** A log opened for a synchronous scan: its descriptor and what fstat says of it. */
+export interface OpenedLog {
+  fd: number
+  stat: fsSync.Stats
+}
+
+/** Opens a log for scanLogSync(): ERR_SESSION_NOT_FOUND when missing, ERR_CORRUPT_LOG when it is no regular file. */
+export function openLogSync(file: string): OpenedLog {
   let fd: number
   try {
     fd = fsSync.openSync(file, 'r')
   } catch (error) {
     throw notFound(file, error)
   }
+  const stat = fsSync.fstatSync(fd)
+  if (stat.isFile()) return { fd, stat }
+  fsSync.closeSync(fd)
+  throw new CorruptLogError(`${file} is not a regular file`, { path: file })
+}
+
+/**
+ * scanLog() without a promise per step, for a small log: every event at once. Reading a
+ * page-cached file this way costs less than one thread-pool round trip of the async scan
+ * (docs/performance.md); the caller keeps the event loop turning between logs. It reads as
+ * far as the log's size when opened (bytes appended later are the next scan's), so a log
+ * read whole takes one read, not a second one to find its end. `opened` is closed after.
+ */
+export function scanLogSync(file: string, state: ScanState, options: ScanOptions = {}, opened: OpenedLog = openLogSync(file)): JournalEvent[] {
+  const lines = new LineScanner(file, state, options)
+  const { fd, stat } = opened
   try {
-    const stat = fsSync.fstatSync(fd)
-    if (!stat.isFile()) throw new CorruptLogError(`${file} is not a regular file`, { path: file })
     const buf = syncBuffer(bufferFor(stat.size - lines.pos.offset))
     const events: JournalEvent[] = []
-    for (let at = lines.pos.offset; ;) {
-      const bytesRead = fsSync.readSync(fd, buf, 0, buf.length, at)
+    for (let at = lines.pos.offset; at < stat.size;) {
+      const bytesRead = fsSync.readSync(fd, buf, 0, Math.min(buf.length, stat.size - at), at)
       if (bytesRead === 0) break
       at += bytesRead
       lines.feed(buf, bytesRead, events)

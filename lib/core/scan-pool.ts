@@ -9,7 +9,8 @@
  * - a large one streams through scanLog(), at most `limit` at a time, so their reads
  *   overlap (on a cold disk most of all) while memory stays a few chunks per scan.
  */
-import { scanLog, scanLogSync, type ScanOptions, type ScanState } from './reader.js'
+import { closeSync, type Stats } from 'node:fs'
+import { openLogSync, scanLog, scanLogSync, type OpenedLog, type ScanOptions, type ScanState } from './reader.js'
 import type { JournalEvent } from './types.js'
 
 export interface ScanPoolOptions {
@@ -37,12 +38,24 @@ export class ScanPool {
 
   /**
    * Scans `file` from `state.position` (`remaining`: its size less that offset, from a stat
-   * just made), handing every batch of events to `onBatch`. Errors are scanLog()'s.
+   * just made; null: not stat'ed, then the open tells, and `onStat` hears what it found),
+   * handing every batch of events to `onBatch`. Errors are scanLog()'s.
    */
-  async scan(file: string, state: ScanState, options: ScanOptions, remaining: number, onBatch: (events: JournalEvent[]) => void): Promise<void> {
+  async scan(file: string, state: ScanState, options: ScanOptions, remaining: number | null, onBatch: (events: JournalEvent[]) => void, onStat?: (stat: Stats) => void): Promise<void> {
+    let opened: OpenedLog | undefined
+    if (remaining === null) {
+      // A log never listed: the open's fstat stands in for a stat of its own.
+      opened = openLogSync(file)
+      onStat?.(opened.stat)
+      remaining = opened.stat.size - state.position.offset
+      if (remaining > this.smallBytes) {
+        closeSync(opened.fd)
+        opened = undefined
+      }
+    }
     if (remaining <= this.smallBytes) {
-      // A log that grew since the stat is still read whole: scanLogSync reads to the end.
-      onBatch(scanLogSync(file, state, options))
+      // A log that grew since the stat is read as far as it was then: the next scan reads the rest.
+      onBatch(scanLogSync(file, state, options, opened))
       this.sinceYield += remaining + 4096 // an open costs something even for an empty log
       if (this.sinceYield >= this.yieldBytes) {
         this.sinceYield = 0

@@ -914,3 +914,43 @@ test('list: a file where a project folder should be is no project (not an error)
   assert.deepEqual((await j.list()).map(r => r.title), ['real'])
 })
 
+
+/**
+ * A cold list (no rows yet) takes each small log's key from the fstat of the open that reads it:
+ * no stat of its own, and one read for a log read whole (it reads as far as that fstat's size,
+ * not again to find the end). Counted through spies on the real fs.
+ */
+test('a cold list makes no stat of its own per log and one read per small log', async t => {
+  const { j, dir, list, logStats } = marked(t)
+  const sessions: Session[] = []
+  for (let i = 0; i < 6; i++) {
+    const s = await j.create({ project: path.join(dir, `p${i % 2}`), title: `s${i}` })
+    await s.message({ role: 'user', parts: [{ type: 'text', text: `prompt ${i}` }] })
+    await s.close()
+    sessions.push(s)
+  }
+  const stats = logStats()
+  const logFds = new Map<number, string>()
+  const reads: string[] = []
+  const open = fs.openSync
+  const readSync = fs.readSync
+  t.mock.method(fs, 'openSync', (...args: Parameters<typeof fs.openSync>) => {
+    const fd = open(...args)
+    if (String(args[0]).endsWith('.ndjson')) logFds.set(fd, path.basename(String(args[0]), '.ndjson'))
+    else logFds.delete(fd)
+    return fd
+  })
+  t.mock.method(fs, 'readSync', (...args: Parameters<typeof fs.readSync>) => {
+    const id = logFds.get(args[0])
+    if (id !== undefined) reads.push(id)
+    return readSync(...args)
+  })
+  const rows = await list()
+  assert.deepEqual(rows.map(r => r.messages), [1, 1, 1, 1, 1, 1])
+  assert.deepEqual(stats.files, [], 'no stat of a log')
+  assert.deepEqual(reads.sort(), sessions.map(s => s.id).sort(), 'one read per log')
+  // The rows' keys are the files read: the next list trusts them without reading a log.
+  reads.length = 0
+  assert.deepEqual((await list()).map(r => r.id), rows.map(r => r.id))
+  assert.deepEqual(reads, [])
+})

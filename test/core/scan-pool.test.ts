@@ -124,3 +124,26 @@ test('synchronous reads give the event loop a turn every `yieldBytes`', async t 
   for (const file of files) await new ScanPool().scan(file, fresh(), {}, fs.statSync(file).size, () => {})
   assert.equal(turns, before)
 })
+
+test('scan of a log not stat\'ed (remaining null): the open\'s fstat is handed out; a small log is read whole on that open, a large one streamed', async t => {
+  const dir = tempDir(t)
+  const small = log(dir, 'small.ndjson', 10)
+  const large = log(dir, 'large.ndjson', 3000)
+  const counts = await counting(t, dir)
+  const pool = new ScanPool({ smallBytes: 64 * 1024 })
+  for (const [file, streamed] of [[small, false], [large, true]] as const) {
+    const seen: fs.Stats[] = []
+    const events: JournalEvent[] = []
+    counts.streamed = 0
+    counts.whole = 0
+    await pool.scan(file, fresh(), { expectId: ID }, null, batch => events.push(...batch), stat => seen.push(stat))
+    const stat = fs.statSync(file)
+    assert.deepEqual(seen.map(s => [s.ino, s.birthtimeMs, s.size]), [[stat.ino, stat.birthtimeMs, stat.size]])
+    assert.equal(events.length, streamed ? 3001 : 11)
+    assert.deepEqual([counts.streamed, counts.whole], streamed ? [stat.size, 0] : [0, stat.size], file)
+  }
+  // Missing, or no regular file: the scan's own errors, nothing heard.
+  await rejectsWith(pool.scan(path.join(dir, 'gone.ndjson'), fresh(), {}, null, () => {}, () => assert.fail('no stat')), 'ERR_SESSION_NOT_FOUND')
+  fs.mkdirSync(path.join(dir, 'dir.ndjson'))
+  await rejectsWith(pool.scan(path.join(dir, 'dir.ndjson'), fresh(), {}, null, () => {}, () => assert.fail('no stat')), 'ERR_CORRUPT_LOG')
+})
