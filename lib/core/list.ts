@@ -106,7 +106,8 @@ async function listProject(layout: Layout, projectId: string, options: ListOptio
     try {
       let row = cached
       if (base !== null) {
-        const summary = await extend(file, id, base, options, pool, size === null ? null : size - base.position.offset)
+        // No cached row: `base` is a fresh summary of this listing's own, extended in place.
+        const summary = await extend(file, id, base, options, pool, size === null ? null : size - base.position.offset, row === undefined)
         // Extended by a torn tail only? Nothing new to keep: spare the index a rewrite.
         if (row === undefined || summary.position.offset !== row.offset) {
           [row, made[id]] = splitSummary(summary)
@@ -219,8 +220,8 @@ async function removeDeadStaging(layout: Layout, projectId: string, id: string, 
   }
 }
 
-async function extend(file: string, id: string, base: Summary, options: ListOptions, pool: ScanPool, remaining: number | null): Promise<Summary> {
-  const summary = resumeSummary(base)
+async function extend(file: string, id: string, base: Summary, options: ListOptions, pool: ScanPool, remaining: number | null, fresh: boolean): Promise<Summary> {
+  const summary = fresh ? base : resumeSummary(base)
   const state: ScanState = { damage: [], position: summary.position }
   const scanOptions = { expectId: id, from: summary.position, ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}) }
   // Not stat'ed (a log with no row): the key is the file the scan opened.
@@ -232,7 +233,7 @@ async function extend(file: string, id: string, base: Summary, options: ListOpti
     await pool.scan(file, state, scanOptions, remaining, batch => { for (const event of batch) summarize(summary, event) }, keyed)
   } catch (error) {
     // A usage key whose hash is known, a prompt that needs an earlier user message: a scan from the start knows.
-    if (error instanceof RebuildNeeded) return extend(file, id, emptySummary(summary.ino, summary.born), options, pool, remaining === null ? null : remaining + base.position.offset)
+    if (error instanceof RebuildNeeded) return extend(file, id, emptySummary(summary.ino, summary.born), options, pool, remaining === null ? null : remaining + base.position.offset, true)
     throw error
   }
   summary.position = state.position
