@@ -1,4 +1,5 @@
 /** Small helpers for human output: tables and one-line accounts of values. */
+import { jsonLine } from '../index.js'
 import { displayWidth, oneLine, padEnd, truncate } from './text.js'
 
 /**
@@ -15,5 +16,6 @@ export function table(rows: string[][]): string {
 /** A short, one-line, sanitized account of a JSON value. */
 export function brief(value: unknown, max = 80): string {
   if (value === undefined) return ''
-  return truncate(oneLine(typeof value === 'string' ? value : JSON.stringify(value)), max)
+  // jsonLine, not JSON.stringify: a part from a log written elsewhere may be nested past any stack.
+  return truncate(oneLine(typeof value === 'string' ? value : jsonLine(value, max * 4)), max)
 }

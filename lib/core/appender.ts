@@ -9,6 +9,7 @@
  * A failed write is cut back off the file, so a half line is never followed by good lines.
  */
 import { EventTooLargeError, SessionClosedError, SessionLockedError, WriteFailedError, type JournalError } from './errors.js'
+import { AppendListeners, type AppendListener } from './append-listeners.js'
 import { toLine } from './event.js'
 import type { OpenLog } from './log-file.js'
 import type { JournalEvent } from './types.js'
@@ -27,7 +28,6 @@ export interface AppenderSettings {
 /** An event without `seq` and `ts`, which the appender assigns. */
 export type EventBody = { type: string, [key: string]: unknown }
 
-export type AppendListener = (events: JournalEvent[]) => void
 
 interface Pending {
   event: JournalEvent
@@ -58,13 +58,14 @@ export class Appender {
   private syncTimer: NodeJS.Timeout | null = null
   private failure: JournalError | null = null
   private closing: Promise<void> | null = null
-  private readonly listeners = new Set<AppendListener>()
+  private readonly listeners: AppendListeners
   private readonly closeHooks: Array<() => Promise<void>> = []
   private readonly flushTask = (): void => this.flush()
 
   constructor(private readonly log: OpenLog, private readonly settings: AppenderSettings) {
     this.size = log.size
     this.seq = log.nextSeq
+    this.listeners = new AppendListeners(log.id)
     log.watchLock(cause => this.lockLost(cause))
   }
 
@@ -94,7 +95,7 @@ export class Appender {
       if (this.settings.fsync !== 'always') {
         const failed = this.put(line, event.seq)
         if (failed) return Promise.reject(failed)
-        if (this.listeners.size > 0) this.notify([event])
+        if (this.listeners.size > 0) this.listeners.deliver([event])
         return Promise.resolve(value)
       }
     }
@@ -102,8 +103,7 @@ export class Appender {
   }
 
   onAppend(listener: AppendListener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return this.listeners.add(listener)
   }
 
   onClose(hook: () => Promise<void>): void {
@@ -129,6 +129,11 @@ export class Appender {
     const batch = this.pending
     if (batch.length === 0) return
     this.pending = []
+    // Queued before the lock was lost or a sync failed (behind a sync, with 'always'): never written.
+    if (this.failure) {
+      for (const p of batch) p.reject(this.failedError())
+      return
+    }
     const failed = this.put(batch.length === 1 ? batch[0]!.line : batch.map(p => p.line).join(''), batch[0]!.event.seq)
     if (failed) {
       for (const p of batch) p.reject(failed)
@@ -168,18 +173,7 @@ export class Appender {
 
   private acknowledge(batch: Pending[]): void {
     for (const p of batch) p.resolve(p.value)
-    if (this.listeners.size > 0) this.notify(batch.map(p => p.event))
-  }
-
-  private notify(events: JournalEvent[]): void {
-    for (const listener of this.listeners) {
-      // The events are written and acknowledged: a listener's bug must not undo that or crash the host.
-      try {
-        listener(events)
-      } catch (error) {
-        process.emitWarning(`onAppend listener of session ${this.log.id} threw: ${(error as Error)?.message ?? String(error)}`, { code: 'SESSION_JOURNAL_LISTENER_FAILED' })
-      }
-    }
+    if (this.listeners.size > 0) this.listeners.deliver(batch.map(p => p.event))
   }
 
   /**

@@ -51,3 +51,51 @@ export function cutChars(text: string, chars: number): string {
   const code = text.charCodeAt(chars - 1)
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? chars - 1 : chars)
 }
+
+/**
+ * JSON.stringify(value, null, 2), but it stops once past `max` characters: a
+ * large or wide value costs at most `max` characters of work and memory, not
+ * its whole pretty-printed size (deep indentation can make that far larger than the document).
+ */
+export function jsonPretty(value: unknown, max: number): { text: string, whole: boolean } {
+  let out = ''
+  const full = Symbol('full')
+  const emit = (piece: string): void => {
+    out += piece
+    if (out.length > max) throw full
+  }
+  const walk = (v: unknown, indent: string): void => {
+    if (typeof v === 'string') {
+      // A long string is cut before it is escaped, so it never costs more than the budget.
+      return emit(JSON.stringify(v.length > max ? cutChars(v, max) : v))
+    }
+    if (v === null || typeof v !== 'object') return emit(JSON.stringify(v) ?? 'null')
+    const inner = `${indent}  `
+    if (Array.isArray(v)) {
+      if (v.length === 0) return emit('[]')
+      emit('[')
+      v.forEach((item: unknown, i) => {
+        emit(`${i === 0 ? '' : ','}\n${inner}`)
+        walk(item === undefined || typeof item === 'function' ? null : item, inner)
+      })
+      return emit(`\n${indent}]`)
+    }
+    const entries = Object.entries(v).filter(([, item]) => item !== undefined && typeof item !== 'function')
+    if (entries.length === 0) return emit('{}')
+    emit('{')
+    entries.forEach(([key, item], i) => {
+      emit(`${i === 0 ? '' : ','}\n${inner}${JSON.stringify(key)}: `)
+      walk(item, inner)
+    })
+    emit(`\n${indent}}`)
+  }
+  try {
+    walk(value, '')
+    return { text: out, whole: true }
+  } catch (error) {
+    if (error === full) return { text: cutChars(out, max), whole: false }
+    // Deeper than the stack allows (the server refuses such documents; a host calling the viewer may not).
+    if (error instanceof RangeError) return { text: '[value too deeply nested to show]', whole: false }
+    throw error
+  }
+}

@@ -5,7 +5,8 @@
  */
 import { InvalidEventError } from './errors.js'
 import { assertRef, toCustomBody, toMessageBody, toPart, type MessageInput, type PartInput } from './event.js'
-import type { AppendListener, Appender, EventBody } from './appender.js'
+import type { AppendListener } from './append-listeners.js'
+import type { Appender, EventBody } from './appender.js'
 import { toUsageBody, type UsageInput } from './usage.js'
 
 /** What a host holds between `create()`/`resume()` and `close()`. */

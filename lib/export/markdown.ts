@@ -8,6 +8,7 @@
  * (ESC as ␛), a fence the text leaves open is closed, and outputs sit in a fence longer than
  * any backtick run inside them.
  */
+import { jsonLine, jsonPretty } from '../core/json-line.js'
 import type { CorePorts } from '../core/ports.js'
 import { shortPrompt } from '../core/prompt.js'
 import { toolPart, type ToolPart } from '../core/tool-part.js'
@@ -63,6 +64,9 @@ function head(info: SessionInfo, messages: Message[]): string[] {
   ]
 }
 
+/** A tool output that is no string is shown as pretty JSON up to this many characters (then cut by lines as well). */
+const OUTPUT_CHARS = 1 << 20
+
 function renderPart(part: Part, maxLines: number): string[] {
   const p = part as Record<string, JsonValue>
   if (part.type === 'text' && typeof p.text === 'string') return [contained(visible(p.text), false), '']
@@ -72,7 +76,7 @@ function renderPart(part: Part, maxLines: number): string[] {
   const tool = toolPart(p)
   if (tool) return renderTool(tool, maxLines)
   const { id: _id, type: _type, ...rest } = p
-  return [`*[${escapeInline(part.type)}]* ${code(JSON.stringify(rest), 200)}`, '']
+  return [`*[${escapeInline(part.type)}]* ${code(jsonLine(rest, 200), 200)}`, '']
 }
 
 function renderTool(tool: ToolPart, maxLines: number): string[] {
@@ -81,7 +85,7 @@ function renderTool(tool: ToolPart, maxLines: number): string[] {
   const out = [line, '']
   if (tool.error !== undefined) out.push(...details('Error', tool.error, maxLines))
   if (tool.output !== undefined && tool.output !== null && tool.output !== '') {
-    out.push(...details('Output', typeof tool.output === 'string' ? tool.output : JSON.stringify(tool.output, null, 2), maxLines))
+    out.push(...details('Output', typeof tool.output === 'string' ? tool.output : jsonPretty(tool.output, OUTPUT_CHARS).text, maxLines))
   }
   return out
 }
@@ -124,9 +128,9 @@ function escapeInline(text: string): string {
     .replace(/[\\`*_[\]#|~!]/g, '\\$&')
 }
 
-/** Control characters shown, never sent to a terminal or a renderer: C0 as pictures (ESC as ␛), C1 escaped. */
+/** Control characters shown, never sent to a terminal or a renderer: C0 as pictures (ESC as ␛), C1 and bidi controls escaped. */
 function visible(text: string): string {
-  return text.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, c => {
+  return text.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, c => {
     const n = c.charCodeAt(0)
     return n < 0x20 ? String.fromCharCode(0x2400 + n) : n === 0x7f ? '\u2421' : `\\u${n.toString(16).padStart(4, '0')}`
   })

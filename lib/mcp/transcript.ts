@@ -3,22 +3,25 @@
  * `maxOutput` characters with a note of how much was cut, and a plain-text rendering (role and
  * time per message, text whole, tool calls on a line with their cut output below).
  */
-import { toolPart, type JsonValue, type Message, type Part, type SessionInfo } from '../index.js'
+import { jsonLine, toolPart, type JsonValue, type Message, type Part, type SessionInfo } from '../index.js'
 
 export function cutText(text: string, max: number): string {
   if (text.length <= max) return text
   return `${text.slice(0, max)}\n…[${text.length - max} more characters cut; raise maxOutput to see them]`
 }
 
-function cutValue(value: JsonValue, max: number): JsonValue {
+/** Past this depth a value is shown as cut JSON text: a log written elsewhere may nest past any stack. */
+const DEPTH = 64
+
+function cutValue(value: JsonValue, max: number, depth = 0): JsonValue {
   if (typeof value === 'string') return cutText(value, max)
-  if (Array.isArray(value)) return value.map(v => cutValue(v, max))
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, JsonValue> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = cutValue(v, max)
-    return out
-  }
-  return value
+  if (typeof value !== 'object' || value === null) return value
+  if (depth === DEPTH) return jsonLine(value, max)
+  if (Array.isArray(value)) return value.map(v => cutValue(v, max, depth + 1))
+  // Prototype-less: a key named __proto__ in a log stays a key.
+  const out = Object.create(null) as Record<string, JsonValue>
+  for (const [k, v] of Object.entries(value)) out[k] = cutValue(v, max, depth + 1)
+  return out
 }
 
 /** Text parts stay whole (they are what was said); every other part's strings are cut. */

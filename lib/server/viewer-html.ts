@@ -4,7 +4,7 @@
  * field, so no single part can make the page large; the rest is in the JSON.
  */
 
-import { cutChars } from '../core/json-line.js'
+import { cutChars, jsonPretty } from '../core/json-line.js'
 import type { JsonValue } from '../core/types.js'
 
 export interface PartLimits {
@@ -42,9 +42,13 @@ export function label(text: string): string {
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g
 
-/** Text without terminal escape sequences, other control characters shown as their symbols (␛, ␀). */
+/** Bidirectional embeddings and overrides: they reorder what a reader sees (a command shown as another). */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g
+
+/** Text without terminal escape sequences, other control characters shown as their symbols (␛, ␀), bidi controls as `\u202e`. */
 export function printable(text: string): string {
   return text.replace(ANSI, '').replace(CONTROL, c => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)))
+    .replace(BIDI, c => `\\u${c.charCodeAt(0).toString(16)}`)
 }
 
 /** "… 12 more lines" with a link to the JSON: what a clipped field says about the rest. */
@@ -61,7 +65,7 @@ export function clipped(value: JsonValue, limits: PartLimits): string {
     text = cut(value, limits.toolChars)
     whole = text.length === value.length
   } else {
-    ({ text, whole } = prettyJson(value, limits.toolChars))
+    ({ text, whole } = jsonPretty(value, limits.toolChars))
   }
   let end = -1
   for (let lines = 0; lines < limits.toolLines; lines++) {
@@ -84,54 +88,6 @@ export function clipped(value: JsonValue, limits: PartLimits): string {
 }
 
 const pre = (text: string): string => `<pre>${escapeHtml(printable(text))}</pre>`
-
-/**
- * JSON.stringify(value, null, 2), but it stops once past `max` characters: a
- * large or wide value costs at most `max` characters of work and memory, not
- * its whole pretty-printed size (deep indentation can make that far larger than the document).
- */
-export function prettyJson(value: unknown, max: number): { text: string, whole: boolean } {
-  let out = ''
-  const full = Symbol('full')
-  const emit = (piece: string): void => {
-    out += piece
-    if (out.length > max) throw full
-  }
-  const walk = (v: unknown, indent: string): void => {
-    if (typeof v === 'string') {
-      // A long string is cut before it is escaped, so it never costs more than the budget.
-      return emit(JSON.stringify(v.length > max ? cut(v, max) : v))
-    }
-    if (v === null || typeof v !== 'object') return emit(JSON.stringify(v) ?? 'null')
-    const inner = `${indent}  `
-    if (Array.isArray(v)) {
-      if (v.length === 0) return emit('[]')
-      emit('[')
-      v.forEach((item: unknown, i) => {
-        emit(`${i === 0 ? '' : ','}\n${inner}`)
-        walk(item === undefined || typeof item === 'function' ? null : item, inner)
-      })
-      return emit(`\n${indent}]`)
-    }
-    const entries = Object.entries(v).filter(([, item]) => item !== undefined && typeof item !== 'function')
-    if (entries.length === 0) return emit('{}')
-    emit('{')
-    entries.forEach(([key, item], i) => {
-      emit(`${i === 0 ? '' : ','}\n${inner}${JSON.stringify(key)}: `)
-      walk(item, inner)
-    })
-    emit(`\n${indent}}`)
-  }
-  try {
-    walk(value, '')
-    return { text: out, whole: true }
-  } catch (error) {
-    if (error === full) return { text: cut(out, max), whole: false }
-    // Deeper than the stack allows (the server refuses such documents; a host calling the viewer may not).
-    if (error instanceof RangeError) return { text: '[value too deeply nested to show]', whole: false }
-    throw error
-  }
-}
 
 export function count(n: number): string {
   return n.toLocaleString('en-US')

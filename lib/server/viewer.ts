@@ -103,7 +103,7 @@ export interface PageOptions extends PartLimits {
 export const DEFAULT_PAGE_OPTIONS: PageOptions = { ...DEFAULT_PART_LIMITS, maxPageBytes: 4 * 1024 * 1024 }
 
 /** Bump when the markup changes: stored pages of another revision are rendered again. */
-const PAGE_REVISION = '4'
+const PAGE_REVISION = '5'
 
 /** Names how a page was rendered (markup, stylesheet, limits): a stored page of another version is stale. */
 export function pageVersion(options: PageOptions): string {

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cutChars, jsonLine } from '../../lib/core/json-line.js'
+import fc from 'fast-check'
+import { cutChars, jsonLine, jsonPretty } from '../../lib/core/json-line.js'
 
 test('jsonLine: compact JSON, as JSON.stringify writes it, when it fits', () => {
   for (const value of [null, true, 0, -1.5, 'a"b\n', [], {}, [1, [2, { a: null }]], { a: 'x', b: [true, false], 'c d': { e: {} } }]) {
@@ -32,4 +33,41 @@ test('cutChars: never ends in half a surrogate pair', () => {
   assert.equal(cutChars('ab😀c', 4), 'ab😀')
   assert.equal(cutChars('abc', 3), 'abc')
   assert.equal(cutChars('', 0), '')
+})
+
+test('jsonLine fuzzed: at most max characters and "…"; JSON.stringify exactly when it fits, else a prefix of it', () => {
+  fc.assert(fc.property(fc.oneof(fc.jsonValue({ maxDepth: 6 }), fc.jsonValue({ maxDepth: 6, stringUnit: 'binary' })), fc.integer({ min: 0, max: 200 }), (value, max) => {
+    const full = JSON.stringify(value)
+    const line = jsonLine(value, max)
+    if (full.length <= max) {
+      assert.equal(line, full)
+      assert.deepEqual(JSON.parse(line), JSON.parse(full))
+      return
+    }
+    assert.ok(line.endsWith('…'), line)
+    const head = line.slice(0, -1)
+    assert.ok(head.length <= max, `${head.length} > ${max}`)
+    assert.ok(full.startsWith(head), `${JSON.stringify(head)} is no prefix of ${full}`)
+  }), { numRuns: 2000 })
+})
+
+test('jsonPretty is JSON.stringify(v, null, 2) until its budget, and stops there', () => {
+  const values: unknown[] = [null, 1, 'a"b\n', [], {}, [1, [2, { a: [] }]], { a: { b: null, c: 'x' }, d: [true, false] }, { u: undefined, k: 1 }]
+  for (const value of values) assert.deepEqual(jsonPretty(value, 10_000), { text: JSON.stringify(value, null, 2), whole: true })
+  // Deep and wide at once: pretty-printed in full this is gigabytes of indentation.
+  let bomb: unknown = Array.from({ length: 20_000 }, () => 1)
+  for (let i = 0; i < 250; i++) bomb = [bomb]
+  const { text, whole } = jsonPretty(bomb, 10_000)
+  assert.equal(whole, false)
+  assert.equal(text.length, 10_000)
+  assert.equal(text, JSON.stringify(bomb, null, 2).slice(0, 10_000))
+})
+
+test('jsonPretty: a value nested deeper than the stack allows is cut at the budget, never a RangeError', () => {
+  const deep = JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`) as unknown
+  assert.throws(() => JSON.stringify(deep, null, 2), RangeError)
+  const { text, whole } = jsonPretty(deep, 10_000)
+  assert.equal(whole, false)
+  assert.equal(text.length, 10_000)
+  assert.ok(text.startsWith('[\n  [\n    ['))
 })

@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { SUMMARY_JSON_CHARS, toolSummary, whatRan } from '../../lib/core/tool-what.js'
 import { toolPart } from '../../lib/core/tool-part.js'
 
@@ -79,4 +80,22 @@ test('whatRan and toolSummary: hostile inputs cost a bounded amount and never th
 test('whatRan: a patch anywhere in the input wins over an earlier string', () => {
   assert.equal(whatRan('custom', { note: 'first', body: '*** Begin Patch\n*** Delete File: old.ts\n*** End Patch' }), 'old.ts')
   assert.equal(whatRan('custom', { n: 1, note: ' ', other: 'second' }), 'second')
+})
+
+test('toolPart and toolSummary fuzzed: any JSON in any field, any type of tool part: no throw, the summary a string or undefined', () => {
+  const json = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' }))
+  const key = fc.constantFrom('tool', 'name', 'toolName', 'state', 'input', 'args', 'arguments', 'output', 'result', 'content', 'status', 'error', 'is_error', 'title', 'time', '__proto__', 'constructor', 'toString')
+  const inner = fc.dictionary(fc.constantFrom('status', 'input', 'output', 'error', 'title', 'time', 'message', 'data', '__proto__', 'constructor', 'command', 'start', 'end'), json, { maxKeys: 6 })
+  const part = fc.record({
+    type: fc.constantFrom('tool', 'tool-call', 'tool_call', 'tool-use', 'tool_use', 'tool-result', 'tool_result'),
+    fields: fc.dictionary(key, fc.oneof(json, inner), { maxKeys: 8 }),
+  }).map(({ type, fields }) => JSON.parse(JSON.stringify({ id: 'p', type, ...fields })) as Record<string, unknown>)
+  fc.assert(fc.property(part, p => {
+    const t = toolPart(p)
+    assert.ok(t)
+    assert.equal(typeof t.name, 'string')
+    for (const field of [t.status, t.error, t.title]) assert.ok(field === undefined || typeof field === 'string')
+    const line = toolSummary(t)
+    assert.ok(line === undefined || typeof line === 'string')
+  }), { numRuns: 3000 })
 })

@@ -4,7 +4,7 @@ import path from 'node:path'
 import MarkdownIt from 'markdown-it'
 import { toMarkdown } from '../../lib/export/markdown.js'
 import { Journal } from '../../lib/journal.js'
-import type { Message, SessionInfo } from '../../lib/core/types.js'
+import type { JsonValue, Message, Part, SessionInfo } from '../../lib/core/types.js'
 import { emptySessionUsage } from '../../lib/core/usage.js'
 import { rejectsWith, tempDir } from '../helpers.js'
 
@@ -205,4 +205,25 @@ test('toMarkdown: an HTML comment left open, or a </details> in reasoning, canno
   assert.match(html, /stays as written/)
   assert.match(html, /<details><summary>Reasoning<\/summary>[\s\S]*thinking &lt;\/DETAILS&gt;[\s\S]*?<\/details>/)
   assert.equal(html.match(/<details>/g)?.length, html.match(/<\/details>/g)?.length)
+})
+
+/** A value nested `levels` deep, as JSON.parse builds it from a log line written elsewhere (JSON.parse reads any depth). */
+const nested = (levels: number): JsonValue => JSON.parse('['.repeat(levels) + ']'.repeat(levels)) as JsonValue
+
+for (const [what, part] of [
+  ['a tool output (JSON.stringify(output, null, 2))', { id: 'o', type: 'tool', tool: 'bash', state: { status: 'completed', input: { command: 'x' }, output: nested(100_000) } }],
+  ['a tool input and error object', { id: 'e', type: 'tool', tool: 'bash', state: { status: 'error', input: nested(100_000), error: { code: nested(100_000) } } }],
+  ['a part of another type (JSON.stringify(rest))', { id: 'd', type: 'data', value: nested(100_000) }],
+] as const) {
+  test(`toMarkdown: ${what} nested 100 000 deep (a log from elsewhere) is exported, cut, never a RangeError`, () => {
+    const md = toMarkdown({ info: info(), messages: [{ id: 'a', role: 'assistant', created: '2024-01-01T10:00:02.000Z', parts: [part as unknown as Part] }] })
+    assert.ok(md.length < 100_000, `bounded (${md.length} characters)`)
+  })
+}
+
+test('toMarkdown: bidi controls in a tool name, command, title, status or error are escaped like C0/C1 controls (they reorder what a reader sees)', () => {
+  const spoof = 'rm -rf ~/\u202Egnp.tac\u202C \u2066x\u2069'
+  const part = { id: 'k', type: 'tool', tool: `bash${spoof}`, state: { status: `done${spoof}`, input: { command: spoof }, title: spoof, error: spoof, output: spoof } } as Part
+  const md = toMarkdown({ info: info(), messages: [{ id: 'a', role: 'assistant', created: '2024-01-01T10:00:02.000Z', parts: [part] }] })
+  assert.doesNotMatch(md, /[\u202a-\u202e\u2066-\u2069]/, 'no raw bidi control in the export')
 })

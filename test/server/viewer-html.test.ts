@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DEFAULT_PART_LIMITS, clipped, cut, escapeHtml, label, prettyJson, printable } from '../../lib/server/viewer-html.js'
+import { DEFAULT_PART_LIMITS, clipped, cut, escapeHtml, label, printable } from '../../lib/server/viewer-html.js'
 
 const limits = { ...DEFAULT_PART_LIMITS, jsonHref: '../api/share/abc' }
 
@@ -41,18 +41,6 @@ test('terminal escape sequences go; other control characters show as their symbo
   assert.equal(printable('\u001b]0;no end, and the text after it'), '␛]0;no end, and the text after it')
   const many = '\u001b['.repeat(100_000)
   assert.equal(printable(many), '␛['.repeat(100_000))
-})
-
-test('prettyJson is JSON.stringify(v, null, 2) until its budget, and stops there', () => {
-  const values: unknown[] = [null, 1, 'a"b\n', [], {}, [1, [2, { a: [] }]], { a: { b: null, c: 'x' }, d: [true, false] }, { u: undefined, k: 1 }]
-  for (const value of values) assert.deepEqual(prettyJson(value, 10_000), { text: JSON.stringify(value, null, 2), whole: true })
-  // Deep and wide at once: pretty-printed in full this is gigabytes of indentation.
-  let bomb: unknown = Array.from({ length: 20_000 }, () => 1)
-  for (let i = 0; i < 250; i++) bomb = [bomb]
-  const { text, whole } = prettyJson(bomb, 10_000)
-  assert.equal(whole, false)
-  assert.equal(text.length, 10_000)
-  assert.equal(text, JSON.stringify(bomb, null, 2).slice(0, 10_000))
 })
 
 test('cut never leaves half a surrogate pair', () => {

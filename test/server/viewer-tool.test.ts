@@ -110,3 +110,9 @@ test('the line says what ran as the markdown export and the CLI do: no string to
   assert.match(summary(html), /^<span class="tool-name">x<\/span> <code class="tool-what">\{&quot;deep&quot;:\[{152}…<\/code>$/)
   assert.match(html, /<div class="label">input<\/div><pre>\{\n {2}&quot;deep&quot;: \[\n/)
 })
+
+test('bidi controls in a tool name, what it ran, its status, error and output do not reach the page raw (the CLI escapes them: they reorder what a reader sees)', () => {
+  const spoof = 'rm -rf ~/\u202Egnp.tac\u202C \u2066x\u2069'
+  const html = renderTool(tool({ tool: `bash${spoof}`, state: { status: `done${spoof}`, input: { command: spoof }, title: spoof, error: spoof, output: spoof } }), limits)
+  assert.doesNotMatch(html, /[\u202a-\u202e\u2066-\u2069]/, 'no raw bidi control on the page')
+})
