@@ -23,7 +23,7 @@ import type { SessionUsage } from './types.js'
 import { isSessionUsage } from './usage.js'
 
 /** Bumped whenever the summary rules or this encoding change, so older caches are rebuilt, not trusted. */
-export const INDEX_VERSION = 5
+export const INDEX_VERSION = 6
 
 /** A session's row: the listing's fields, and the key it was made from (on disk, an array: see `Encoded`). */
 export interface CachedRow extends Pick<Summary, 'ino' | 'born' | 'projectPath' | 'title' | 'parentId' | 'created' | 'updated' | 'shared' | 'damaged'> {

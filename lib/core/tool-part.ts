@@ -12,11 +12,15 @@
  * stale (a host that wrote its own `input` at the pending stage). Hosts without a `state`
  * (Anthropic, the AI SDK, Gemini's raw calls, or the AI SDK 5's `state` that is a string)
  * have only the top-level fields, so the rule changes nothing for them.
+ *
+ * The AI SDK 5/6 UI messages type a call by its tool: `tool-<name>` (with a `toolCallId`, so a
+ * host's own `tool-…` part is not taken for one) or `dynamic-tool` with `toolName`; their
+ * `state` string (`input-available`, `output-error`…) is the status, `errorText` the error.
  */
 import { jsonLine } from './json-line.js'
 
-/** Types of parts that are a call (counted in listings). */
-const CALL_TYPES: ReadonlySet<string> = new Set(['tool', 'tool-call', 'tool_call', 'tool-use', 'tool_use'])
+/** Types of parts that are a call (counted in listings), besides the AI SDK's `tool-<name>`. */
+const CALL_TYPES: ReadonlySet<string> = new Set(['tool', 'tool-call', 'tool_call', 'tool-use', 'tool_use', 'dynamic-tool'])
 /** Types of parts that only carry a call's result (shown, never counted: the call was). */
 const RESULT_TYPES: ReadonlySet<string> = new Set(['tool-result', 'tool_result'])
 
@@ -49,10 +53,10 @@ export function toolPart(part: Readonly<Record<string, unknown>>): ToolPart | un
   const type = part.type
   if (typeof type !== 'string') return undefined
   const result = RESULT_TYPES.has(type)
-  if (!result && !CALL_TYPES.has(type)) return undefined
+  if (!result && !isCall(part, type)) return undefined
   const state = isObject(part.state) ? part.state : {}
-  const error = errorText(state.error ?? part.error)
-  const status = text(state.status ?? part.status) ?? (error !== undefined || part.is_error === true ? 'error' : undefined)
+  const error = errorText(state.error ?? part.error ?? part.errorText)
+  const status = text(state.status ?? part.status) ?? text(part.state) ?? (error !== undefined || part.is_error === true ? 'error' : undefined)
   const time = isObject(state.time) ? state.time : isObject(part.time) ? part.time : {}
   return {
     name: nameOf(part, type),
@@ -70,12 +74,21 @@ export function toolPart(part: Readonly<Record<string, unknown>>): ToolPart | un
 /** The name a listing counts a part under (cut at TOOL_NAME_CHARS), or null when it is no call. */
 export function toolCallName(part: Readonly<Record<string, unknown>>): string | null {
   // Cheap: most parts are text, the summary asks of every part, and only the name counts.
-  if (typeof part.type !== 'string' || !CALL_TYPES.has(part.type)) return null
+  if (typeof part.type !== 'string' || !isCall(part, part.type)) return null
   return nameOf(part, part.type).slice(0, TOOL_NAME_CHARS)
 }
 
+function isCall(part: Readonly<Record<string, unknown>>, type: string): boolean {
+  return CALL_TYPES.has(type) || isTypedCall(part, type)
+}
+
+/** The AI SDK 5's `tool-<name>`: a call of the tool the type names. */
+function isTypedCall(part: Readonly<Record<string, unknown>>, type: string): boolean {
+  return type.length > 5 && type.startsWith('tool-') && !RESULT_TYPES.has(type) && typeof part.toolCallId === 'string'
+}
+
 function nameOf(part: Readonly<Record<string, unknown>>, type: string): string {
-  return text(part.tool) ?? text(part.name) ?? text(part.toolName) ?? type
+  return text(part.tool) ?? text(part.name) ?? text(part.toolName) ?? (isTypedCall(part, type) ? type.slice(5) : type)
 }
 
 function errorText(error: unknown): string | undefined {

@@ -88,7 +88,7 @@ test('readRows / readStates: garbled, foreign, older, hostile or missing files g
   const [row, state] = splitSummary(sample())
   writeCache(file, '/p', null, { [S1]: row }, { [S1]: state })
   const good = fs.readFileSync(file, 'utf8').split('\n')
-  for (const garbage of ['', '\0\0\0', '[]', 'null', '{"version":5,"sessions":null}', '{"version":4,"projectPath":"/p","sessions":{}}', `{"version":5,"sessions":{`, '"x"\n"y"']) {
+  for (const garbage of ['', '\0\0\0', '[]', 'null', `{"version":${INDEX_VERSION},"sessions":null}`, `{"version":${INDEX_VERSION - 1},"projectPath":"/p","sessions":{}}`, `{"version":${INDEX_VERSION},"sessions":{`, '"x"\n"y"']) {
     fs.writeFileSync(file, garbage)
     assert.deepEqual(readRows(file).sessions, {}, garbage)
     assert.deepEqual(readStates(file), {}, garbage)

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { tempDir } from '../helpers.js'
 import { Journal } from '../../lib/journal.js'
 import { listSessions } from '../../lib/core/list.js'
+import { INDEX_VERSION } from '../../lib/core/list-cache.js'
 import { Layout, projectIdOf } from '../../lib/core/paths.js'
 import type { Session } from '../../lib/core/session.js'
 
@@ -78,14 +79,14 @@ test('a packed index that is garbled, of another version, foreign, or hostile st
   const { dir, sessions, list, packed, layout } = await setup(t)
   const truth = shown(await list())
   const p0 = projectIdOf(path.join(dir, 'p0'))
-  const header = '{"version":5,"packed":true}'
+  const header = `{"version":${INDEX_VERSION},"packed":true}`
   const bad = [
-    'not json', '', '{"version":5,"projects":{}}', '{"version":4,"packed":true}\n', 'null\n',
+    'not json', '', `{"version":${INDEX_VERSION},"projects":{}}`, `{"version":${INDEX_VERSION - 1},"packed":true}\n`, 'null\n',
     // Hostile entries: a prototype key, rows of the wrong shape, a torn line, a nesting bomb, escapes.
-    `${header}\n__proto__\t{"polluted":true}\n${p0}\t${JSON.stringify({ version: 5, projectPath: '/elsewhere', mark: null, sessions: { [sessions[0]!.id]: ['x'] } })}\n`,
-    `${header}\n${p0}\t{"version":5,"projectPath":"/torn","mark":null,"sessions":{`,
+    `${header}\n__proto__\t{"polluted":true}\n${p0}\t${JSON.stringify({ version: INDEX_VERSION, projectPath: '/elsewhere', mark: null, sessions: { [sessions[0]!.id]: ['x'] } })}\n`,
+    `${header}\n${p0}\t{"version":${INDEX_VERSION},"projectPath":"/torn","mark":null,"sessions":{`,
     `${header}\n${p0}\t${'['.repeat(100_000)}\n`,
-    `${header}\n${p0}\t${JSON.stringify({ version: 5, projectPath: '\u001b]0;x\u0007', mark: 'garbage', sessions: {} })}\n`,
+    `${header}\n${p0}\t${JSON.stringify({ version: INDEX_VERSION, projectPath: '\u001b]0;x\u0007', mark: 'garbage', sessions: {} })}\n`,
   ]
   for (const text of bad) {
     fs.writeFileSync(packed, text)

@@ -9,6 +9,7 @@ import { Journal } from '../../lib/journal.js'
 import { isSessionId, newId } from '../../lib/core/ids.js'
 import { Layout, projectIdOf } from '../../lib/core/paths.js'
 import { listSessions } from '../../lib/core/list.js'
+import { INDEX_VERSION } from '../../lib/core/list-cache.js'
 import type { OpenSession, Session } from '../../lib/core/session.js'
 
 function setup(t: TestContext) {
@@ -114,7 +115,7 @@ test('list: the index is used when the log is unchanged (a marker put into it sh
   assert.equal((await j.list())[0]!.title, 'real')
   const indexFile = path.join(root, 'projects', s.projectId, 'index.json')
   const index = indexOf(root, s.projectId)
-  assert.equal(index.version, 5)
+  assert.equal(index.version, INDEX_VERSION)
   index.sessions[s.id]![TITLE] = 'MARKER'
   writeRows(indexFile, JSON.stringify(index))
   assert.equal((await j.list())[0]!.title, 'MARKER', 'the cached summary was used, the log not read')
@@ -186,12 +187,12 @@ test('list: a garbled or foreign index.json still gives the right rows, and is r
     '\0\0\0\0',
     '[]',
     'null',
-    '{"version":5,"sessions":{}}',
-    JSON.stringify({ version: 5, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
+    `{"version":${INDEX_VERSION},"sessions":{}}`,
+    JSON.stringify({ version: INDEX_VERSION, projectPath: null, sessions: { [a.id]: { title: 'no ino' }, [b.id]: 'x' } }),
   ]) {
     fs.writeFileSync(indexFile, garbage)
     assert.deepEqual(await j.list(), expected, garbage)
-    assert.equal(indexOf(root, a.projectId).version, 5)
+    assert.equal(indexOf(root, a.projectId).version, INDEX_VERSION)
   }
   fs.rmSync(indexFile)
   assert.deepEqual(await j.list(), expected)
@@ -216,7 +217,7 @@ test('list: share, unshare and repair do not move updated; an index of the older
   old.sessions[s.id]![UPDATED] = at(80)
   writeRows(indexFile, JSON.stringify(old))
   assert.equal((await j.list())[0]!.updated, at(50))
-  assert.equal(indexOf(root, s.projectId).version, 5)
+  assert.equal(indexOf(root, s.projectId).version, INDEX_VERSION)
 })
 
 test('list: a damaged log is listed with damaged: true; the others are complete; a torn tail is not damage', async t => {
@@ -489,7 +490,7 @@ test('list: the digest (roles, tools, last prompt, title from the prompt) follow
   old.sessions[s.id]!.length = 13 // no prompts, no usage
   writeRows(indexFile, JSON.stringify(old))
   assert.deepEqual((await digest()).roles, { user: 0, assistant: 0, system: 0 })
-  assert.equal(indexOf(root, s.projectId).version, 5)
+  assert.equal(indexOf(root, s.projectId).version, INDEX_VERSION)
 })
 
 test('usage by day from the listing cache: a state line lost (another lister raced, or cut by hand) is read again from the log, the totals stay right', async t => {

@@ -18,11 +18,11 @@ test('toolPart: one precedence rule, state first, then the top-level spellings',
     id: 'p', type: 'tool', tool: 'bash', input: { command: 'old' }, output: 'old', status: 'pending', error: 'old', title: 'Old', time: { start: 1, end: 2 },
     state: { status: 'completed', input: { command: 'new' }, output: 'new', error: 'new', title: 'New', time: { start: 10 } },
   }), { name: 'bash', result: false, input: { command: 'new' }, output: 'new', status: 'completed', error: 'new', title: 'New', start: 10, end: undefined })
-  // What the state lacks comes from the top; a state that is no object (the AI SDK 5 writes a string) is no state.
+  // What the state lacks comes from the top; a state that is no object (the AI SDK 5 writes a string) holds no fields: it is the status.
   assert.deepEqual(toolPart({ id: 'p', type: 'tool', tool: 'bash', input: { command: 'top' }, title: 'Top', state: { status: 'running' } }),
     { ...none, name: 'bash', result: false, input: { command: 'top' }, status: 'running', title: 'Top' })
   assert.deepEqual(toolPart({ id: 'p', type: 'tool-call', toolName: 'grep', input: { pattern: 'x' }, state: 'input-available' }),
-    { ...none, name: 'grep', result: false, input: { pattern: 'x' } })
+    { ...none, name: 'grep', result: false, input: { pattern: 'x' }, status: 'input-available' })
   // Among the top-level spellings: input, args, arguments; output, result.
   assert.deepEqual(toolPart({ id: 'p', type: 'tool_call', name: 'f', args: 'a', arguments: 'b', result: 'r' })?.input, 'a')
   assert.deepEqual(toolPart({ id: 'p', type: 'tool_call', name: 'f', arguments: '{"x":1}' })?.input, '{"x":1}')
@@ -79,7 +79,7 @@ test('toolPart: other parts, and hostile fields, are no tool calls or are taken 
     assert.equal(toolCallName(part), null)
   }
   // A non-string name falls back to the type; a state that is no object is ignored.
-  assert.deepEqual(toolPart({ id: 'p', type: 'tool', tool: { evil: 1 }, state: 'x', status: 3 }), { ...none, name: 'tool', result: false })
+  assert.deepEqual(toolPart({ id: 'p', type: 'tool', tool: { evil: 1 }, state: 'x', status: 3 }), { ...none, name: 'tool', result: false, status: 'x' })
   // __proto__ keys (own properties, as JSON.parse makes them) are data, never a prototype.
   const polluted = toolPart(JSON.parse('{"id":"p","type":"tool","tool":"__proto__","__proto__":{"tool":"evil","state":{"status":"evil"}},' +
     '"state":{"__proto__":{"status":"x","input":"evil","title":"evil","time":{"start":1,"end":2}}}}'))!
@@ -97,4 +97,20 @@ test('toolCallName: calls only (a result is no call), names cut for the listing,
   for (const part of [{ id: 'p', type: 'tool', name: 'a', toolName: 'b' }, { id: 'p', type: 'tool_use', toolName: 'b' }, { id: 'p', type: 'tool-call', tool: 5, name: 'c' }, { id: 'p', type: 'tool_call' }]) {
     assert.equal(toolCallName(part), toolPart(part)!.name, JSON.stringify(part))
   }
+})
+
+test("toolPart: the AI SDK 5/6 UI message tool parts ('dynamic-tool' with toolName, 'tool-<name>' with a toolCallId; state a string; errorText) are tool calls, counted by name", () => {
+  const dynamic = { id: 'p', type: 'dynamic-tool', toolName: 'grep', toolCallId: 'c1', state: 'output-error', input: { pattern: 'x' }, errorText: 'bad regex' }
+  const d = toolPart(dynamic)!
+  assert.deepEqual({ name: d.name, input: d.input, error: d.error, status: d.status, result: d.result }, { name: 'grep', input: { pattern: 'x' }, error: 'bad regex', status: 'output-error', result: false })
+  const typed = { id: 'p', type: 'tool-bash', toolCallId: 'c2', state: 'output-available', input: { command: 'ls' }, output: 'a\n' }
+  const t = toolPart(typed)!
+  assert.deepEqual({ name: t.name, input: t.input, output: t.output, status: t.status }, { name: 'bash', input: { command: 'ls' }, output: 'a\n', status: 'output-available' })
+  assert.equal(toolCallName(dynamic), 'grep')
+  assert.equal(toolCallName(typed), 'bash')
+  // A host's own `tool-…` part without a call id is no call; `tool-` alone names no tool; a result type stays a result.
+  assert.equal(toolPart({ id: 'p', type: 'tool-progress', percent: 50 }), undefined)
+  assert.equal(toolCallName({ id: 'p', type: 'tool-', toolCallId: 'c' }), null)
+  assert.equal(toolCallName({ id: 'p', type: 'tool-result', toolCallId: 'c' }), null)
+  assert.equal(toolCallName({ id: 'p', type: 'tool-__proto__', toolCallId: 'c' }), '__proto__')
 })
