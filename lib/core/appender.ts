@@ -187,8 +187,9 @@ export class Appender {
       this.settings.io.ftruncateSync(this.log.fd, this.size)
       this.seq = firstSeq
     } catch {
-      cause = new WriteFailedError(`write of session ${this.log.id} failed and the partial line could not be cut off: `
-        + 'appends are refused; resume() sets it aside', { id: this.log.id, path: this.log.path, cause: error })
+      // `offset`: where the acknowledged lines end; whole lines of this write past it may stay (a retry of the same ids folds into one).
+      cause = new WriteFailedError(`write of session ${this.log.id} failed and could not be cut back to byte ${this.size}: `
+        + 'appends are refused; resume() sets a torn last line aside, but whole lines of the failed write may remain', { id: this.log.id, path: this.log.path, offset: this.size, cause: error })
       this.failure = cause
     }
     return cause

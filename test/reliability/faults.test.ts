@@ -130,7 +130,10 @@ for (const fsync of ['always', 'never'] as const) {
     const { root, io, session, log, before } = await setup(t, fsync)
     io.writeFault = { code: 'ENOSPC', fraction: 0.5 }
     io.truncateFault = 'EIO'
-    await assert.rejects(session.message(say('half')), isWriteFailed('ENOSPC'))
+    const failed = await session.message(say('half')).then(() => assert.fail('accepted'), (error: JournalError & { cause?: { code?: string } }) => error)
+    assert.ok(isWriteFailed('ENOSPC')(failed))
+    // Where the acknowledged lines end: what a host needs to tell them from what the failed write left.
+    assert.equal(failed.offset, before.length)
     // The file's end is unknown to the writer now: it must not append after a half line.
     await assert.rejects(session.message(say('refused')), isWriteFailed())
     await assert.rejects(session.title('refused'), isWriteFailed())
