@@ -24,6 +24,12 @@ export interface Prompt {
 export interface Prompts {
   firstPrompt: Prompt | null
   lastPrompt: Prompt | null
+  /**
+   * In memory only: a summary built from the start of its log keeps its user messages here
+   * (null until the first, undefined when not built from the start). A field, not a WeakMap
+   * entry per summary: a first listing of 10,000 logs spent ~10% of its time on those.
+   */
+  promptScan?: PromptScan | null
 }
 
 type PartLike = { id: string, type: string, text?: unknown }
@@ -41,15 +47,20 @@ export function shortPrompt(text: string): string {
 }
 
 /** The user messages of a scan from the start: position -> id and parts (as the fold has them), positions ascending. */
-interface Users {
+export interface PromptScan {
   byPosition: Map<number, { id: string, parts: PartLike[] }>
   positions: number[]
 }
-const scans = new WeakMap<object, Users>()
 
 /** Marks `owner` as built from the start of its log: every user message is seen, so nothing needs a rebuild. */
 export function startPrompts(owner: Prompts): void {
-  scans.set(owner, { byPosition: new Map(), positions: [] })
+  // Not enumerable: a summary saved as JSON, compared or copied carries no scan.
+  Object.defineProperty(owner, 'promptScan', { value: null, writable: true, configurable: true, enumerable: false })
+}
+
+/** The user messages of a scan from the start (made on first use), or undefined for a summary extended from a cache. */
+function scanOf(s: Prompts): PromptScan | undefined {
+  return s.promptScan === undefined ? undefined : (s.promptScan ??= { byPosition: new Map(), positions: [] })
 }
 
 export function promptOf(id: string, parts: readonly PartLike[]): Prompt | null {
@@ -61,7 +72,7 @@ export function promptOf(id: string, parts: readonly PartLike[]): Prompt | null 
 /** A message event at `at`; `wasUser` is null for a new message (at the end). */
 export function promptsOnMessage(s: Prompts, at: number, wasUser: boolean | null, m: { id: string, role: string, parts: PartLike[] }, positionOf: Positions): void {
   const user = m.role === 'user'
-  const users = scans.get(s)
+  const users = scanOf(s)
   if (users) {
     if (user) {
       users.byPosition.set(at, { id: m.id, parts: m.parts.slice() })
@@ -76,7 +87,7 @@ export function promptsOnMessage(s: Prompts, at: number, wasUser: boolean | null
 
 /** A part event on the user message at `at`. */
 export function promptsOnPart(s: Prompts, at: number, messageId: string, part: PartLike, positionOf: Positions): void {
-  const users = scans.get(s)
+  const users = scanOf(s)
   if (users) {
     const message = users.byPosition.get(at)!
     replacePart(message.parts, part)
@@ -97,7 +108,7 @@ export function promptsOnPart(s: Prompts, at: number, messageId: string, part: P
 
 /** A revert cutting every message from `at` on. Called before the positions are forgotten. */
 export function promptsOnRevert(s: Prompts, at: number, positionOf: Positions): void {
-  const users = scans.get(s)
+  const users = scanOf(s)
   if (users) while (users.positions.length > 0 && users.positions.at(-1)! >= at) users.byPosition.delete(users.positions.pop()!)
   if (s.lastPrompt === null || positionOf.get(s.lastPrompt.id)! < at) return
   if (positionOf.get(s.firstPrompt!.id)! >= at) s.firstPrompt = s.lastPrompt = null
@@ -117,7 +128,7 @@ function settle(s: Prompts, at: number, p: Prompt | null, positionOf: Positions)
 }
 
 function recompute(s: Prompts): void {
-  const users = scans.get(s)
+  const users = scanOf(s)
   if (!users) throw new RebuildNeeded()
   s.firstPrompt = s.lastPrompt = null
   for (let i = 0; i < users.positions.length && s.firstPrompt === null; i++) {

@@ -4,7 +4,7 @@
  * the log: list.ts checks it against the log's inode and size and extends or rebuilds it.
  */
 import { PASSIVE_EVENTS } from './fold.js'
-import { promptsOnMessage, promptsOnPart, promptsOnRevert, startPrompts, type Prompt } from './prompt.js'
+import { promptsOnMessage, promptsOnPart, promptsOnRevert, startPrompts, type Prompt, type PromptScan } from './prompt.js'
 import type { ScanPosition } from './reader.js'
 import { copyTally, emptyTally, isTally, roleAt, tallyMessage, tallyPart, tallyRevert, type Tally } from './tally.js'
 import type { HeaderEvent, JournalEvent, Role, UsageEvent } from './types.js'
@@ -30,6 +30,9 @@ export interface Summary extends Tally {
   lastPrompt: Prompt | null
   /** Usage totals, by quarter hour and model, and the keys counted (usage-summary.ts); null until the first usage event. */
   usage: UsageSummary | null
+  /** In memory only (not enumerable: never in JSON, never copied), for a summary built from the start of its log (usage-summary.ts, prompt.ts). */
+  exactKeys?: Set<string> | null
+  promptScan?: PromptScan | null
 }
 
 export function emptySummary(ino: number, born = 0): Summary {
@@ -57,6 +60,7 @@ export function emptySummary(ino: number, born = 0): Summary {
 
 /** A copy of a cached summary to extend (the cache's own stays as it was); from the start of the log, an exact one. */
 export function resumeSummary(base: Summary): Summary {
+  // The base's in-memory scan is not copied (not enumerable): a copy from the start makes its own.
   const summary: Summary = { ...base, ids: base.ids.slice(), ...copyTally(base), usage: copyUsage(base.usage) }
   if (summary.position.offset === 0) {
     startExact(summary)

@@ -28,14 +28,22 @@ export interface UsageSummary {
 /** Thrown by summarizeUsage when only the log can say whether a key is new. */
 export class RebuildNeeded extends Error {}
 
-/** Summaries built from offset 0 in this process: the real keys, so no hash is ever ambiguous. */
-const exactKeys = new WeakMap<object, Set<string>>()
 /** The persisted hashes as a set (never persisted itself). */
 const hashSets = new WeakMap<UsageSummary, Set<string>>()
 
+/**
+ * What counts keys exactly: a summary built from offset 0 in this process keeps the real keys
+ * (in memory only: null until the first usage event, undefined when extended from a cache),
+ * so no hash is ever ambiguous.
+ */
+export interface ExactKeys {
+  exactKeys?: Set<string> | null
+}
+
 /** Marks `owner` (a summary) as built from the start of its log. */
-export function startExact(owner: object): void {
-  exactKeys.set(owner, new Set())
+export function startExact(owner: ExactKeys): void {
+  // Not enumerable: a summary saved as JSON, compared or copied carries no keys.
+  Object.defineProperty(owner, 'exactKeys', { value: null, writable: true, configurable: true, enumerable: false })
 }
 
 function keyHash(key: string): string {
@@ -53,11 +61,11 @@ function hashesOf(u: UsageSummary): Set<string> {
 }
 
 /** Counts `e` into `owner`'s usage (made on the first usage event); a repeated key counts nothing. */
-export function summarizeUsage(owner: { usage: UsageSummary | null }, e: UsageEvent): void {
+export function summarizeUsage(owner: { usage: UsageSummary | null } & ExactKeys, e: UsageEvent): void {
   const u = owner.usage ??= { totals: emptySessionUsage(), buckets: {}, keys: '' }
   const hash = keyHash(e.key)
   const hashes = hashesOf(u)
-  const exact = exactKeys.get(owner)
+  const exact = owner.exactKeys === undefined ? undefined : (owner.exactKeys ??= new Set())
   if (exact) {
     if (exact.has(e.key)) return
     exact.add(e.key)
