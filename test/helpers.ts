@@ -86,3 +86,30 @@ export function treeOf(dir: string): Record<string, string> {
   visit('')
   return tree
 }
+
+/**
+ * Synchronous reads of session logs (a listing reads small logs with readSync): the bytes, and
+ * the id of the log each read was of, through spies on the real fs (restored after the test).
+ */
+export function countLogReadSyncs(t: TestContext): { bytes: number, reads: string[] } {
+  const count = { bytes: 0, reads: [] as string[] }
+  const logFds = new Map<number, string>()
+  const open = fs.openSync
+  const readSync = fs.readSync
+  t.mock.method(fs, 'openSync', (...args: Parameters<typeof fs.openSync>) => {
+    const fd = open(...args)
+    if (String(args[0]).endsWith('.ndjson')) logFds.set(fd, path.basename(String(args[0]), '.ndjson'))
+    else logFds.delete(fd)
+    return fd
+  })
+  t.mock.method(fs, 'readSync', (...args: Parameters<typeof fs.readSync>) => {
+    const n = readSync(...args)
+    const id = logFds.get(args[0])
+    if (id !== undefined) {
+      count.bytes += n
+      count.reads.push(id)
+    }
+    return n
+  })
+  return count
+}

@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { tempDir } from '../helpers.js'
+import { countLogReadSyncs, tempDir } from '../helpers.js'
 import { Journal } from '../../lib/journal.js'
 import { listSessions } from '../../lib/core/list.js'
 import { INDEX_VERSION } from '../../lib/core/list-cache.js'
@@ -39,7 +39,7 @@ test('a first listing of many projects writes one packed index, no index.json ea
   assert.ok(fs.existsSync(packed))
   assert.equal(fs.statSync(packed).mode & 0o777, 0o600)
   for (let p = 0; p < 4; p++) assert.equal(fs.existsSync(ownIndex(`p${p}`)), false, `p${p} has no index.json of its own`)
-  const reads = countLogReads(t)
+  const reads = countLogReadSyncs(t)
   const before = fs.statSync(packed)
   const again = await list()
   assert.deepEqual(shown(again), shown(rows))
@@ -59,7 +59,7 @@ test('a packed project that changes gets its own index.json, which wins over its
   const s = await j.resume(sessions[2]!.id) // p1
   await s.message({ role: 'assistant', parts: [{ type: 'text', text: 'answer' }] })
   await s.close()
-  const reads = countLogReads(t)
+  const reads = countLogReadSyncs(t)
   const rows = await list()
   assert.equal(rows.find(r => r.id === s.id)?.messages, 2)
   assert.equal(reads.bytes, fs.statSync(s.path).size, 'a packed row has no state to extend: the log read whole, once')
@@ -114,23 +114,3 @@ test('fewer projects without an index than the threshold, or a usage listing: ea
   assert.equal(fs.existsSync(wide.packed), false)
   for (let p = 0; p < 4; p++) assert.equal(fs.readFileSync(wide.ownIndex(`p${p}`), 'utf8').split('\n').length, 3, 'rows, state, end')
 })
-
-/** Bytes read from logs (not caches): small logs are read with readSync, large ones through a FileHandle. */
-function countLogReads(t: TestContext): { bytes: number } {
-  const count = { bytes: 0 }
-  const logFds = new Set<number>()
-  const open = fs.openSync
-  const readSync = fs.readSync
-  t.mock.method(fs, 'openSync', (...args: Parameters<typeof fs.openSync>) => {
-    const fd = open(...args)
-    if (String(args[0]).endsWith('.ndjson')) logFds.add(fd)
-    else logFds.delete(fd)
-    return fd
-  })
-  t.mock.method(fs, 'readSync', (...args: Parameters<typeof fs.readSync>) => {
-    const n = readSync(...args)
-    if (logFds.has(args[0])) count.bytes += n
-    return n
-  })
-  return count
-}

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { tempDir } from '../helpers.js'
+import { countLogReadSyncs, tempDir } from '../helpers.js'
 import { Journal } from '../../lib/journal.js'
 import { isSessionId, newId } from '../../lib/core/ids.js'
 import { Layout, projectIdOf } from '../../lib/core/paths.js'
@@ -931,21 +931,7 @@ test('a cold list makes no stat of its own per log and one read per small log', 
     sessions.push(s)
   }
   const stats = logStats()
-  const logFds = new Map<number, string>()
-  const reads: string[] = []
-  const open = fs.openSync
-  const readSync = fs.readSync
-  t.mock.method(fs, 'openSync', (...args: Parameters<typeof fs.openSync>) => {
-    const fd = open(...args)
-    if (String(args[0]).endsWith('.ndjson')) logFds.set(fd, path.basename(String(args[0]), '.ndjson'))
-    else logFds.delete(fd)
-    return fd
-  })
-  t.mock.method(fs, 'readSync', (...args: Parameters<typeof fs.readSync>) => {
-    const id = logFds.get(args[0])
-    if (id !== undefined) reads.push(id)
-    return readSync(...args)
-  })
+  const { reads } = countLogReadSyncs(t)
   const rows = await list()
   assert.deepEqual(rows.map(r => r.messages), [1, 1, 1, 1, 1, 1])
   assert.deepEqual(stats.files, [], 'no stat of a log')
